@@ -1,0 +1,44 @@
+GO        ?= go
+BIN       := bin/xdsctl
+PKG       := github.com/xdsctl/xdsctl
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -s -w -X $(PKG)/internal/cmd/version.Version=$(VERSION) -X $(PKG)/internal/cmd/version.Commit=$(COMMIT) -X $(PKG)/internal/cmd/version.Date=$(DATE)
+export CGO_ENABLED ?= 0
+
+.PHONY: build test unit golden bench fuzz lint docs demo clean
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xdsctl
+
+## test: every test (unit, golden, e2e with the real API server harness and the bundled control plane)
+test: build
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal pkg)" || { echo "gofmt needed:"; gofmt -l cmd internal pkg; exit 1; }
+	$(GO) test -count=1 ./...
+
+unit:
+	$(GO) test ./...
+
+golden:
+	UPDATE_GOLDEN=1 $(GO) test ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+fuzz:
+	./hack/fuzz.sh 10s
+
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal pkg)" || { gofmt -l cmd internal pkg; exit 1; }
+
+docs:
+	$(GO) run ./cmd/gen-docs docs/cli
+
+demo: build
+	./$(BIN) proxy-config listeners --demo
+
+clean:
+	rm -rf bin

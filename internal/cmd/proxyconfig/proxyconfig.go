@@ -1,0 +1,18 @@
+// Package proxyconfig is `xdsctl proxy-config`: the views of one Envoy's loaded configuration.
+package proxyconfig
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
+)
+
+// NewCmdProxyConfig returns `xdsctl proxy-config` with its views.
+func NewCmdProxyConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "proxy-config <view>",
+		Aliases: []string{"pc"},
+		Short:   "Show the configuration an Envoy proxy has loaded",
+	}
+	return cmd
+}

@@ -1,0 +1,76 @@
+// Package cmdutil holds what every command shares: the Factory, error kinds and exit codes.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes of xdsctl (documented in docs/exit-codes.md).
+const (
+	ExitOK       = 0
+	ExitError    = 1
+	ExitUsage    = 2
+	ExitProblems = 3 // the command worked and found problems (e.g. a proxy not SYNCED)
+)
+
+// FlagError is a usage error: main prints the command's usage after it and exits 2.
+type FlagError struct{ err error }
+
+func (e *FlagError) Error() string { return e.err.Error() }
+func (e *FlagError) Unwrap() error { return e.err }
+
+// FlagErrorf returns a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{err: fmt.Errorf(format, args...)}
+}
+
+// HintError is an error with a hint for the user, printed by main on a "Hint:" line.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+
+// WithHint wraps err with a hint. A nil err stays nil.
+func WithHint(err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &HintError{Err: err, Hint: hint}
+}
+
+// HintOf returns the first hint found in err's chain, or "".
+func HintOf(err error) string {
+	var h *HintError
+	if errors.As(err, &h) {
+		return h.Hint
+	}
+	return ""
+}
+
+// ProblemsError means the command succeeded but found problems: exit code 3, with the message printed.
+type ProblemsError struct{ Msg string }
+
+func (e *ProblemsError) Error() string { return e.Msg }
+
+// SilentError makes main exit non-zero without printing anything more (the command already reported).
+var SilentError = errors.New("silent error")
+
+// ExitCode maps an error returned by a command to the process exit code.
+func ExitCode(err error) int {
+	var fe *FlagError
+	var pe *ProblemsError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &fe):
+		return ExitUsage
+	case errors.As(err, &pe):
+		return ExitProblems
+	default:
+		return ExitError
+	}
+}

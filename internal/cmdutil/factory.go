@@ -1,0 +1,37 @@
+package cmdutil
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/iostreams"
+)
+
+// Factory is what commands get from the root: streams, a clock, and lazy access to live proxies.
+// Every field that reaches outside the process is a func, so a command that reads a file never
+// loads a kubeconfig, and tests swap in fakes.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Now       func() time.Time
+	// KubeFlags are kubectl's own flags (--kubeconfig, --context, -n, --as, --request-timeout, ...).
+	KubeFlags *genericclioptions.ConfigFlags
+	// Resolver turns live targets (<pod>[.<ns>], <kind>/<name>, -l, --admin URL) into admin clients.
+	Resolver func() (TargetResolver, error)
+}
+
+// TargetQuery is what the user named as live targets.
+type TargetQuery struct {
+	Args          []string // <pod>[.<namespace>] or <kind>/<name>[.<namespace>]
+	Selector      string   // -l/--selector
+	AdminURL      string   // --admin URL: a plain Envoy outside Kubernetes
+	AdminPort     int      // --proxy-admin-port; 0 means detect from the pod (default 15000)
+	AllNamespaces bool     // -A with -l
+}
+
+// TargetResolver resolves a TargetQuery to admin clients, one per proxy.
+type TargetResolver interface {
+	Resolve(ctx context.Context, q TargetQuery) ([]admin.Target, error)
+}
