@@ -13,6 +13,9 @@ func NewCmdProxyConfig(f *cmdutil.Factory) *cobra.Command {
 		Use:     "proxy-config <view>",
 		Aliases: []string{"pc"},
 		Short:   "Show the configuration an Envoy proxy has loaded",
+		Long: `Show the configuration an Envoy proxy has loaded, read from its admin API (a pod through a
+Kubernetes port-forward, or --admin URL) or from a saved dump (--file, - for standard input).`,
 	}
+	cmd.AddCommand(NewCmdListeners(f, nil))
 	return cmd
 }

@@ -1,0 +1,165 @@
+package proxyconfig
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/itchyny/gojq"
+
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/render"
+)
+
+// viewResult is what a view made of one proxy's admin output.
+type viewResult struct {
+	Table *render.Table     // short and wide
+	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
+	Items []json.RawMessage // json and yaml: one JSON value per resource
+	Notes []string          // said on stderr, e.g. resources the short table leaves out
+}
+
+// viewFunc builds a view from the bodies fetched for one proxy.
+type viewFunc func(bodies map[string][]byte, w *configdump.Warnings) (*viewResult, error)
+
+// viewOptions are the options every view shares.
+type viewOptions struct {
+	Source cmdutil.SourceOptions
+	Output cmdutil.OutputOptions
+}
+
+func (o *viewOptions) validate(args []string) error {
+	if err := o.Source.Validate(args); err != nil {
+		return err
+	}
+	return o.Output.Validate()
+}
+
+// runView loads the inputs, builds the view for each and prints it. With several proxies each
+// gets a header line; proxies that failed are listed at the end and make the command fail.
+func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []string, build viewFunc) error {
+	var code *gojq.Code
+	if o.Output.JQ != "" {
+		c, err := render.CompileJQ(o.Output.JQ)
+		if err != nil {
+			return cmdutil.FlagErrorf("%s", err.Error())
+		}
+		code = c
+	}
+	inputs, err := loadInputs(ctx, f, &o.Source, paths...)
+	if err != nil {
+		return err
+	}
+	ios := f.IOStreams
+	multi := len(inputs) > 1
+	var failed []string
+	var jsonGroups []json.RawMessage
+	for i, in := range inputs {
+		if in.Err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, in.Err))
+			continue
+		}
+		warn := configdump.NewWarnings()
+		res, err := build(in.Bodies, warn)
+		for _, w := range warn.List() {
+			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+		}
+		if err != nil {
+			if !multi {
+				return describeInputError(o, in.Name, err)
+			}
+			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, err))
+			continue
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintf(ios.ErrOut, "Note: %s%s\n", prefix(multi, in.Name), n)
+		}
+		switch {
+		case o.Output.IsTable():
+			if multi {
+				if i > 0 {
+					fmt.Fprintln(ios.Out)
+				}
+				fmt.Fprintf(ios.Out, "%s:\n", in.Name)
+			}
+			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders); err != nil {
+				return err
+			}
+		default:
+			arr, err := render.JSONArray(res.Items)
+			if err != nil {
+				return err
+			}
+			if !multi {
+				if err := writeStructured(ios.Out, &o.Output, code, arr); err != nil {
+					return err
+				}
+				continue
+			}
+			name, _ := json.Marshal(in.Name)
+			jsonGroups = append(jsonGroups, json.RawMessage(fmt.Sprintf(`{"proxy":%s,"items":%s}`, name, arr)))
+		}
+	}
+	if multi && !o.Output.IsTable() {
+		arr, err := render.JSONArray(jsonGroups)
+		if err != nil {
+			return err
+		}
+		if err := writeStructured(ios.Out, &o.Output, code, arr); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(ios.ErrOut, "Error: %d of %d proxies failed:\n", len(failed), len(inputs))
+		for _, f := range failed {
+			fmt.Fprintf(ios.ErrOut, "  %s\n", f)
+		}
+		return cmdutil.SilentError
+	}
+	return nil
+}
+
+func prefix(multi bool, name string) string {
+	if multi {
+		return name + ": "
+	}
+	return ""
+}
+
+func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
+	if res.Text != nil {
+		_, err := w.Write(res.Text)
+		return err
+	}
+	res.Table.NoHeaders = noHeaders
+	return res.Table.Write(w)
+}
+
+func writeStructured(w io.Writer, o *cmdutil.OutputOptions, code *gojq.Code, data []byte) error {
+	switch {
+	case code != nil:
+		return render.WriteJQ(w, code, data)
+	case o.Format == "yaml":
+		return render.WriteYAML(w, data)
+	default:
+		_, err := w.Write(data)
+		return err
+	}
+}
+
+// describeInputError names the input in an error about its content.
+func describeInputError(o *viewOptions, name string, err error) error {
+	var ie *configdump.InputError
+	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
+		hint := ""
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" {
+			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
+		}
+		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}

@@ -1,0 +1,110 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// OutputOptions are the output flags every view has: -o, --jq, --no-headers, --show-secrets.
+type OutputOptions struct {
+	Format      string // short, wide, json or yaml
+	JQ          string
+	NoHeaders   bool
+	ShowSecrets bool
+}
+
+// Formats are the values -o accepts.
+var Formats = []string{"short", "wide", "json", "yaml"}
+
+// AddOutputFlags binds the output flags to o, with def as the default format.
+func AddOutputFlags(cmd *cobra.Command, o *OutputOptions, def string) {
+	cmd.Flags().StringVarP(&o.Format, "output", "o", def, "Output format: one of "+strings.Join(Formats, "|"))
+	cmd.Flags().StringVar(&o.JQ, "jq", "", "Run a jq `expression` over the JSON output (implies -o json)")
+	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "Leave out the table headers")
+	cmd.Flags().BoolVar(&o.ShowSecrets, "show-secrets", false, "Show private keys and other secret material instead of [redacted]")
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return Formats, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// Validate checks the format; --jq turns the format to json.
+func (o *OutputOptions) Validate() error {
+	if o.JQ != "" {
+		if o.Format != "json" && o.Format != "short" && o.Format != "" {
+			return FlagErrorf("--jq works on JSON output; drop -o %s", o.Format)
+		}
+		o.Format = "json"
+	}
+	for _, f := range Formats {
+		if o.Format == f {
+			return nil
+		}
+	}
+	return FlagErrorf("unknown output format %q: use one of %s", o.Format, strings.Join(Formats, ", "))
+}
+
+// IsTable tells whether the output is a table (short or wide).
+func (o *OutputOptions) IsTable() bool { return o.Format == "short" || o.Format == "wide" }
+
+// SourceOptions say where a view's data comes from: a file, or live proxies.
+type SourceOptions struct {
+	File          string
+	Targets       []string
+	Selector      string
+	AllNamespaces bool
+	AdminURL      string
+	AdminPort     int
+	Timeout       time.Duration
+}
+
+// AddSourceFlags binds -f, -l, -A, --admin, --proxy-admin-port and --timeout.
+func AddSourceFlags(cmd *cobra.Command, s *SourceOptions) {
+	cmd.Flags().StringVarP(&s.File, "file", "f", "", "Read Envoy admin output from `path` (- for standard input) instead of a live proxy")
+	cmd.Flags().StringVarP(&s.Selector, "selector", "l", "", "Read every pod matching this label `selector`")
+	cmd.Flags().BoolVarP(&s.AllNamespaces, "all-namespaces", "A", false, "With -l, look for pods in all namespaces")
+	cmd.Flags().StringVar(&s.AdminURL, "admin", "", "Read a proxy's admin API at this `URL` (e.g. http://127.0.0.1:9901), outside Kubernetes")
+	cmd.Flags().IntVar(&s.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
+	cmd.Flags().DurationVar(&s.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
+}
+
+// Validate checks that exactly one source is given.
+func (s *SourceOptions) Validate(args []string) error {
+	s.Targets = args
+	n := 0
+	for _, set := range []bool{s.File != "", len(args) > 0, s.Selector != "", s.AdminURL != ""} {
+		if set {
+			n++
+		}
+	}
+	if n == 0 {
+		return FlagErrorf("give a <pod>[.<namespace>], -l <selector>, --admin <url> or --file <path>")
+	}
+	if n > 1 {
+		return FlagErrorf("give only one of <pod>, -l <selector>, --admin <url> or --file <path>")
+	}
+	if s.Timeout <= 0 {
+		return FlagErrorf("--timeout must be positive, got %s", s.Timeout)
+	}
+	return nil
+}
+
+// Query turns live-target options into a TargetQuery.
+func (s *SourceOptions) Query() TargetQuery {
+	return TargetQuery{Args: s.Targets, Selector: s.Selector, AdminURL: s.AdminURL, AdminPort: s.AdminPort, AllNamespaces: s.AllNamespaces}
+}
+
+// Describe names the source for messages.
+func (s *SourceOptions) Describe() string {
+	switch {
+	case s.File == "-":
+		return "standard input"
+	case s.File != "":
+		return fmt.Sprintf("file %q", s.File)
+	case s.AdminURL != "":
+		return s.AdminURL
+	}
+	return strings.Join(s.Targets, ",")
+}

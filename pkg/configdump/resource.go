@@ -1,0 +1,127 @@
+package configdump
+
+import (
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
+)
+
+// Resource states, as Envoy's admin API reports them.
+const (
+	StateStatic   = "STATIC"
+	StateActive   = "ACTIVE"
+	StateWarming  = "WARMING"
+	StateDraining = "DRAINING"
+)
+
+// Meta is what a config dump says about one resource besides the resource itself.
+type Meta struct {
+	State        string      `json:"state"`
+	VersionInfo  string      `json:"versionInfo,omitempty"`
+	LastUpdated  string      `json:"lastUpdated,omitempty"`
+	ClientStatus string      `json:"clientStatus,omitempty"`
+	Error        *ErrorState `json:"errorState,omitempty"`
+}
+
+// ErrorState is the last update Envoy rejected for a resource (a NACK).
+type ErrorState struct {
+	Details           string `json:"details"`
+	LastUpdateAttempt string `json:"lastUpdateAttempt,omitempty"`
+	VersionInfo       string `json:"versionInfo,omitempty"`
+}
+
+func readMeta(state string, entry jsonscan.Value) Meta {
+	m := Meta{State: state}
+	_ = entry.Fields(func(k []byte, v jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "version_info"):
+			m.VersionInfo = v.Text()
+		case jsonscan.KeyIs(k, "last_updated"):
+			m.LastUpdated = v.Text()
+		case jsonscan.KeyIs(k, "client_status"):
+			m.ClientStatus = v.Text()
+		}
+		return true
+	})
+	return m
+}
+
+func readErrorState(v jsonscan.Value) *ErrorState {
+	if v.Kind() != jsonscan.Object {
+		return nil
+	}
+	e := &ErrorState{}
+	_ = v.Fields(func(k []byte, f jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "details"):
+			e.Details = f.Text()
+		case jsonscan.KeyIs(k, "last_update_attempt"):
+			e.LastUpdateAttempt = f.Text()
+		case jsonscan.KeyIs(k, "version_info"):
+			e.VersionInfo = f.Text()
+		}
+		return true
+	})
+	return e
+}
+
+// dynamicEntry is one entry of a dynamic_* list: the resource in each state it is in.
+type dynamicEntry struct {
+	name  string
+	res   map[string]jsonscan.Value // state -> resource JSON
+	meta  map[string]Meta
+	error *ErrorState
+	order []string // states in the order found
+}
+
+// readDynamic reads an entry of a v3 dynamic list, where each entry holds the states of one
+// resource: {"name", "active_state": {...}, "warming_state", "draining_state", "error_state"} for
+// listeners, or {"version_info", "cluster", "last_updated", "error_state"} for the others.
+// resKey is the field that holds the resource ("listener", "cluster", "route_config", ...).
+func readDynamic(entry jsonscan.Value, resKey, state string) dynamicEntry {
+	d := dynamicEntry{res: map[string]jsonscan.Value{}, meta: map[string]Meta{}}
+	_ = entry.Fields(func(k []byte, v jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "name"):
+			d.name = v.Str()
+		case jsonscan.KeyIs(k, "active_state"):
+			d.addState(StateActive, v, resKey)
+		case jsonscan.KeyIs(k, "warming_state"):
+			d.addState(StateWarming, v, resKey)
+		case jsonscan.KeyIs(k, "draining_state"):
+			d.addState(StateDraining, v, resKey)
+		case jsonscan.KeyIs(k, "error_state"):
+			d.error = readErrorState(v)
+		case jsonscan.KeyIs(k, resKey):
+			d.res[state] = v
+			d.order = append(d.order, state)
+		}
+		return true
+	})
+	if _, ok := d.res[state]; ok {
+		d.meta[state] = readMeta(state, entry)
+	}
+	for s := range d.meta {
+		m := d.meta[s]
+		if m.Error == nil {
+			m.Error = d.error
+		}
+		m.State = s
+		d.meta[s] = m
+	}
+	return d
+}
+
+func (d *dynamicEntry) addState(state string, v jsonscan.Value, resKey string) {
+	if v.Kind() != jsonscan.Object {
+		return
+	}
+	r := v.Get(resKey)
+	if !r.Exists() {
+		return
+	}
+	d.res[state] = r
+	d.meta[state] = readMeta(state, v)
+	d.order = append(d.order, state)
+}
+
+// errorOnly tells whether an entry carries only an error_state: a resource Envoy rejected and never had.
+func (d *dynamicEntry) errorOnly() bool { return len(d.res) == 0 && d.error != nil }

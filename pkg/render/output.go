@@ -1,0 +1,152 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/itchyny/gojq"
+	"sigs.k8s.io/yaml"
+)
+
+// JSONArray joins items (each one JSON value) into one indented JSON array, stable as given.
+func JSONArray(items []json.RawMessage) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(it)
+	}
+	b.WriteByte(']')
+	return Indent(b.Bytes())
+}
+
+// Indent re-indents JSON with two spaces, keeping key order.
+func Indent(data []byte) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(data) + len(data)/4)
+	if err := json.Indent(&out, data, "", "  "); err != nil {
+		return nil, fmt.Errorf("render JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// WriteJSON writes indented JSON.
+func WriteJSON(w io.Writer, data []byte) error {
+	out, err := Indent(data)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// WriteYAML writes JSON data as YAML.
+func WriteYAML(w io.Writer, data []byte) error {
+	out, err := yaml.JSONToYAML(data)
+	if err != nil {
+		return fmt.Errorf("render YAML: %w", err)
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// CompileJQ parses a jq expression, so a bad one is reported before any work is done.
+func CompileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, fmt.Errorf("--jq %q: %w", expr, err)
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, fmt.Errorf("--jq %q: %w", expr, err)
+	}
+	return code, nil
+}
+
+// WriteJQ runs code over the JSON data and prints each result: strings as raw text (like jq -r),
+// everything else as indented JSON.
+func WriteJQ(w io.Writer, code *gojq.Code, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("--jq: %w", err)
+	}
+	v = numbersForJQ(v)
+	iter := code.Run(v)
+	for {
+		r, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := r.(error); isErr {
+			var halt *gojq.HaltError
+			if asHalt(err, &halt) && halt.Value() == nil {
+				return nil
+			}
+			return fmt.Errorf("--jq: %w", err)
+		}
+		if s, isStr := r.(string); isStr {
+			if _, err := io.WriteString(w, s+"\n"); err != nil {
+				return err
+			}
+			continue
+		}
+		out, err := gojq.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("--jq: %w", err)
+		}
+		ind, err := Indent(out)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(ind); err != nil {
+			return err
+		}
+	}
+}
+
+func asHalt(err error, target **gojq.HaltError) bool {
+	h, ok := err.(*gojq.HaltError) //nolint:errorlint // gojq returns it unwrapped
+	if ok {
+		*target = h
+	}
+	return ok
+}
+
+// numbersForJQ turns json.Number into the int or float64 gojq works with.
+func numbersForJQ(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return int(i)
+		}
+		if f, err := t.Float64(); err == nil {
+			return f
+		}
+		return t.String()
+	case []any:
+		for i := range t {
+			t[i] = numbersForJQ(t[i])
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = numbersForJQ(t[k])
+		}
+	}
+	return v
+}
+
+// Dash returns "-" for an empty cell (for wide columns; short tables keep istioctl's blanks).
+func Dash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
