@@ -35,7 +35,22 @@ func (k Kind) String() string {
 
 // Value is one JSON value: a sub-slice of the document, with no surrounding white space.
 type Value struct {
-	b []byte
+	b   []byte
+	off int    // offset of b[0] in the document, for the index
+	idx *index // where large objects and arrays end; nil when the document was not indexed
+}
+
+// sub returns the value b[i:j] of v.
+func (v Value) sub(i, j int) Value { return Value{b: v.b[i:j], off: v.off + i, idx: v.idx} }
+
+// skip returns the index in v.b just past the value starting at v.b[i], using the index for large composites.
+func (v Value) skip(i int) (int, error) {
+	if v.idx != nil && i < len(v.b) && (v.b[i] == '{' || v.b[i] == '[') {
+		if end, ok := v.idx.lookup(v.off + i); ok {
+			return end - v.off, nil
+		}
+	}
+	return skipValue(v.b, i)
 }
 
 // SyntaxError says where a document stops being JSON.
@@ -55,14 +70,23 @@ func Parse(doc []byte) (Value, error) {
 	if i >= len(doc) {
 		return Value{}, &SyntaxError{Offset: int64(i), Msg: "empty document", EOF: true}
 	}
-	end, err := skipValue(doc, i)
+	idx := &index{}
+	var end int
+	var err error
+	if doc[i] == '{' || doc[i] == '[' {
+		end, err = skipCompositeIndexing(doc, i, idx)
+	} else {
+		end, err = skipValue(doc, i)
+	}
 	if err != nil {
 		return Value{}, err
 	}
+	idx.finish()
+	root := Value{b: doc[i:end], off: i, idx: idx}
 	if j := skipWS(doc, end); j < len(doc) {
-		return Value{b: doc[i:end]}, &SyntaxError{Offset: int64(j), Msg: "unexpected data after the top-level value"}
+		return root, &SyntaxError{Offset: int64(j), Msg: "unexpected data after the top-level value"}
 	}
-	return Value{b: doc[i:end]}, nil
+	return root, nil
 }
 
 // New wraps raw bytes that are already known to hold one complete JSON value.
@@ -121,11 +145,11 @@ func (v Value) Fields(fn func(key []byte, val Value) bool) error {
 			return synErr(b, i, "':' expected after object key")
 		}
 		i = skipWS(b, i+1)
-		vEnd, err := skipValue(b, i)
+		vEnd, err := v.skip(i)
 		if err != nil {
 			return err
 		}
-		if !fn(key, Value{b: b[i:vEnd]}) {
+		if !fn(key, v.sub(i, vEnd)) {
 			return nil
 		}
 		i = skipWS(b, vEnd)
@@ -154,11 +178,11 @@ func (v Value) Items(fn func(i int, val Value) bool) error {
 		return nil
 	}
 	for n := 0; i < len(b); n++ {
-		end, err := skipValue(b, i)
+		end, err := v.skip(i)
 		if err != nil {
 			return err
 		}
-		if !fn(n, Value{b: b[i:end]}) {
+		if !fn(n, v.sub(i, end)) {
 			return nil
 		}
 		i = skipWS(b, end)
@@ -449,9 +473,6 @@ func skipComposite(b []byte, i int) (int, error) {
 	return 0, synErr(b, len(b), "unexpected end of input")
 }
 
-
-
-
 // GetUnfinished is Get for a document that was cut short: when the member named key is the one
 // the input ends in, it returns the rest of the input from that member's value on, so Items or
 // Fields can still visit the elements that are complete.
@@ -472,12 +493,12 @@ func (v Value) GetUnfinished(key string) Value {
 			return Value{}
 		}
 		i = skipWS(b, i+1)
-		vEnd, err := skipValue(b, i)
+		vEnd, err := v.skip(i)
 		if KeyIs(k, key) {
 			if err != nil {
-				return Value{b: b[i:]}
+				return v.sub(i, len(b))
 			}
-			return Value{b: b[i:vEnd]}
+			return v.sub(i, vEnd)
 		}
 		if err != nil {
 			return Value{}
