@@ -408,5 +408,8 @@ func describeMatch(m jsonscan.Value) string {
 	if re := m.Get("safe_regex"); re.Exists() {
 		conds = append(conds, "regex "+re.Get("regex").Str())
 	}
+	if p := m.Get("path_separated_prefix").Str(); p != "" {
+		conds = append(conds, "PathPrefix:"+p)
+	}
 	return strings.Join(conds, " ")
 }

@@ -17,5 +17,7 @@ func NewCmdProxyConfig(f *cmdutil.Factory) *cobra.Command {
 Kubernetes port-forward, or --admin URL) or from a saved dump (--file, - for standard input).`,
 	}
 	cmd.AddCommand(NewCmdListeners(f, nil))
+	cmd.AddCommand(NewCmdClusters(f, nil))
+	cmd.AddCommand(NewCmdRoutes(f, nil))
 	return cmd
 }

@@ -1,0 +1,168 @@
+package configdump
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
+)
+
+// Cluster is one cluster as the tables show it. Istio names clusters
+// direction|port|subset|fqdn; other names are shown whole as the FQDN.
+type Cluster struct {
+	Name            string `json:"name"`
+	FQDN            string `json:"fqdn"`
+	Port            int    `json:"port,omitempty"`
+	Subset          string `json:"subset,omitempty"`
+	Direction       string `json:"direction,omitempty"`
+	Type            string `json:"type"`
+	DestinationRule string `json:"destinationRule,omitempty"`
+	Meta
+	Raw jsonscan.Value `json:"-"`
+}
+
+// istioKey tells whether the name is an Istio subset key (more than three '|' parts).
+func (c *Cluster) istioKey() bool { return strings.Count(c.Name, "|") > 2 }
+
+// ClusterFilter selects clusters, as istioctl's --fqdn, --port, --subset and --direction do
+// (substrings of the cluster name).
+type ClusterFilter struct {
+	FQDN      string
+	Port      int
+	Subset    string
+	Direction string
+}
+
+// Match tells whether c passes the filter.
+func (f ClusterFilter) Match(c *Cluster) bool {
+	n := c.Name
+	if f.FQDN != "" && !strings.Contains(n, f.FQDN) {
+		return false
+	}
+	if f.Direction != "" && !strings.Contains(n, f.Direction) {
+		return false
+	}
+	if f.Subset != "" && !strings.Contains(n, f.Subset) {
+		return false
+	}
+	if f.Port != 0 && !strings.Contains(n, "|"+strconv.Itoa(f.Port)+"|") {
+		return false
+	}
+	return true
+}
+
+// Clusters returns the dump's clusters — dynamic active, then static, then warming and
+// rejected ones — sorted as istioctl sorts them (fqdn, subset, port, direction).
+func (d *Dump) Clusters() ([]Cluster, error) {
+	sec, ok := d.Section(SectionClusters)
+	if !ok {
+		return nil, fmt.Errorf("%w: the dump has no clusters (ClustersConfigDump)", ErrNoSection)
+	}
+	var active, static, other []Cluster
+	err := sec.Fields(func(k []byte, v jsonscan.Value) bool {
+		var state string
+		switch {
+		case jsonscan.KeyIs(k, "static_clusters"):
+			state = StateStatic
+		case jsonscan.KeyIs(k, "dynamic_active_clusters"):
+			state = StateActive
+		case jsonscan.KeyIs(k, "dynamic_warming_clusters"):
+			state = StateWarming
+		default:
+			return true
+		}
+		_ = v.Items(func(_ int, e jsonscan.Value) bool {
+			de := readDynamic(e, "cluster", state)
+			if de.errorOnly() {
+				other = append(other, Cluster{Name: de.name, FQDN: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
+				return true
+			}
+			r, ok := de.res[state]
+			if !ok {
+				return true
+			}
+			c := readCluster(r)
+			c.Meta = de.meta[state]
+			if c.Name == "" {
+				c.Name = de.name
+			}
+			splitName(&c)
+			switch state {
+			case StateActive:
+				active = append(active, c)
+			case StateStatic:
+				static = append(static, c)
+			default:
+				other = append(other, c)
+			}
+			return true
+		})
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read clusters: %w", err)
+	}
+	out := append(append(active, static...), other...)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.FQDN != b.FQDN {
+			return a.FQDN < b.FQDN
+		}
+		if a.Subset != b.Subset {
+			return a.Subset < b.Subset
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		return a.Direction < b.Direction
+	})
+	return out, nil
+}
+
+func readCluster(v jsonscan.Value) Cluster {
+	c := Cluster{Raw: v, Type: "STATIC"} // STATIC is the proto default of Cluster.type
+	_ = v.Fields(func(k []byte, f jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "name"):
+			c.Name = f.Str()
+		case jsonscan.KeyIs(k, "type"):
+			c.Type = f.Text()
+		case jsonscan.KeyIs(k, "metadata"):
+			c.DestinationRule = destinationRuleOf(f)
+		}
+		return true
+	})
+	return c
+}
+
+// splitName fills FQDN, port, subset and direction from an Istio cluster name.
+func splitName(c *Cluster) {
+	c.FQDN = c.Name
+	if !c.istioKey() {
+		return
+	}
+	p := strings.SplitN(c.Name, "|", 4)
+	c.Direction, c.Subset, c.FQDN = p[0], p[2], p[3]
+	c.Port, _ = strconv.Atoi(p[1])
+}
+
+// destinationRuleOf reads the Istio DestinationRule a resource came from, out of its
+// metadata.filter_metadata.istio.config ("/apis/networking.istio.io/v1alpha3/namespaces/NS/destination-rule/NAME").
+func destinationRuleOf(meta jsonscan.Value) string {
+	return istioConfigName(meta, "destination-rule")
+}
+
+// istioConfigName turns the Istio config path in metadata into "name.namespace" (kind as in the path).
+func istioConfigName(meta jsonscan.Value, kind string) string {
+	path := meta.Get("filter_metadata", "istio", "config").Str()
+	if path == "" {
+		return ""
+	}
+	parts := strings.Split(path, "/")
+	if len(parts) != 8 || (kind != "" && parts[6] != kind) {
+		return ""
+	}
+	return parts[7] + "." + parts[5]
+}
