@@ -69,7 +69,7 @@ func (o *ClustersOptions) build(bodies map[string][]byte, w *configdump.Warnings
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = itemsOf(d, w, "envoy.config.cluster.v3.Cluster", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

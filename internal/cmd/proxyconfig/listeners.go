@@ -81,7 +81,7 @@ func (o *ListenersOptions) build(bodies map[string][]byte, w *configdump.Warning
 	res := &viewResult{}
 	wide := o.Output.Format == "wide"
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = itemsOf(d, w, "envoy.config.listener.v3.Listener", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	res.Table = listenerTable(sel, o.Verbose, wide)

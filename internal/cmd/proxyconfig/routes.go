@@ -67,7 +67,7 @@ func (o *RoutesOptions) build(bodies map[string][]byte, w *configdump.Warnings) 
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = itemsOf(d, w, "envoy.config.route.v3.RouteConfiguration", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"
