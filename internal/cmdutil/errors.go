@@ -42,11 +42,21 @@ func WithHint(err error, hint string) error {
 	return &HintError{Err: err, Hint: hint}
 }
 
+// UserHint returns the hint.
+func (e *HintError) UserHint() string { return e.Hint }
+
+// Hinter is an error that carries a hint for the user. Packages that cmdutil imports (admin)
+// implement it with their own error type instead of importing WithHint.
+type Hinter interface {
+	error
+	UserHint() string
+}
+
 // HintOf returns the first hint found in err's chain, or "".
 func HintOf(err error) string {
-	var h *HintError
+	var h Hinter
 	if errors.As(err, &h) {
-		return h.Hint
+		return h.UserHint()
 	}
 	return ""
 }

@@ -6,10 +6,25 @@ package livefetch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
+
+// DefaultConcurrency is how many proxies are read at once unless Options say otherwise.
+const DefaultConcurrency = 8
+
+// progressDelay is how long a fetch runs before a progress line appears (on a TTY only).
+const progressDelay = time.Second
 
 // Result is what one proxy answered: the body for each requested path, or the error that stopped it.
 type Result struct {
@@ -21,11 +36,129 @@ type Result struct {
 // Options tune a fetch.
 type Options struct {
 	Concurrency int // at most this many proxies at once (default 8)
+	// Timeout bounds the whole fetch (resolving, port-forwards, requests); 0 leaves it to ctx.
+	Timeout time.Duration
+	// ProgressDelay overrides how long to wait before showing progress (tests); 0 means 1s.
+	ProgressDelay time.Duration
 }
 
 // Fetch resolves q and GETs every path from every target (one connection per target, reused for all
 // paths). It returns the results in a stable order (by target name). The error is non-nil only when
-// the targets could not be resolved at all; per-target failures are in Result.Err.
+// the targets could not be resolved at all, or the context was cancelled (Ctrl-C); per-target
+// failures are in Result.Err.
 func Fetch(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, paths []string, o Options) ([]Result, error) {
-	return nil, errors.New("live targets are not implemented yet")
+	return Do(ctx, ios, r, q, o, func(ctx context.Context, c admin.Client) (map[string][]byte, error) {
+		bodies := make(map[string][]byte, len(paths))
+		for _, p := range paths {
+			b, err := c.Get(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			bodies[p] = b
+		}
+		return bodies, nil
+	})
+}
+
+// Func is the work done on one proxy; it returns bodies keyed as the caller likes.
+type Func func(ctx context.Context, c admin.Client) (map[string][]byte, error)
+
+// Do resolves q and runs fn on every target, at most o.Concurrency at once, then closes the
+// clients. Results are sorted by target name. Like Fetch, it fails as a whole only when nothing
+// could be resolved or ctx was cancelled.
+func Do(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, o Options, fn Func) ([]Result, error) {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	targets, err := r.Resolve(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, t := range targets {
+			_ = t.Client.Close()
+		}
+	}()
+	limit := o.Concurrency
+	if limit <= 0 {
+		limit = DefaultConcurrency
+	}
+	var done atomic.Int64
+	stop := startProgress(ios, len(targets), &done, o.ProgressDelay)
+	results := make([]Result, len(targets))
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i, t := range targets {
+		results[i].Target = t.Name
+		g.Go(func() error {
+			defer done.Add(1)
+			if ctx.Err() != nil {
+				results[i].Err = cmdutil.WithHint(fmt.Errorf("%s: not read before the deadline: %w", t.Name, ctx.Err()), admin.HintTimeout)
+				return nil
+			}
+			bodies, err := fn(ctx, t.Client)
+			results[i].Bodies, results[i].Err = bodies, err
+			return nil
+		})
+	}
+	_ = g.Wait()
+	stop()
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Target < results[j].Target })
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return results, ctx.Err()
+	}
+	return results, nil
+}
+
+// startProgress shows "Reading N proxies: d/N" on stderr once the fetch has taken longer than
+// delay, only when stderr is a terminal; the returned func erases it.
+func startProgress(ios *iostreams.IOStreams, total int, done *atomic.Int64, delay time.Duration) func() {
+	if ios == nil || !ios.IsStderrTTY() {
+		return func() {}
+	}
+	if delay <= 0 {
+		delay = progressDelay
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	shown := false
+	go func() {
+		defer wg.Done()
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+		}
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			writeProgress(ios.ErrOut, total, done.Load())
+			shown = true
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		wg.Wait()
+		if shown {
+			fmt.Fprint(ios.ErrOut, "\r\033[K")
+		}
+	}
+}
+
+func writeProgress(w io.Writer, total int, done int64) {
+	noun := "proxies"
+	if total == 1 {
+		noun = "proxy"
+	}
+	fmt.Fprintf(w, "\r\033[KReading %d %s: %d done", total, noun, done)
 }

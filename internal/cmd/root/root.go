@@ -2,7 +2,6 @@
 package root
 
 import (
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/kube"
 )
 
 // NewFactory returns the production Factory for the given streams.
@@ -21,9 +21,7 @@ func NewFactory(ios *iostreams.IOStreams) *cmdutil.Factory {
 		Now:       time.Now,
 		KubeFlags: genericclioptions.NewConfigFlags(true),
 	}
-	f.Resolver = func() (cmdutil.TargetResolver, error) {
-		return nil, errors.New("live targets are not available in this build; use --file")
-	}
+	f.Resolver = func() (cmdutil.TargetResolver, error) { return kube.NewResolver(f.KubeFlags), nil }
 	return f
 }
 
