@@ -1,0 +1,95 @@
+package controlplane
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
+)
+
+// Watch reloads path every interval when its content changed (a file, or the snapshot files of a
+// directory): a valid file is pushed; an invalid one is reported on log and the last good
+// snapshot keeps serving. It returns when ctx is done.
+func (s *Server) Watch(ctx context.Context, path string, interval time.Duration) {
+	last := fingerprint(path)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fp := fingerprint(path)
+		if fp == last {
+			continue
+		}
+		last = fp
+		s.Reload(path)
+	}
+}
+
+// Reload loads path and pushes it if it is valid and differs from what is served. It reports
+// the outcome on the server's log and returns the load error, if any.
+func (s *Server) Reload(path string) error {
+	cfg, err := snapshot.Load(path)
+	if err != nil {
+		fmt.Fprintf(s.log, "reload rejected, still serving the last good snapshot: %v\n", err)
+		return err
+	}
+	if cfg.Equal(s.Config()) {
+		return nil
+	}
+	if err := s.Push(cfg); err != nil {
+		fmt.Fprintf(s.log, "push %q: %v\n", path, err)
+		return err
+	}
+	fmt.Fprintf(s.log, "pushed %s\n", Describe(cfg))
+	return nil
+}
+
+// Describe summarises a config in one line: its source, version and resource counts.
+func Describe(cfg *snapshot.Config) string {
+	n := 0
+	for _, rs := range cfg.Default {
+		n += len(rs)
+	}
+	v := cfg.Version
+	if v == "" {
+		v = "content hash per type"
+	}
+	return fmt.Sprintf("%q (version %s, %d shared resources, %d per-node overrides)", cfg.Source, v, n, len(cfg.Nodes))
+}
+
+// fingerprint hashes the snapshot file(s) at path; "" if unreadable.
+func fingerprint(path string) string {
+	h := sha256.New()
+	files := []string{path}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return ""
+		}
+		files = files[:0]
+		for _, e := range entries {
+			files = append(files, filepath.Join(path, e.Name()))
+		}
+		sort.Strings(files)
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00", f)
+		_, _ = io.Copy(h, fh)
+		fh.Close()
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
