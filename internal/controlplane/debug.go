@@ -116,4 +116,3 @@ func Syncz(conns []tracker.Conn) []SyncNode {
 	}
 	return out
 }
-

@@ -77,7 +77,7 @@ type TypeStatus struct {
 	State   State  `json:"state"`
 	// LastUpdated is when the control plane last sent (or the proxy last accepted) this type.
 	LastUpdated time.Time `json:"lastUpdated,omitzero"`
-	// Error is the NACK message (error_state.details); several resources' messages are joined with "; ".
+	// Error is the NACK message (error_state.details) of the resources in ERROR; several are joined with "; ".
 	Error string `json:"error,omitempty"`
 	// VersionSent is the version the control plane last sent, when known.
 	VersionSent string `json:"versionSent,omitempty"`
@@ -189,7 +189,7 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 		if r.State == t.State && r.LastUpdated.After(t.LastUpdated) {
 			t.LastUpdated = r.LastUpdated
 		}
-		if r.Error != "" {
+		if r.Error != "" && r.State == StateError {
 			msg := r.Error
 			if r.Name != "" && len(rs) > 1 {
 				msg = r.Name + ": " + r.Error
@@ -201,7 +201,14 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 		}
 	}
 	t.Error = strings.Join(errs, "; ")
-	t.VersionSent = common(sent)
+	// The version sent is told by the resources that decide the state (the rejected ones for ERROR).
+	var decisive []string
+	for i, r := range rs {
+		if r.State == t.State && i < len(sent) {
+			decisive = append(decisive, sent[i])
+		}
+	}
+	t.VersionSent = common(decisive)
 	t.VersionAcked = common(acked)
 	if named {
 		t.Resources = rs

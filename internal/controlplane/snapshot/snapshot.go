@@ -22,7 +22,6 @@ func protoTypeOf(typeURL string) (proto.Message, error) {
 	return mt.New().Interface(), nil
 }
 
-
 // Resources returns the resources a node gets, by type URL, sorted by name: the shared resources
 // with the node's own merged over them (a node's resource replaces a shared one of the same name).
 func (c *Config) Resources(nodeID string) map[string][]Resource {

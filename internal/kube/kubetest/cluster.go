@@ -1,0 +1,395 @@
+// Package kubetest runs a real Kubernetes control plane for end-to-end tests, on loopback and
+// without containers: etcd and kube-apiserver (built from Go modules by hack/kube-e2e/ensure.sh)
+// and kwok, which plays the nodes and kubelets (pods go Running, and port-forwards reach
+// addresses on this machine). Tests get a kubeconfig, a client, and helpers for namespaces,
+// pods, workloads, per-pod port-forward targets and restricted users.
+//
+// The proxy side is not Envoy: EnvoyAdmin is an emulation of Envoy's admin API that serves
+// real dumps from testdata.
+package kubetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
+)
+
+// portForwardGVR is kwok's PortForward resource: a per-pod rule saying where port-forwards to the pod go.
+var portForwardGVR = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "portforwards"}
+
+// NodeName is the fake node every test pod runs on (kwok manages it).
+const NodeName = "kwok-node-0"
+
+// Users that exist besides the admin: they belong to no group, so they may do nothing until a
+// test grants them a Role.
+var Users = []string{"alice", "bob", "carol", "dave"}
+
+// Cluster is a running control plane.
+type Cluster struct {
+	RunDir     string
+	Kubeconfig string // the admin's (system:masters)
+	Config     *rest.Config
+	Client     kubernetes.Interface
+	Dynamic    dynamic.Interface
+
+	bins    Binaries
+	pki     *pki
+	tokens  map[string]string // user -> bearer token
+	apiURL  string
+	procs   []*proc
+	started time.Time
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+	err  error
+}
+
+// Start runs etcd, kube-apiserver and kwok on free loopback ports in a new temporary directory,
+// creates the fake node, and returns when pods can be scheduled on it.
+func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
+	dir, err := os.MkdirTemp("", "xdsctl-kube-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	c = &Cluster{RunDir: dir, bins: bins, tokens: map[string]string{}, started: time.Now()}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w%s", err, c.logTails())
+			c.Stop()
+		}
+	}()
+	if c.pki, err = writePKI(filepath.Join(dir, "pki")); err != nil {
+		return nil, fmt.Errorf("write certificates: %w", err)
+	}
+	ports, err := freePorts(4)
+	if err != nil {
+		return nil, err
+	}
+	etcdPort, peerPort, apiPort, kwokPort := ports[0], ports[1], ports[2], ports[3]
+	if err := c.writeTokens(); err != nil {
+		return nil, err
+	}
+
+	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", etcdPort)
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peerPort)
+	etcd, err := c.start("etcd", bins.Etcd,
+		"--name", "e2e", "--data-dir", filepath.Join(dir, "etcd"),
+		"--listen-client-urls", etcdURL, "--advertise-client-urls", etcdURL,
+		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+		"--initial-cluster", "e2e="+peerURL,
+		"--quota-backend-bytes", "1073741824", "--log-level", "warn", "--unsafe-no-fsync")
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, "etcd health", etcd, func() error { return httpOK(nil, etcdURL+"/health", "") }); err != nil {
+		return nil, err
+	}
+
+	c.apiURL = fmt.Sprintf("https://127.0.0.1:%d", apiPort)
+	p := c.pki
+	api, err := c.start("kube-apiserver", bins.APIServer,
+		"--etcd-servers", etcdURL,
+		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", fmt.Sprint(apiPort),
+		"--tls-cert-file", p.servingCert, "--tls-private-key-file", p.servKey,
+		"--client-ca-file", p.caCert, "--token-auth-file", filepath.Join(dir, "tokens.csv"),
+		"--authorization-mode", "RBAC",
+		"--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file", p.saPub, "--service-account-signing-key-file", p.saKey,
+		"--service-cluster-ip-range", "10.96.0.0/16",
+		// no kube-controller-manager runs: no default ServiceAccounts, no Endpoints reconciler
+		"--endpoint-reconciler-type", "none",
+		"--disable-admission-plugins", "ServiceAccount,TaintNodesByCondition",
+		"--kubelet-preferred-address-types", "InternalIP",
+		"--allow-privileged=true", "--profiling=false",
+		"--cert-dir", filepath.Join(dir, "apiserver-certs"))
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, "kube-apiserver /readyz", api, func() error {
+		return httpOK(c.pki.pool(), c.apiURL+"/readyz", c.tokens["admin"])
+	}); err != nil {
+		return nil, err
+	}
+	if c.Kubeconfig, err = c.writeKubeconfig("admin"); err != nil {
+		return nil, err
+	}
+	if c.Config, err = clientcmd.BuildConfigFromFlags("", c.Kubeconfig); err != nil {
+		return nil, err
+	}
+	c.Config.QPS, c.Config.Burst = 200, 400
+	if c.Client, err = kubernetes.NewForConfig(c.Config); err != nil {
+		return nil, err
+	}
+	if c.Dynamic, err = dynamic.NewForConfig(c.Config); err != nil {
+		return nil, err
+	}
+	// kwok does not register its CRDs; the PortForward CRD comes from its module.
+	if err := c.createFromYAML(ctx, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+		filepath.Join(bins.KwokData, "kwok.x-k8s.io_portforwards.yaml")); err != nil {
+		return nil, fmt.Errorf("create the PortForward CRD: %w", err)
+	}
+
+	stage := func(f string) string { return filepath.Join(bins.KwokData, f) }
+	kwok, err := c.start("kwok", bins.Kwok,
+		"--kubeconfig", c.Kubeconfig,
+		"--config", stage("node-initialize.yaml"),
+		"--config", stage("node-heartbeat-with-lease.yaml"),
+		"--config", stage("pod-ready.yaml"),
+		"--config", stage("pod-complete.yaml"),
+		"--config", stage("pod-delete.yaml"),
+		"--enable-crds", "PortForward",
+		"--manage-all-nodes=true",
+		"--node-ip", "127.0.0.1", "--node-name", "localhost", "--node-port", fmt.Sprint(kwokPort),
+		"--server-address", fmt.Sprintf("127.0.0.1:%d", kwokPort),
+		"--tls-cert-file", p.servingCert, "--tls-private-key-file", p.servKey,
+		"--node-lease-duration-seconds", "40", "--cidr", "10.244.0.0/16")
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, "kwok /healthz", kwok, func() error {
+		return httpOK(nil, fmt.Sprintf("https://127.0.0.1:%d/healthz", kwokPort), "")
+	}); err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, "the PortForward resource", kwok, func() error {
+		_, err := c.Dynamic.Resource(portForwardGVR).Namespace("default").List(ctx, metav1.ListOptions{})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{
+		Name:        NodeName,
+		Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
+		Labels:      map[string]string{"type": "kwok", "kubernetes.io/hostname": NodeName, "kubernetes.io/os": "linux"},
+	}}
+	if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+		return nil, fmt.Errorf("create node: %w", err)
+	}
+	if err := waitFor(ctx, "node Ready", kwok, func() error {
+		n, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for _, cond := range n.Status.Conditions {
+			if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
+				return nil
+			}
+		}
+		return errors.New("not ready")
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// StartupTime is how long Start took.
+func (c *Cluster) StartupTime() time.Duration { return time.Since(c.started) }
+
+// Stop ends the processes (kwok, apiserver, etcd) and removes the run directory, unless
+// XDSCTL_E2E_KEEP=1 (then it prints where it is).
+func (c *Cluster) Stop() {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		p := c.procs[i]
+		select {
+		case <-p.done:
+			continue
+		default:
+		}
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	}
+	if os.Getenv("XDSCTL_E2E_KEEP") == "1" {
+		fmt.Fprintf(os.Stderr, "kubetest: kept %s\n", c.RunDir)
+		return
+	}
+	_ = os.RemoveAll(c.RunDir)
+}
+
+func (c *Cluster) start(name, bin string, args ...string) (*proc, error) {
+	logPath := filepath.Join(c.RunDir, name+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = procAttr()
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	c.procs = append(c.procs, p)
+	return p, nil
+}
+
+// logTails returns the end of every process log, for a failed start.
+func (c *Cluster) logTails() string {
+	var b strings.Builder
+	for _, p := range c.procs {
+		data, _ := os.ReadFile(p.log)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if len(lines) > 15 {
+			lines = lines[len(lines)-15:]
+		}
+		fmt.Fprintf(&b, "\n--- %s (%s) ---\n%s", p.name, p.log, strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// waitFor polls check until it succeeds, p exits, or ctx ends.
+func waitFor(ctx context.Context, what string, p *proc, check func() error) error {
+	var last error
+	for {
+		if last = check(); last == nil {
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited (%v) while waiting for %s", p.name, p.err, what)
+		case <-ctx.Done():
+			return fmt.Errorf("timed out waiting for %s: %v", what, last)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func httpOK(pool *x509.CertPool, url, token string) error {
+	tlsCfg := &tls.Config{RootCAs: pool}
+	if pool == nil {
+		tlsCfg.InsecureSkipVerify = true //nolint:gosec // kwok's health port on loopback, before any client trusts it
+	}
+	tr := &http.Transport{TLSClientConfig: tlsCfg}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Transport: tr, Timeout: 2 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func (c *Cluster) writeTokens() error {
+	var b strings.Builder
+	for i, u := range append([]string{"admin"}, Users...) {
+		buf := make([]byte, 24)
+		if _, err := rand.Read(buf); err != nil {
+			return err
+		}
+		tok := hex.EncodeToString(buf)
+		c.tokens[u] = tok
+		groups := ""
+		if u == "admin" {
+			groups = `,"system:masters"`
+		}
+		fmt.Fprintf(&b, "%s,%s,uid-%d%s\n", tok, u, i, groups)
+	}
+	return os.WriteFile(filepath.Join(c.RunDir, "tokens.csv"), []byte(b.String()), 0o600)
+}
+
+// writeKubeconfig writes a kubeconfig for user (namespace default) and returns its path.
+func (c *Cluster) writeKubeconfig(user string) (string, error) {
+	tok, ok := c.tokens[user]
+	if !ok {
+		return "", fmt.Errorf("no user %q (users: admin, %s)", user, strings.Join(Users, ", "))
+	}
+	path := filepath.Join(c.RunDir, "kubeconfig-"+user)
+	cfg := map[string]any{
+		"apiVersion": "v1", "kind": "Config", "current-context": "e2e",
+		"clusters": []any{map[string]any{"name": "e2e", "cluster": map[string]any{
+			"server": c.apiURL, "certificate-authority-data": []byte(c.pki.caPEM),
+		}}},
+		"users":    []any{map[string]any{"name": user, "user": map[string]any{"token": tok}}},
+		"contexts": []any{map[string]any{"name": "e2e", "context": map[string]any{"cluster": "e2e", "user": user, "namespace": "default"}}},
+	}
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// createFromYAML POSTs the object in file to path; an existing object is fine.
+func (c *Cluster) createFromYAML(ctx context.Context, path, file string) error {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	body, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		return err
+	}
+	res := c.Client.Discovery().RESTClient().Post().AbsPath(path).
+		SetHeader("Content-Type", "application/json").Body(bytes.NewReader(body)).Do(ctx)
+	var code int
+	res.StatusCode(&code)
+	if err := res.Error(); err != nil && code != http.StatusConflict {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package status
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// bigClientStatus builds a CSDS response for n Istio-like sidecars, 5 types each, as istiod reports them.
+func bigClientStatus(tb testing.TB, n int) []byte {
+	tb.Helper()
+	urls := []string{cdsURL, ldsURL, edsURL, rdsURL, "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig"}
+	states := []statusv3.ConfigStatus{statusv3.ConfigStatus_SYNCED, statusv3.ConfigStatus_SYNCED, statusv3.ConfigStatus_STALE,
+		statusv3.ConfigStatus_SYNCED, statusv3.ConfigStatus_UNKNOWN}
+	resp := &statusv3.ClientStatusResponse{Config: make([]*statusv3.ClientConfig, 0, n)}
+	for i := 0; i < n; i++ {
+		md, err := structpb.NewStruct(map[string]any{
+			"CLUSTER_ID": "Kubernetes", "NAMESPACE": fmt.Sprintf("ns-%d", i%50), "ISTIO_VERSION": "1.28.0",
+			"LABELS": map[string]any{"app": fmt.Sprintf("app-%d", i%300), "version": "v1"},
+		})
+		require.NoError(tb, err)
+		cc := &statusv3.ClientConfig{Node: &corev3.Node{Id: fmt.Sprintf("workload-%05d-7f9c8d-x2x.ns-%d", i, i%50), Metadata: md}}
+		for j, u := range urls {
+			st := states[j]
+			if i%97 == 0 && j == 0 {
+				st = statusv3.ConfigStatus_ERROR
+			}
+			g := &statusv3.ClientConfig_GenericXdsConfig{TypeUrl: u, ConfigStatus: st, LastUpdated: timestamppb.New(t0.Add(-time.Duration(i%3600) * time.Second))}
+			cc.GenericXdsConfigs = append(cc.GenericXdsConfigs, g)
+		}
+		resp.Config = append(resp.Config, cc)
+	}
+	b, err := proto.Marshal(resp)
+	require.NoError(tb, err)
+	return b
+}
+
+// BenchmarkStatusTable10k decodes one CSDS response with 10,000 ClientConfigs (binary, as it comes off the
+// wire), computes every proxy's status and produces the wide table rows. The budget is 0.5 s.
+func BenchmarkStatusTable10k(b *testing.B) {
+	wire := bigClientStatus(b, 10_000)
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var resp statusv3.ClientStatusResponse
+		if err := proto.Unmarshal(wire, &resp); err != nil {
+			b.Fatal(err)
+		}
+		r := FromClientStatus(&resp, "127.0.0.1:18000")
+		_, rows := Table(r.Proxies, TableOptions{Wide: true, Now: t0})
+		if len(rows) != 10_000 {
+			b.Fatalf("rows = %d", len(rows))
+		}
+	}
+}
+
+func TestBigClientStatusShape(t *testing.T) {
+	var resp statusv3.ClientStatusResponse
+	require.NoError(t, proto.Unmarshal(bigClientStatus(t, 200), &resp))
+	r := FromClientStatus(&resp, "cp")
+	require.Len(t, r.Proxies, 200)
+	// every 97th proxy has a CDS error, every proxy a stale EDS
+	errs := 0
+	for _, p := range r.Proxies {
+		cds, _ := p.Type("CDS")
+		if cds.State == StateError {
+			errs++
+		}
+		eds, _ := p.Type("EDS")
+		require.Equal(t, StateStale, eds.State)
+	}
+	require.Equal(t, 3, errs) // 0, 97, 194
+}

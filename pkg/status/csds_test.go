@@ -1,0 +1,276 @@
+package status
+
+import (
+	"testing"
+	"time"
+
+	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+var t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+const (
+	cdsURL = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+	ldsURL = "type.googleapis.com/envoy.config.listener.v3.Listener"
+	rdsURL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
+	edsURL = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
+)
+
+func gx(url, name string, cs statusv3.ConfigStatus, cl adminv3.ClientResourceStatus) *statusv3.ClientConfig_GenericXdsConfig {
+	return &statusv3.ClientConfig_GenericXdsConfig{TypeUrl: url, Name: name, ConfigStatus: cs, ClientStatus: cl}
+}
+
+func TestResourceFromGeneric(t *testing.T) {
+	nack := &adminv3.UpdateFailureState{Details: "unexpected lbPolicy\nMAGLEV", VersionInfo: "v2"}
+	tests := []struct {
+		name      string
+		g         *statusv3.ClientConfig_GenericXdsConfig
+		want      State
+		wantErr   string
+		sent, ack string
+	}{
+		{"control plane synced", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v1"}, StateSynced, "", "v1", "v1"},
+		{"control plane stale", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "v2"}, StateStale, "", "v2", ""},
+		{"control plane not sent", gx("", "", statusv3.ConfigStatus_NOT_SENT, 0), StateNotSent, "", "", ""},
+		{"control plane error without details", gx("", "", statusv3.ConfigStatus_ERROR, 0), StateError, "rejected (no details)", "", ""},
+		{"control plane unknown is ignored", gx("", "", statusv3.ConfigStatus_UNKNOWN, 0), StateIgnored, "", "", ""},
+		{"client acked", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "3"}, StateSynced, "", "3", "3"},
+		{"client nacked keeps accepted and rejected versions", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_NACKED, VersionInfo: "v1", ErrorState: nack}, StateError, "unexpected lbPolicy MAGLEV", "v2", "v1"},
+		{"client received error", gx("", "", 0, adminv3.ClientResourceStatus_RECEIVED_ERROR), StateError, "rejected (no details)", "", ""},
+		{"client requested", gx("", "", 0, adminv3.ClientResourceStatus_REQUESTED), StateNotSent, "", "", ""},
+		{"client does not exist", gx("", "", 0, adminv3.ClientResourceStatus_DOES_NOT_EXIST), StateNotSent, "", "", ""},
+		{"client timeout", gx("", "", 0, adminv3.ClientResourceStatus_TIMEOUT), StateNotSent, "", "", ""},
+		{"client nack beats control plane synced", gx("", "", statusv3.ConfigStatus_SYNCED, adminv3.ClientResourceStatus_NACKED), StateError, "rejected (no details)", "", ""},
+		{"control plane status beats client status", gx("", "", statusv3.ConfigStatus_STALE, adminv3.ClientResourceStatus_ACKED), StateStale, "", "", ""},
+		{"only error_state", &statusv3.ClientConfig_GenericXdsConfig{ErrorState: nack}, StateError, "unexpected lbPolicy MAGLEV", "v2", ""},
+		{"only a version", &statusv3.ClientConfig_GenericXdsConfig{VersionInfo: "7"}, StateSynced, "", "", "7"},
+		{"acked with old error_state is synced", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "v3", ErrorState: nack}, StateSynced, "unexpected lbPolicy MAGLEV", "v2", "v3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, sent, acked := resourceFromGeneric(tt.g)
+			assert.Equal(t, tt.want, r.State)
+			assert.Equal(t, tt.wantErr, r.Error)
+			assert.Equal(t, tt.sent, sent, "sent")
+			assert.Equal(t, tt.ack, acked, "acked")
+		})
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	rs := func(states ...State) []ResourceStatus {
+		out := make([]ResourceStatus, len(states))
+		for i, s := range states {
+			out[i] = ResourceStatus{State: s}
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		in   []ResourceStatus
+		want State
+	}{
+		{"none", nil, StateIgnored},
+		{"all synced", rs(StateSynced, StateSynced), StateSynced},
+		{"error wins over everything", rs(StateSynced, StateStale, StateError, StateNotSent), StateError},
+		{"stale wins over synced", rs(StateSynced, StateStale), StateStale},
+		{"some synced some not sent is synced", rs(StateNotSent, StateSynced), StateSynced},
+		{"all not sent", rs(StateNotSent, StateNotSent), StateNotSent},
+		{"ignored and not sent", rs(StateIgnored, StateNotSent), StateNotSent},
+		{"all ignored", rs(StateIgnored), StateIgnored},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, aggregate(tt.in))
+		})
+	}
+}
+
+func TestShortType(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{cdsURL, "CDS"},
+		{"type.googleapis.com/envoy.api.v2.Cluster", "CDS"},
+		{ldsURL, "LDS"},
+		{"type.googleapis.com/envoy.api.v2.Listener", "LDS"},
+		{edsURL, "EDS"},
+		{"type.googleapis.com/envoy.api.v2.ClusterLoadAssignment", "EDS"},
+		{rdsURL, "RDS"},
+		{"type.googleapis.com/envoy.api.v2.RouteConfiguration", "RDS"},
+		{"type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig", "ECDS"},
+		{"type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "SDS"},
+		{"type.googleapis.com/envoy.api.v2.auth.Secret", "SDS"},
+		{"type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration", "SRDS"},
+		{"type.googleapis.com/envoy.config.route.v3.VirtualHost", "VHDS"},
+		{"type.googleapis.com/envoy.service.runtime.v3.Runtime", "RTDS"},
+		{"type.googleapis.com/istio.workload.Address", "WDS"},
+		{"envoy.config.cluster.v3.Cluster", "CDS"},
+		{"type.googleapis.com/example.v1.Widget", "Widget"},
+		{"istio.io/debug/syncz", "syncz"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, ShortType(tt.in))
+		})
+	}
+}
+
+func meta(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	require.NoError(t, err)
+	return s
+}
+
+func TestFromClientConfig(t *testing.T) {
+	t.Run("per resource, like gRPC's admin CSDS", func(t *testing.T) {
+		cc := &statusv3.ClientConfig{
+			Node: &corev3.Node{Id: "grpc-client-1", Cluster: "edge", UserAgentName: "gRPC Go", UserAgentVersionType: &corev3.Node_UserAgentVersion{UserAgentVersion: "1.85.0"}},
+			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{
+				{TypeUrl: ldsURL, Name: "svc", ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "1", LastUpdated: timestamppb.New(t0.Add(-time.Minute))},
+				{TypeUrl: rdsURL, Name: "route", ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "1", LastUpdated: timestamppb.New(t0.Add(-time.Minute))},
+				{TypeUrl: cdsURL, Name: "b", ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "1", LastUpdated: timestamppb.New(t0.Add(-2 * time.Minute))},
+				{TypeUrl: cdsURL, Name: "a", ClientStatus: adminv3.ClientResourceStatus_NACKED, VersionInfo: "1", LastUpdated: timestamppb.New(t0.Add(-30 * time.Second)),
+					ErrorState: &adminv3.UpdateFailureState{Details: "unexpected lbPolicy MAGLEV", VersionInfo: "2"}},
+				{TypeUrl: edsURL, Name: "b", ClientStatus: adminv3.ClientResourceStatus_REQUESTED},
+			},
+		}
+		p := FromClientConfig(cc)
+		assert.Equal(t, "grpc-client-1", p.Name)
+		assert.Equal(t, "edge", p.Cluster)
+		assert.Equal(t, "gRPC Go 1.85.0", p.Version)
+		assert.Empty(t, p.Namespace)
+		cds, ok := p.Type("CDS")
+		require.True(t, ok)
+		assert.Equal(t, StateError, cds.State)
+		assert.Equal(t, "a: unexpected lbPolicy MAGLEV", cds.Error)
+		assert.Equal(t, t0.Add(-30*time.Second), cds.LastUpdated, "age of the erroring resource")
+		assert.Equal(t, "2", cds.VersionSent)
+		assert.Equal(t, "1", cds.VersionAcked)
+		require.Len(t, cds.Resources, 2)
+		assert.Equal(t, "a", cds.Resources[0].Name, "resources sorted by name")
+		assert.Equal(t, "NACKED", cds.Resources[0].ClientStatus)
+		eds, _ := p.Type("EDS")
+		assert.Equal(t, StateNotSent, eds.State)
+		ecds, _ := p.Type("ECDS")
+		assert.Equal(t, StateIgnored, ecds.State, "never subscribed")
+		var names []string
+		for _, ty := range p.Types {
+			names = append(names, ty.Type)
+		}
+		assert.Equal(t, []string{"CDS", "LDS", "EDS", "RDS", "ECDS"}, names)
+	})
+	t.Run("istio node metadata and an extra type", func(t *testing.T) {
+		cc := &statusv3.ClientConfig{
+			Node: &corev3.Node{Id: "sidecar~10.0.0.1~reviews-v1-abc.bookinfo~bookinfo.svc.cluster.local", Metadata: meta(t, map[string]any{
+				"CLUSTER_ID": "Kubernetes", "ISTIO_VERSION": "1.28.0", "LABELS": map[string]any{"app": "reviews", "version": "v1"},
+			})},
+			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{
+				{TypeUrl: "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", ConfigStatus: statusv3.ConfigStatus_SYNCED},
+				{TypeUrl: "type.googleapis.com/envoy.api.v2.Cluster", ConfigStatus: statusv3.ConfigStatus_STALE},
+			},
+		}
+		p := FromClientConfig(cc)
+		assert.Equal(t, "bookinfo", p.Namespace)
+		assert.Equal(t, "Kubernetes", p.Cluster)
+		assert.Equal(t, "1.28.0", p.Version)
+		assert.Equal(t, map[string]string{"app": "reviews", "version": "v1"}, p.Labels)
+		cds, _ := p.Type("CDS")
+		assert.Equal(t, StateStale, cds.State)
+		assert.Equal(t, "type.googleapis.com/envoy.api.v2.Cluster", cds.TypeURL)
+		require.Len(t, p.Types, 6)
+		assert.Equal(t, "SDS", p.Types[5].Type)
+		assert.Nil(t, cds.Resources, "per-type entries carry no resource list")
+	})
+	t.Run("legacy xds_config per type", func(t *testing.T) {
+		cc := &statusv3.ClientConfig{
+			Node: &corev3.Node{Id: "old", Metadata: meta(t, map[string]any{"NAMESPACE": "legacy"})},
+			XdsConfig: []*statusv3.PerXdsConfig{
+				{Status: statusv3.ConfigStatus_SYNCED, PerXdsConfig: &statusv3.PerXdsConfig_ClusterConfig{ClusterConfig: &adminv3.ClustersConfigDump{VersionInfo: "c1",
+					DynamicActiveClusters: []*adminv3.ClustersConfigDump_DynamicCluster{{LastUpdated: timestamppb.New(t0.Add(-time.Hour))}}}}},
+				{Status: statusv3.ConfigStatus_ERROR, PerXdsConfig: &statusv3.PerXdsConfig_ListenerConfig{ListenerConfig: &adminv3.ListenersConfigDump{VersionInfo: "l1",
+					DynamicListeners: []*adminv3.ListenersConfigDump_DynamicListener{{Name: "l", ErrorState: &adminv3.UpdateFailureState{Details: "bad listener"}}}}}},
+				{Status: statusv3.ConfigStatus_NOT_SENT, PerXdsConfig: &statusv3.PerXdsConfig_RouteConfig{RouteConfig: &adminv3.RoutesConfigDump{}}},
+				{ClientStatus: statusv3.ClientConfigStatus_CLIENT_ACKED, PerXdsConfig: &statusv3.PerXdsConfig_EndpointConfig{EndpointConfig: &adminv3.EndpointsConfigDump{}}},
+			},
+			// a generic entry for CDS takes precedence over the legacy one
+			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{{TypeUrl: cdsURL, ConfigStatus: statusv3.ConfigStatus_STALE}},
+		}
+		p := FromClientConfig(cc)
+		assert.Equal(t, "legacy", p.Namespace)
+		got := map[string]State{}
+		for _, ty := range p.Types {
+			got[ty.Type] = ty.State
+		}
+		assert.Equal(t, map[string]State{"CDS": StateStale, "LDS": StateError, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateIgnored}, got)
+		lds, _ := p.Type("LDS")
+		assert.Equal(t, "bad listener", lds.Error)
+		assert.Equal(t, "l1", lds.VersionSent)
+		assert.Empty(t, lds.VersionAcked)
+	})
+}
+
+func TestFromClientStatus(t *testing.T) {
+	resp := &statusv3.ClientStatusResponse{Config: []*statusv3.ClientConfig{
+		{Node: &corev3.Node{Id: "b"}, GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{gx(cdsURL, "", statusv3.ConfigStatus_SYNCED, 0)}},
+		{},
+		{Node: &corev3.Node{Id: "a"}, GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{gx(cdsURL, "", statusv3.ConfigStatus_NOT_SENT, 0)}},
+	}}
+	r := FromClientStatus(resp, "127.0.0.1:18000")
+	require.Len(t, r.Proxies, 2)
+	assert.Equal(t, "a", r.Proxies[0].Name, "sorted")
+	assert.Equal(t, "127.0.0.1:18000", r.Proxies[1].ControlPlane)
+	assert.Equal(t, []string{"client config 1 is empty"}, r.Warnings)
+	assert.Equal(t, 1, CountUnsynced(r.Proxies))
+}
+
+func TestDecodeClientStatusJSON(t *testing.T) {
+	// A gRPC-style CSDS answer carrying the resource itself (xds_config), one of a type xdsctl does not
+	// know: it must not fail the decode.
+	anyKnown, err := anypb.New(&statusv3.ClientStatusRequest{})
+	require.NoError(t, err)
+	resp := &statusv3.ClientStatusResponse{Config: []*statusv3.ClientConfig{{
+		Node: &corev3.Node{Id: "n1"},
+		GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{
+			{TypeUrl: cdsURL, Name: "c", ClientStatus: adminv3.ClientResourceStatus_ACKED, XdsConfig: anyKnown},
+		},
+	}}}
+	b, err := protojson.Marshal(resp)
+	require.NoError(t, err)
+	withUnknown := []byte(`{"config":[{"node":{"id":"n2"},"generic_xds_configs":[{"type_url":"` + cdsURL + `","name":"x","client_status":"NACKED",` +
+		`"xds_config":{"@type":"type.googleapis.com/acme.v9.Mystery","field":1},"error_state":{"details":"nope"}}]}]}`)
+	tests := []struct {
+		name  string
+		in    []byte
+		proxy string
+		state State
+		err   bool
+	}{
+		{"camelCase from protojson", b, "n1", StateSynced, false},
+		{"snake_case with an unknown Any type", withUnknown, "n2", StateError, false},
+		{"not json", []byte("{"), "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := DecodeClientStatusJSON(tt.in, "cp")
+			if tt.err {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "decode CSDS response")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, r.Proxies, 1)
+			assert.Equal(t, tt.proxy, r.Proxies[0].Name)
+			cds, _ := r.Proxies[0].Type("CDS")
+			assert.Equal(t, tt.state, cds.State)
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package status
+
+import (
+	"testing"
+	"time"
+
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+	"google.golang.org/protobuf/proto"
+)
+
+// The decoders must never panic, whatever they are given, and whatever they return must render.
+
+func FuzzDecodeClientStatusJSON(f *testing.F) {
+	f.Add([]byte(`{"config":[{"node":{"id":"a"},"genericXdsConfigs":[{"typeUrl":"type.googleapis.com/envoy.config.cluster.v3.Cluster","configStatus":"SYNCED"}]}]}`))
+	f.Add([]byte(`{"config":[{"xds_config":[{"status":"ERROR","listener_config":{"dynamic_listeners":[{"error_state":{"details":"x"}}]}}]}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeClientStatusJSON(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+		}
+	})
+}
+
+func FuzzDecodeSynczJSON(f *testing.F) {
+	f.Add([]byte(`{"resources":[{"@type":"type.googleapis.com/envoy.service.status.v3.ClientConfig","node":{"id":"p.ns"}}],"controlPlane":{"identifier":"{\"ID\":\"i\"}"}}`))
+	f.Add([]byte(`{"resources":[{"@type":"type.googleapis.com/unknown.T","x":1}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeSynczJSON(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Now: time.Unix(1e9, 0)})
+		}
+	})
+}
+
+func FuzzDecodeSynczLegacyJSON(f *testing.F) {
+	f.Add([]byte(`[{"proxy":"a.b","cluster_sent":"1","cluster_acked":"1"}]`))
+	f.Add([]byte(`[{"proxy":"a.b","resources":{"x":{"sent":"1","lastError":"e"}}}]`))
+	f.Add([]byte(`[{"node":{"id":"a"}}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeSynczLegacyJSON(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+		}
+	})
+}
+
+func FuzzFromClientStatusBinary(f *testing.F) {
+	f.Add(bigClientStatus(f, 3))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var resp statusv3.ClientStatusResponse
+		if proto.Unmarshal(b, &resp) != nil {
+			return
+		}
+		r := FromClientStatus(&resp, "cp")
+		Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+	})
+}

@@ -1,0 +1,237 @@
+package status
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// SynczTypeURL is istiod's debug type that lists every connected proxy's sync status.
+const SynczTypeURL = "istio.io/debug/syncz"
+
+// ConfigDumpTypeURL is istiod's debug type that returns its view of one proxy's config (resource name pod.namespace).
+const ConfigDumpTypeURL = "istio.io/debug/config_dump"
+
+var clientConfigURL = "type.googleapis.com/" + string((&statusv3.ClientConfig{}).ProtoReflect().Descriptor().FullName())
+
+// ControlPlaneInfo is what a control plane says about itself in a DiscoveryResponse's control_plane.identifier.
+type ControlPlaneInfo struct {
+	// ID names the instance (istiod pod name); the raw identifier when it is not Istio's JSON.
+	ID string `json:"id"`
+	// Component is istiod's component name ("istiod").
+	Component string `json:"component,omitempty"`
+	// Version is the control plane's version.
+	Version string `json:"version,omitempty"`
+}
+
+// ParseControlPlaneIdentifier reads istiod's identifier JSON ({"Component":"istiod","ID":"istiod-…",
+// "Info":{"version":"1.2x"…}}); any other non-empty identifier is taken as the ID.
+func ParseControlPlaneIdentifier(identifier string) ControlPlaneInfo {
+	var v struct {
+		Component string
+		ID        string
+		Info      struct {
+			Version string `json:"version"`
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(identifier), "{") && json.Unmarshal([]byte(identifier), &v) == nil && v.ID != "" {
+		return ControlPlaneInfo{ID: v.ID, Component: v.Component, Version: v.Info.Version}
+	}
+	return ControlPlaneInfo{ID: identifier}
+}
+
+// FromSyncz turns istiod's `istio.io/debug/syncz` DiscoveryResponse into proxy statuses. Each resource is an
+// Any(envoy.service.status.v3.ClientConfig); others are skipped with a warning. fallbackControlPlane names the
+// replica when the response carries no control_plane identifier (the address that was asked).
+func FromSyncz(resp *discoveryv3.DiscoveryResponse, fallbackControlPlane string) (*Report, error) {
+	cp := ParseControlPlaneIdentifier(resp.GetControlPlane().GetIdentifier())
+	if cp.ID == "" {
+		cp.ID = fallbackControlPlane
+	}
+	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.GetResources()))}
+	for i, a := range resp.GetResources() {
+		if a.GetTypeUrl() != clientConfigURL {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: skipped unexpected type %q", i, a.GetTypeUrl()))
+			continue
+		}
+		var cc statusv3.ClientConfig
+		if err := proto.Unmarshal(a.GetValue(), &cc); err != nil {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: %v", i, err))
+			continue
+		}
+		p := FromClientConfig(&cc)
+		if p.Namespace == "" {
+			// istiod names syncz proxies pod.namespace
+			if j := strings.LastIndexByte(p.Name, '.'); j > 0 && !strings.Contains(p.Name, "~") {
+				p.Namespace = p.Name[j+1:]
+			}
+		}
+		p.ControlPlane, p.ControlPlaneVersion = cp.ID, cp.Version
+		r.Proxies = append(r.Proxies, p)
+	}
+	Sort(r.Proxies)
+	return r, nil
+}
+
+// DecodeSynczJSON decodes a syncz DiscoveryResponse in protojson form (as istioctl -o json prints it, or as
+// recorded) and calls FromSyncz.
+func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*Report, error) {
+	var resp discoveryv3.DiscoveryResponse
+	if err := tolerantJSON.Unmarshal(b, &resp); err != nil {
+		return nil, fmt.Errorf("decode syncz response: %w", err)
+	}
+	return FromSyncz(&resp, fallbackControlPlane)
+}
+
+// DecodeSynczLegacyJSON decodes the body of istiod's HTTP `:15014/debug/syncz`: a JSON array of istiod's
+// SyncStatus ({"proxy", "cluster_id", "istio_version", "cluster_sent", "cluster_acked", …, and in newer
+// versions "resources": {typeURL: {"sent", "acked", "sentTime", "lastError"}}}). It applies NonceState to
+// each type. Arrays of ClientConfig (protojson) are accepted too.
+func DecodeSynczLegacyJSON(b []byte, controlPlane string) (*Report, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("decode syncz body: %w", err)
+	}
+	r := &Report{Proxies: make([]ProxyStatus, 0, len(raw))}
+	for i, m := range raw {
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal(m, &probe); err != nil {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+			continue
+		}
+		var p ProxyStatus
+		if _, ok := probe["node"]; ok {
+			var cc statusv3.ClientConfig
+			if err := tolerantJSON.Unmarshal(m, &cc); err != nil {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+				continue
+			}
+			p = FromClientConfig(&cc)
+		} else {
+			var err error
+			if p, err = fromSyncStatus(m); err != nil {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+				continue
+			}
+		}
+		p.ControlPlane = controlPlane
+		r.Proxies = append(r.Proxies, p)
+	}
+	Sort(r.Proxies)
+	return r, nil
+}
+
+// syncStatus is the shape of one entry of istiod's HTTP /debug/syncz.
+type syncStatus struct {
+	ProxyID              string `json:"proxy"`
+	ClusterID            string `json:"cluster_id"`
+	IstioVersion         string `json:"istio_version"`
+	ProxyVersion         string `json:"proxy_version"`
+	ClusterSent          string `json:"cluster_sent"`
+	ClusterAcked         string `json:"cluster_acked"`
+	ListenerSent         string `json:"listener_sent"`
+	ListenerAcked        string `json:"listener_acked"`
+	RouteSent            string `json:"route_sent"`
+	RouteAcked           string `json:"route_acked"`
+	EndpointSent         string `json:"endpoint_sent"`
+	EndpointAcked        string `json:"endpoint_acked"`
+	ExtensionConfigSent  string `json:"extensionconfig_sent"`
+	ExtensionConfigAcked string `json:"extensionconfig_acked"`
+	Resources            map[string]struct {
+		Sent      string    `json:"sent"`
+		Acked     string    `json:"acked"`
+		SentTime  time.Time `json:"sentTime"`
+		LastError string    `json:"lastError"`
+	} `json:"resources"`
+}
+
+func fromSyncStatus(m json.RawMessage) (ProxyStatus, error) {
+	var s syncStatus
+	if err := json.Unmarshal(m, &s); err != nil {
+		return ProxyStatus{}, err
+	}
+	if s.ProxyID == "" {
+		return ProxyStatus{}, errors.New("no proxy id")
+	}
+	p := ProxyStatus{Name: s.ProxyID, Cluster: s.ClusterID, Version: s.IstioVersion}
+	if p.Version == "" {
+		p.Version = s.ProxyVersion
+	}
+	if j := strings.LastIndexByte(p.Name, '.'); j > 0 {
+		p.Namespace = p.Name[j+1:]
+	}
+	types := map[string]TypeStatus{}
+	if len(s.Resources) > 0 {
+		for url, rs := range s.Resources {
+			t := NonceState(ShortType(url), rs.Sent, rs.Acked, rs.LastError)
+			t.TypeURL, t.LastUpdated = url, rs.SentTime
+			types[t.Type] = t
+		}
+	} else {
+		pairs := []struct{ short, sent, acked string }{
+			{"CDS", s.ClusterSent, s.ClusterAcked},
+			{"LDS", s.ListenerSent, s.ListenerAcked},
+			{"RDS", s.RouteSent, s.RouteAcked},
+			{"EDS", s.EndpointSent, s.EndpointAcked},
+			{"ECDS", s.ExtensionConfigSent, s.ExtensionConfigAcked},
+		}
+		for _, x := range pairs {
+			types[x.short] = NonceState(x.short, x.sent, x.acked, "")
+		}
+	}
+	p.Types = finishTypes(types)
+	return p, nil
+}
+
+// NonceState is the rule a control plane applies per connection and type: ERROR when the last request
+// carried error_detail; else NOT SENT when nothing was sent; SYNCED when the last nonce sent was ACKed;
+// else STALE. The bundled control plane and the istiod emulator use it, so every producer agrees.
+func NonceState(short, nonceSent, nonceAcked, lastError string) TypeStatus {
+	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short)}
+	switch {
+	case lastError != "":
+		t.State, t.Error = StateError, oneLine(lastError)
+	case nonceSent == "":
+		t.State = StateNotSent
+	case nonceSent == nonceAcked:
+		t.State = StateSynced
+	default:
+		t.State = StateStale
+	}
+	return t
+}
+
+// tolerantResolver resolves Any types from the global registry and swaps unknown ones for Empty, so their
+// payload is dropped instead of failing the decode (status never needs the config payloads).
+type tolerantResolver struct{}
+
+func (tolerantResolver) FindMessageByName(n protoreflect.FullName) (protoreflect.MessageType, error) {
+	if mt, err := protoregistry.GlobalTypes.FindMessageByName(n); err == nil {
+		return mt, nil
+	}
+	return (&emptypb.Empty{}).ProtoReflect().Type(), nil
+}
+
+func (tolerantResolver) FindMessageByURL(url string) (protoreflect.MessageType, error) {
+	if mt, err := protoregistry.GlobalTypes.FindMessageByURL(url); err == nil {
+		return mt, nil
+	}
+	return (&emptypb.Empty{}).ProtoReflect().Type(), nil
+}
+
+func (tolerantResolver) FindExtensionByName(f protoreflect.FullName) (protoreflect.ExtensionType, error) {
+	return protoregistry.GlobalTypes.FindExtensionByName(f)
+}
+
+func (tolerantResolver) FindExtensionByNumber(m protoreflect.FullName, n protoreflect.FieldNumber) (protoreflect.ExtensionType, error) {
+	return protoregistry.GlobalTypes.FindExtensionByNumber(m, n)
+}

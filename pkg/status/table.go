@@ -1,0 +1,148 @@
+package status
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/duration"
+)
+
+// TableOptions shape the status table.
+type TableOptions struct {
+	// Wide adds the versions and NACK messages.
+	Wide bool
+	// Now is the clock for ages (injected so output is reproducible).
+	Now time.Time
+}
+
+// Table returns the headers and rows of the status table, kubectl style: one row per proxy and control
+// plane, sorted; columns NAME CLUSTER CDS LDS EDS RDS ECDS, then any other type some proxy subscribes to
+// (SDS, WDS, …, by name), then CONTROL PLANE VERSION; wide adds XDS VERSIONS and NACK. A state cell reads
+// like istioctl's: "SYNCED (5m)", "STALE (2s)", "ERROR (1h)" (age since last_updated, via the same
+// HumanDuration as kubectl), "NOT SENT", "IGNORED". Empty cells are "-". Rows of an inferred status show
+// "(inferred)" in CONTROL PLANE.
+func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string) {
+	cols := Columns(ps)
+	headers = append(headers, "NAME", "CLUSTER")
+	headers = append(headers, cols...)
+	headers = append(headers, "CONTROL PLANE", "VERSION")
+	if o.Wide {
+		headers = append(headers, "XDS VERSIONS", "NACK")
+	}
+	order := make([]int, len(ps))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		pa, pb := &ps[order[a]], &ps[order[b]]
+		if pa.Name != pb.Name {
+			return pa.Name < pb.Name
+		}
+		if pa.Namespace != pb.Namespace {
+			return pa.Namespace < pb.Namespace
+		}
+		return pa.ControlPlane < pb.ControlPlane
+	})
+	rows = make([][]string, 0, len(ps))
+	for _, i := range order {
+		p := &ps[i]
+		row := make([]string, 0, len(headers))
+		row = append(row, cell(p.Name), cell(p.Cluster))
+		for _, c := range cols {
+			t, ok := p.Type(c)
+			if !ok {
+				row = append(row, string(StateIgnored))
+				continue
+			}
+			row = append(row, StateCell(t, o.Now))
+		}
+		cp := p.ControlPlane
+		if p.Inferred {
+			cp = strings.TrimSpace(cp + " (inferred)")
+		}
+		row = append(row, cell(cp), cell(p.Version))
+		if o.Wide {
+			row = append(row, cell(versionsCell(p)), cell(nackCell(p)))
+		}
+		rows = append(rows, row)
+	}
+	return headers, rows
+}
+
+// Columns lists the type columns for these proxies: the standard five, then every other type some proxy
+// has a non-IGNORED state for, by name.
+func Columns(ps []ProxyStatus) []string {
+	cols := append([]string(nil), StandardTypes...)
+	extra := map[string]bool{}
+	for i := range ps {
+		for _, t := range ps[i].Types {
+			if standardIndex(t.Type) < 0 && t.State != StateIgnored {
+				extra[t.Type] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(extra))
+	for n := range extra {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return append(cols, names...)
+}
+
+// StateCell renders one type's state with its age: "SYNCED (5m)". NOT SENT and IGNORED have no age, nor does
+// a state without a LastUpdated.
+func StateCell(t TypeStatus, now time.Time) string {
+	s := string(t.State)
+	if s == "" {
+		s = string(StateIgnored)
+	}
+	if t.LastUpdated.IsZero() || now.IsZero() || t.State == StateNotSent || t.State == StateIgnored {
+		return s
+	}
+	d := now.Sub(t.LastUpdated)
+	if d < 0 {
+		d = 0 // clock skew between us and the control plane
+	}
+	return s + " (" + duration.HumanDuration(d) + ")"
+}
+
+// versionsCell lists per type the version accepted, and the one sent when it differs: "CDS=v5 LDS=v5→v6".
+func versionsCell(p *ProxyStatus) string {
+	var parts []string
+	for _, t := range p.Types {
+		if t.VersionAcked == "" && t.VersionSent == "" {
+			continue
+		}
+		v := t.VersionAcked
+		if t.VersionSent != "" && t.VersionSent != t.VersionAcked {
+			if v == "" {
+				v = "-"
+			}
+			v += "→" + t.VersionSent
+		}
+		parts = append(parts, t.Type+"="+v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// nackCell joins the NACK messages (and, inferred, the warming counts) per type: "CDS: unexpected lbPolicy MAGLEV".
+func nackCell(p *ProxyStatus) string {
+	var parts []string
+	for _, t := range p.Types {
+		if t.Error != "" {
+			parts = append(parts, t.Type+": "+oneLine(t.Error))
+		} else if t.Warming > 0 {
+			parts = append(parts, t.Type+": "+strconv.Itoa(t.Warming)+" warming")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func cell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
