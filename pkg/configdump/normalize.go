@@ -3,11 +3,10 @@ package configdump
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
 )
 
@@ -25,7 +24,8 @@ const Redacted = "[redacted]"
 
 // Normalize rewrites one JSON value of admin output (a resource, a section or a whole dump) with
 // Envoy's proto field names (snake_case) whatever spelling the input used, guided by the Envoy
-// API descriptors linked into xdsctl. Key order is kept. The payload of an Any whose type xdsctl
+// API descriptors embedded in xdsctl (internal/envoydesc: the whole v2 and v3 API with every
+// extension, contrib included, built lazily). Key order is kept. The payload of an Any whose type xdsctl
 // does not know is kept verbatim and named once in a warning. Private keys, passwords and other
 // secret material are redacted unless ShowSecrets is set.
 func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
@@ -244,17 +244,11 @@ func findField(md protoreflect.MessageDescriptor, key string) protoreflect.Field
 	return nil
 }
 
-// resolve finds the descriptor of an Any's type URL, mapping Envoy's v2 names to v3. An unknown
-// type is reported once and yields nil (its payload is then kept verbatim).
+// resolve finds the descriptor of an Any's type URL. An unknown type is reported once and yields
+// nil (its payload is then kept verbatim).
 func (n *normalizer) resolve(url string) protoreflect.MessageDescriptor {
-	name := url[strings.LastIndexByte(url, '/')+1:]
-	if md := lookupMessage(name); md != nil {
+	if md := envoydesc.FindMessageByURL(url); md != nil {
 		return md
-	}
-	if v3, ok := v2ToV3(name); ok {
-		if md := lookupMessage(v3); md != nil {
-			return md
-		}
 	}
 	if url != "" {
 		n.o.Warnings.Add("type:"+url, fmt.Sprintf("type %s is not known to xdsctl; its content is shown as it came", url))
@@ -263,35 +257,5 @@ func (n *normalizer) resolve(url string) protoreflect.MessageDescriptor {
 }
 
 func lookupMessage(name string) protoreflect.MessageDescriptor {
-	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(name))
-	if err != nil {
-		return nil
-	}
-	return mt.Descriptor()
-}
-
-// v2Renames maps Envoy v2 message names to their v3 successors (field names are the same or
-// close enough for renaming keys).
-var v2Renames = map[string]string{
-	"envoy.api.v2.Cluster":                   "envoy.config.cluster.v3.Cluster",
-	"envoy.api.v2.Listener":                  "envoy.config.listener.v3.Listener",
-	"envoy.api.v2.RouteConfiguration":        "envoy.config.route.v3.RouteConfiguration",
-	"envoy.api.v2.ClusterLoadAssignment":     "envoy.config.endpoint.v3.ClusterLoadAssignment",
-	"envoy.api.v2.auth.Secret":               "envoy.extensions.transport_sockets.tls.v3.Secret",
-	"envoy.api.v2.auth.UpstreamTlsContext":   "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
-	"envoy.api.v2.auth.DownstreamTlsContext": "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
-	"envoy.config.bootstrap.v2.Bootstrap":    "envoy.config.bootstrap.v3.Bootstrap",
-	"envoy.config.filter.network.http_connection_manager.v2.HttpConnectionManager": "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-	"envoy.config.filter.network.tcp_proxy.v2.TcpProxy":                            "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
-	"envoy.config.filter.http.router.v2.Router":                                    "envoy.extensions.filters.http.router.v3.Router",
-}
-
-func v2ToV3(name string) (string, bool) {
-	if v3, ok := v2Renames[name]; ok {
-		return v3, true
-	}
-	if strings.HasPrefix(name, "envoy.admin.v2alpha.") {
-		return "envoy.admin.v3." + strings.TrimPrefix(name, "envoy.admin.v2alpha."), true
-	}
-	return "", false
+	return envoydesc.FindMessage(protoreflect.FullName(name))
 }
