@@ -1,92 +1,60 @@
 package jsonscan
 
 import (
-	"slices"
+	"math"
 	"sort"
 )
 
 // indexMin is the size from which an object or array gets an index entry. Smaller ones are
-// cheaper to scan again than to look up.
-const indexMin = 256
+// cheaper to scan again than to look up, and every entry costs memory (which, on a VM where a
+// fresh page costs tens of microseconds, is time).
+const indexMin = 1024
 
 // index records where the large objects and arrays of a document end, found in the one pass
-// that validates it, so that walking into nested values does not scan the same bytes again at
+// that validates them, so that walking into nested values does not scan the same bytes again at
 // every level.
+//
+// Entries are in document order of their opening bracket (pre-order): a composite takes a slot
+// when it opens and gives it back when it closes small, which is always possible because all its
+// descendants are smaller and gave theirs back already. So the entries are sorted without
+// sorting, and the large children of an indexed composite follow it in order: each entry's next
+// is the slot after its subtree, which makes visiting the members of an indexed value O(1) each.
 type index struct {
-	pairs []pair // sorted by open once finished
+	pairs    []pair
+	frontier int // every composite that starts before this document offset has been scanned
 }
 
-// pair is where a composite value starts and the offset just past its closing bracket.
-type pair struct{ open, close int32 }
+// pair is one large composite: where it starts, the offset just past its closing bracket, and
+// the slot after its last descendant.
+type pair struct{ open, close, next int32 }
 
-func (x *index) finish() {
-	slices.SortFunc(x.pairs, func(a, b pair) int { return int(a.open - b.open) })
+// indexable tells whether offsets of a document of n bytes fit the index.
+func indexable(n int) bool { return n < math.MaxInt32 }
+
+// open reserves a slot for the composite starting at document offset off.
+func (x *index) open(off int) int32 {
+	x.pairs = append(x.pairs, pair{open: int32(off)})
+	return int32(len(x.pairs) - 1)
 }
 
-// lookup returns the end of the composite value starting at offset off, if it was indexed.
-func (x *index) lookup(off int) (int, bool) {
-	if off > 1<<31-1 {
-		return 0, false
+// close completes slot s: kept when the composite is large, given back otherwise.
+func (x *index) close(s int32, end, size int) {
+	if size < indexMin {
+		x.pairs = x.pairs[:s]
+		return
 	}
-	o := int32(off)
+	p := &x.pairs[s]
+	p.close = int32(end)
+	p.next = int32(len(x.pairs))
+}
+
+// lookup returns the slot of the composite starting at document offset off, or -1.
+func (x *index) lookup(off int) int {
 	p := x.pairs
+	o := int32(off)
 	i := sort.Search(len(p), func(i int) bool { return p[i].open >= o })
 	if i < len(p) && p[i].open == o {
-		return int(p[i].close), true
+		return i
 	}
-	return 0, false
-}
-
-// skipCompositeIndexing is skipComposite that also records the large composites it passes.
-func skipCompositeIndexing(b []byte, i int, x *index) (int, error) {
-	if len(b) > 1<<31-1 {
-		return skipComposite(b, i) // too large for int32 offsets: no index
-	}
-	var stackBuf [64]int32
-	stack := stackBuf[:0]
-	for i < len(b) {
-		c := b[i]
-		if !structural[c] {
-			i++
-			continue
-		}
-		switch c {
-		case '"':
-			j, err := skipString(b, i)
-			if err != nil {
-				return 0, err
-			}
-			i = j
-			continue
-		case '{', '[':
-			stack = append(stack, int32(i))
-			if len(stack) > maxDepth {
-				return 0, synErr(b, i, "nesting too deep")
-			}
-		default: // '}' or ']'
-			if len(stack) == 0 {
-				return 0, synErr(b, i, "unexpected "+string(c))
-			}
-			open := stack[len(stack)-1]
-			if want := closerOf(b[open]); want != c {
-				return 0, synErr(b, i, "unexpected "+string(c))
-			}
-			stack = stack[:len(stack)-1]
-			if i+1-int(open) >= indexMin {
-				x.pairs = append(x.pairs, pair{open, int32(i + 1)})
-			}
-			if len(stack) == 0 {
-				return i + 1, nil
-			}
-		}
-		i++
-	}
-	return 0, synErr(b, len(b), "unexpected end of input")
-}
-
-func closerOf(c byte) byte {
-	if c == '{' {
-		return '}'
-	}
-	return ']'
+	return -1
 }

@@ -5,6 +5,10 @@
 //
 // Object keys are matched in Envoy's snake_case and in the lowerCamelCase that protojson and some
 // tools write: Get("dynamic_active_clusters") finds "dynamicActiveClusters" too.
+//
+// Values of a document read with Parse may be used from several goroutines. Values reached
+// through a Lazy reader share an index that grows as the reader moves on; use them from one
+// goroutine at a time.
 package jsonscan
 
 import (
@@ -37,25 +41,13 @@ func (k Kind) String() string {
 type Value struct {
 	b   []byte
 	off int    // offset of b[0] in the document, for the index
-	idx *index // where large objects and arrays end; nil when the document was not indexed
-}
-
-// sub returns the value b[i:j] of v.
-func (v Value) sub(i, j int) Value { return Value{b: v.b[i:j], off: v.off + i, idx: v.idx} }
-
-// skip returns the index in v.b just past the value starting at v.b[i], using the index for large composites.
-func (v Value) skip(i int) (int, error) {
-	if v.idx != nil && i < len(v.b) && (v.b[i] == '{' || v.b[i] == '[') {
-		if end, ok := v.idx.lookup(v.off + i); ok {
-			return end - v.off, nil
-		}
-	}
-	return skipValue(v.b, i)
+	idx *index // where large objects and arrays end; nil when the value was not indexed
+	ix  int32  // 1 + this value's slot in idx; 0 when it has none (small, scalar or not known)
 }
 
 // SyntaxError says where a document stops being JSON.
 type SyntaxError struct {
-	Offset int64  // byte offset in the document
+	Offset int64  // byte offset in the document (in the value, for a value made with New)
 	Msg    string // what was wrong
 	EOF    bool   // the document ended too early (truncated)
 }
@@ -64,36 +56,77 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%s at byte %d", e.Msg, e.Offset)
 }
 
-// Parse checks the structure of the whole document once and returns its top-level value.
+func synErr(b []byte, i int, msg string) error {
+	return &SyntaxError{Offset: int64(i), Msg: msg, EOF: i >= len(b)}
+}
+
+// Parse checks the structure of the whole document once, indexing its large composites, and
+// returns its top-level value.
 func Parse(doc []byte) (Value, error) {
 	i := skipWS(doc, 0)
 	if i >= len(doc) {
 		return Value{}, &SyntaxError{Offset: int64(i), Msg: "empty document", EOF: true}
 	}
-	idx := &index{}
-	var end int
-	var err error
-	if doc[i] == '{' || doc[i] == '[' {
-		end, err = skipCompositeIndexing(doc, i, idx)
-	} else {
-		end, err = skipValue(doc, i)
-	}
+	root, end, err := scanAt(doc, i, true)
 	if err != nil {
 		return Value{}, err
 	}
-	idx.finish()
-	root := Value{b: doc[i:end], off: i, idx: idx}
 	if j := skipWS(doc, end); j < len(doc) {
 		return root, &SyntaxError{Offset: int64(j), Msg: "unexpected data after the top-level value"}
 	}
 	return root, nil
 }
 
-// New wraps raw bytes that are already known to hold one complete JSON value.
+// scanAt scans the value starting at doc[i] and returns it, with an index of its own when
+// indexed is set and it is an object or array.
+func scanAt(doc []byte, i int, indexed bool) (Value, int, error) {
+	if c := doc[i]; (c != '{' && c != '[') || !indexed || !indexable(len(doc)) {
+		end, err := skipValue(doc, i)
+		if err != nil {
+			return Value{}, 0, err
+		}
+		return Value{b: doc[i:end], off: i}, end, nil
+	}
+	// about one large composite per 700 bytes in Envoy dumps; capacity not used is never touched
+	x := &index{pairs: make([]pair, 0, len(doc)/512+64)}
+	end, err := scanComposite(doc, i, x, 0)
+	if err != nil {
+		return Value{}, 0, err
+	}
+	x.frontier = end
+	v := Value{b: doc[i:end], off: i, idx: x}
+	if len(x.pairs) > 0 && x.pairs[0].open == int32(i) {
+		v.ix = 1
+	}
+	return v, end, nil
+}
+
+// New wraps raw bytes that are already known to hold one complete JSON value. Nothing is
+// indexed: navigation scans as it goes.
 func New(raw []byte) Value { return Value{b: bytes.TrimSpace(raw)} }
+
+// Indexed returns v with an index of its own, so that walking into it does not rescan nested
+// values; it validates v's structure on the way. Use it on a value that will be navigated
+// deeply (a config dump section) when it came from a reader that did not index it.
+func Indexed(v Value) (Value, error) {
+	if v.idx != nil || (v.Kind() != Object && v.Kind() != Array) {
+		return v, nil
+	}
+	w, end, err := scanAt(v.b, 0, true)
+	if err != nil {
+		return v, err
+	}
+	if end != len(v.b) {
+		return v, &SyntaxError{Offset: int64(end), Msg: "unexpected data after the value"}
+	}
+	return w, nil
+}
 
 // Raw returns the value's bytes (a slice of the document; do not modify).
 func (v Value) Raw() []byte { return v.b }
+
+// Offset returns where the value starts in its document.
+func (v Value) Offset() int { return v.off }
 
 // Exists tells whether the value is present.
 func (v Value) Exists() bool { return len(v.b) > 0 }
@@ -103,21 +136,68 @@ func (v Value) Kind() Kind {
 	if len(v.b) == 0 {
 		return Missing
 	}
-	switch v.b[0] {
-	case '{':
-		return Object
-	case '[':
-		return Array
-	case '"':
-		return String
-	case 't', 'f':
-		return Bool
-	case 'n':
-		return Null
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return Number
+	return kindOf[v.b[0]]
+}
+
+var kindOf = func() (t [256]Kind) {
+	for i := range t {
+		t[i] = Invalid
 	}
-	return Invalid
+	t['{'], t['['], t['"'], t['t'], t['f'], t['n'] = Object, Array, String, Bool, Bool, Null
+	for _, c := range "-0123456789" {
+		t[c] = Number
+	}
+	return t
+}()
+
+// child finds the end of the member value starting at v.b[i]. cur is the slot where v's next
+// large child must be when v is indexed (-1 otherwise); it is advanced past the child found.
+func (v *Value) child(i int, cur *int) (Value, error) {
+	b := v.b
+	c := b[i]
+	if c != '{' && c != '[' {
+		end, err := skipScalar(b, i)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{b: b[i:end], off: v.off + i}, nil
+	}
+	x := v.idx
+	if x == nil {
+		end, err := scanComposite(b, i, nil, 0)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{b: b[i:end], off: v.off + i}, nil
+	}
+	off := v.off + i
+	s := -1
+	switch {
+	case *cur >= 0: // v is indexed, so its large children follow its slot in order
+		if *cur < len(x.pairs) && x.pairs[*cur].open == int32(off) {
+			s = *cur
+			*cur = int(x.pairs[s].next)
+		}
+	case off < x.frontier:
+		s = x.lookup(off)
+	}
+	if s >= 0 {
+		end := int(x.pairs[s].close) - v.off
+		return Value{b: b[i:end], off: off, idx: x, ix: int32(s + 1)}, nil
+	}
+	end, err := scanComposite(b, i, nil, 0) // small: cheaper to scan than to index
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{b: b[i:end], off: off, idx: x}, nil
+}
+
+// cursor returns the slot where v's first large child would be, or -1 when v has no slot.
+func (v *Value) cursor() int {
+	if v.ix == 0 {
+		return -1
+	}
+	return int(v.ix)
 }
 
 // Fields calls fn for each member of an object, in document order, until fn returns false.
@@ -127,6 +207,7 @@ func (v Value) Fields(fn func(key []byte, val Value) bool) error {
 	if len(b) == 0 || b[0] != '{' {
 		return nil
 	}
+	cur := v.cursor()
 	i := skipWS(b, 1)
 	if i < len(b) && b[i] == '}' {
 		return nil
@@ -145,14 +226,17 @@ func (v Value) Fields(fn func(key []byte, val Value) bool) error {
 			return synErr(b, i, "':' expected after object key")
 		}
 		i = skipWS(b, i+1)
-		vEnd, err := v.skip(i)
+		if i >= len(b) {
+			break
+		}
+		val, err := v.child(i, &cur)
 		if err != nil {
 			return err
 		}
-		if !fn(key, v.sub(i, vEnd)) {
+		if !fn(key, val) {
 			return nil
 		}
-		i = skipWS(b, vEnd)
+		i = skipWS(b, i+len(val.b))
 		if i >= len(b) {
 			break
 		}
@@ -173,19 +257,20 @@ func (v Value) Items(fn func(i int, val Value) bool) error {
 	if len(b) == 0 || b[0] != '[' {
 		return nil
 	}
+	cur := v.cursor()
 	i := skipWS(b, 1)
 	if i < len(b) && b[i] == ']' {
 		return nil
 	}
 	for n := 0; i < len(b); n++ {
-		end, err := v.skip(i)
+		val, err := v.child(i, &cur)
 		if err != nil {
 			return err
 		}
-		if !fn(n, v.sub(i, end)) {
+		if !fn(n, val) {
 			return nil
 		}
-		i = skipWS(b, end)
+		i = skipWS(b, i+len(val.b))
 		if i >= len(b) {
 			break
 		}
@@ -251,6 +336,9 @@ func KeyIs(key []byte, snake string) bool {
 	if len(key) == len(snake) && string(key) == snake {
 		return true
 	}
+	if len(key) >= len(snake) || len(key) == 0 || key[0] != snake[0] {
+		return false // camelCase is shorter than snake_case by the underscores
+	}
 	i, j := 0, 0
 	for i < len(key) && j < len(snake) {
 		c, w := key[i], snake[j]
@@ -287,6 +375,13 @@ func (v Value) Str() string {
 		return string(in)
 	}
 	return s
+}
+
+// StrIs tells whether v is a string equal to s, without allocating (escapes are compared as
+// written, which is right for the ASCII names Envoy uses).
+func (v Value) StrIs(s string) bool {
+	b := v.b
+	return len(b) == len(s)+2 && b[0] == '"' && string(b[1:len(b)-1]) == s
 }
 
 // Text returns the value as display text: a string unescaped, a number or bool as written, "" otherwise.
@@ -339,8 +434,6 @@ func (v Value) Strings() []string {
 	return out
 }
 
-// ---- scanning ----
-
 // isWS is a lookup table for JSON white space.
 var isWS = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
@@ -351,44 +444,22 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
-func synErr(b []byte, i int, msg string) error {
-	return &SyntaxError{Offset: int64(i), Msg: msg, EOF: i >= len(b)}
-}
-
-// errDepth bounds nesting so hostile input cannot exhaust memory.
-const maxDepth = 10000
-
-// skipString returns the index just past the string starting at b[i] == '"'.
-func skipString(b []byte, i int) (int, error) {
-	j := i + 1
-	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return 0, synErr(b, len(b), "unterminated string")
-		}
-		j += k
-		// count the backslashes right before the quote: an odd number escapes it
-		n := 0
-		for p := j - 1; p > i && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			return j + 1, nil
-		}
-		j++
-	}
-}
-
 // skipValue returns the index just past the value starting at b[i].
 func skipValue(b []byte, i int) (int, error) {
 	if i >= len(b) {
 		return 0, synErr(b, i, "value expected")
 	}
+	if c := b[i]; c == '{' || c == '[' {
+		return scanComposite(b, i, nil, 0)
+	}
+	return skipScalar(b, i)
+}
+
+// skipScalar returns the index just past the string, number or literal starting at b[i].
+func skipScalar(b []byte, i int) (int, error) {
 	switch c := b[i]; c {
 	case '"':
 		return skipString(b, i)
-	case '{', '[':
-		return skipComposite(b, i)
 	case 't':
 		return skipLiteral(b, i, "true")
 	case 'f':
@@ -429,84 +500,4 @@ func skipNumber(b []byte, i int) (int, error) {
 		return 0, synErr(b, i, "invalid number")
 	}
 	return j, nil
-}
-
-// structural marks the bytes skipComposite must stop at outside strings.
-var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
-
-// skipComposite skips an object or array, checking that brackets pair up and strings end.
-func skipComposite(b []byte, i int) (int, error) {
-	var stackBuf [64]byte
-	stack := stackBuf[:0]
-	for i < len(b) {
-		c := b[i]
-		if !structural[c] {
-			i++
-			continue
-		}
-		switch c {
-		case '"':
-			j, err := skipString(b, i)
-			if err != nil {
-				return 0, err
-			}
-			i = j
-			continue
-		case '{':
-			stack = append(stack, '}')
-		case '[':
-			stack = append(stack, ']')
-		default: // '}' or ']'
-			if len(stack) == 0 || stack[len(stack)-1] != c {
-				return 0, synErr(b, i, fmt.Sprintf("unexpected %q", c))
-			}
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
-				return i + 1, nil
-			}
-		}
-		if len(stack) > maxDepth {
-			return 0, synErr(b, i, "nesting too deep")
-		}
-		i++
-	}
-	return 0, synErr(b, len(b), "unexpected end of input")
-}
-
-// GetUnfinished is Get for a document that was cut short: when the member named key is the one
-// the input ends in, it returns the rest of the input from that member's value on, so Items or
-// Fields can still visit the elements that are complete.
-func (v Value) GetUnfinished(key string) Value {
-	b := v.b
-	if len(b) == 0 || b[0] != '{' {
-		return Value{}
-	}
-	i := skipWS(b, 1)
-	for i < len(b) && b[i] == '"' {
-		kEnd, err := skipString(b, i)
-		if err != nil {
-			return Value{}
-		}
-		k := b[i+1 : kEnd-1]
-		i = skipWS(b, kEnd)
-		if i >= len(b) || b[i] != ':' {
-			return Value{}
-		}
-		i = skipWS(b, i+1)
-		vEnd, err := v.skip(i)
-		if KeyIs(k, key) {
-			if err != nil {
-				return v.sub(i, len(b))
-			}
-			return v.sub(i, vEnd)
-		}
-		if err != nil {
-			return Value{}
-		}
-		i = skipWS(b, vEnd)
-		if i < len(b) && b[i] == ',' {
-			i = skipWS(b, i+1)
-		}
-	}
-	return Value{}
 }

@@ -65,23 +65,47 @@ var mapKeys = map[string]SectionKind{
 	"routes": SectionRoutes, "secrets": SectionSecrets, "endpoints": SectionEndpoints,
 }
 
+// sectionKind returns the kind of a section from its @type, or from its key in a 2018 dump.
+func sectionKind(typeURL, mapKey string) SectionKind {
+	if i := strings.LastIndexByte(typeURL, '.'); i >= 0 {
+		if k, ok := sectionTypes[typeURL[i+1:]]; ok {
+			return k
+		}
+	}
+	if k, ok := mapKeys[mapKey]; ok && mapKey != "" {
+		return k
+	}
+	return SectionUnknown
+}
+
 // Section is one entry of a config dump's configs.
 type Section struct {
 	Kind    SectionKind
 	TypeURL string
 	Value   jsonscan.Value
+	indexed bool
 }
 
-// Dump is a parsed config dump: its sections, found without decoding them.
+// Dump is a parsed config dump. Its sections are read lazily: a view that asks for the
+// listeners never looks at the sections after them, and validates only the ones before.
+//
+// A Dump is not safe for concurrent use.
 type Dump struct {
-	Sections []Section
-	// Partial is set when the input was cut short and only the complete sections are kept.
+	// Partial is set when the input was cut short (or stops being JSON) before its end: only the
+	// complete sections are kept. A problem found later, in a section read lazily, is added
+	// to Warnings instead.
 	Partial string
 	// Warnings collects what the views met and could not fully show (unknown types and the like).
 	Warnings *Warnings
+
+	sections []Section
+	r        *jsonscan.Lazy // reads the rest of configs; nil once all of it was read
+	mapForm  bool           // configs is an object (2018)
+	size     int
 }
 
-// InputError is a problem with the input as a whole: the command names the input before it.
+// InputError is a problem with the input as a whole: the command names the input before it
+// ("file \"dump.json\": " + message).
 type InputError struct{ Msg string }
 
 func (e *InputError) Error() string { return e.Msg }
@@ -93,175 +117,270 @@ func inputErrorf(format string, args ...any) error {
 // ErrNoSection is returned (wrapped) when a dump lacks the section a view needs.
 var ErrNoSection = errors.New("no such section")
 
-// Detect tells which admin output data holds, or returns an error that says what it is instead.
+const notAdmin = "not Envoy admin output; save Envoy's /config_dump (admin port, e.g. curl -s localhost:15000/config_dump > dump.json)"
+
+// Detect tells which admin output data holds, or returns an InputError that says what it is
+// instead. It reads only as far as the first telling key, so it costs nothing on big inputs.
 func Detect(data []byte) (Format, error) {
-	root, err := parseRoot(data)
-	if root.Kind() != jsonscan.Object {
-		if err != nil {
-			return FormatUnknown, err
-		}
-		return FormatUnknown, inputErrorf("JSON %s is not Envoy admin output (want an object with \"configs\" or \"cluster_statuses\")", root.Kind())
-	}
-	return classify(root)
+	f, _, err := detect(data)
+	return f, err
 }
 
-func classify(root jsonscan.Value) (Format, error) {
-	f := FormatUnknown
+// detect classifies data and, for a config dump, returns the reader positioned at the member
+// that holds its sections.
+func detect(data []byte) (Format, *jsonscan.Lazy, error) {
+	if err := precheck(data); err != nil {
+		return FormatUnknown, nil, err
+	}
+	if data[indexNonSpace(data)] == '[' {
+		return FormatUnknown, nil, inputErrorf("a JSON array, %s", notAdmin)
+	}
+	r, err := jsonscan.NewLazy(data)
+	if err != nil {
+		return FormatUnknown, nil, err
+	}
 	var other string
-	_ = root.Fields(func(k []byte, v jsonscan.Value) bool {
+	for r.Next() {
+		k := r.Key()
 		switch {
 		case jsonscan.KeyIs(k, "configs"):
-			f = FormatConfigDump
+			return FormatConfigDump, r, nil
 		case jsonscan.KeyIs(k, "cluster_statuses"):
-			f = FormatClusters
+			return FormatClusters, r, nil
+		case jsonscan.KeyIs(k, "bootstrap") && r.Peek().Kind() == jsonscan.Object:
+			// the BootstrapConfigDump on its own, as `proxy-config bootstrap -o json` prints it
+			return FormatConfigDump, r, nil
 		case jsonscan.KeyIs(k, "resources") || jsonscan.KeyIs(k, "type_url"):
-			other = "an xDS DiscoveryResponse (e.g. istiod syncz), not Envoy admin output; use proxy-status --file for it"
-		case jsonscan.KeyIs(k, "config") && v.Kind() == jsonscan.Array:
-			other = "a CSDS ClientStatusResponse, not Envoy admin output; use proxy-status --file for it"
+			return FormatUnknown, nil, inputErrorf("an xDS DiscoveryResponse (as istiod's syncz debug endpoint writes), %s", notAdmin)
+		case jsonscan.KeyIs(k, "config") && r.Peek().Kind() == jsonscan.Array:
+			return FormatUnknown, nil, inputErrorf("a CSDS ClientStatusResponse, %s", notAdmin)
 		case string(k) == "@type":
-			other = fmt.Sprintf("a single %s, not a whole /config_dump", v.Str())
-		}
-		return f == FormatUnknown
-	})
-	if f != FormatUnknown {
-		return f, nil
-	}
-	if other == "" {
-		other = "JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json"
-	}
-	return FormatUnknown, &InputError{Msg: other}
-}
-
-// parseRoot validates the document. For a document cut short it returns the root value (so the
-// complete sections can still be read) together with the error.
-func parseRoot(data []byte) (jsonscan.Value, error) {
-	if len(strings.TrimSpace(string(peek(data, 64)))) == 0 {
-		return jsonscan.Value{}, inputErrorf("input is empty")
-	}
-	if isBinary(data) {
-		return jsonscan.Value{}, inputErrorf("input is binary data, not JSON")
-	}
-	root, err := jsonscan.Parse(data)
-	if err == nil {
-		return root, nil
-	}
-	var se *jsonscan.SyntaxError
-	if errors.As(err, &se) {
-		first := firstNonSpace(data)
-		if first != '{' && first != '[' {
-			if looksLikeClustersText(data) {
-				return jsonscan.Value{}, inputErrorf("input is the text form of /clusters; fetch /clusters?format=json instead")
+			t := r.Peek().Str()
+			if sectionKind(t, "") != SectionUnknown {
+				return FormatConfigDump, r, nil // one section on its own
 			}
-			return jsonscan.Value{}, inputErrorf("input is not JSON (it starts with %q)", preview(data))
+			other = fmt.Sprintf("a single %s, not a whole /config_dump", t[strings.LastIndexByte(t, '/')+1:])
 		}
-		if se.EOF {
-			// keep what is complete: the root object up to where it was cut
-			return jsonscan.New(data[indexNonSpace(data):]), &InputError{Msg: fmt.Sprintf("input is truncated: JSON ends early at byte %d of %d", se.Offset, len(data))}
-		}
-		return jsonscan.Value{}, inputErrorf("input is not valid JSON: %s", se.Error())
 	}
-	return jsonscan.Value{}, err
+	if err := r.Err(); err != nil {
+		return FormatUnknown, nil, syntaxProblem(len(data), err, "")
+	}
+	if other != "" {
+		return FormatUnknown, nil, &InputError{Msg: other}
+	}
+	return FormatUnknown, nil, inputErrorf("JSON without \"configs\" or \"cluster_statuses\": %s", notAdmin)
 }
 
-// Parse reads a /config_dump document. A truncated document yields the sections that are
-// complete, with Dump.Partial saying so; a document with no usable section is an error.
+// precheck rejects what is not JSON at all, from the first bytes.
+func precheck(data []byte) error {
+	i := indexNonSpace(data)
+	switch {
+	case i == len(data):
+		return inputErrorf("empty input")
+	case isBinary(data):
+		return inputErrorf("binary data, not JSON")
+	case data[i] == '{' || data[i] == '[':
+		return nil
+	case looksLikeClustersText(data):
+		return inputErrorf("the text form of /clusters; fetch /clusters?format=json instead")
+	}
+	return inputErrorf("not JSON (it starts with %q)", preview(data))
+}
+
+// syntaxProblem describes a syntax error met while reading, for a message after the input's name.
+func syntaxProblem(size int, err error, what string) error {
+	var se *jsonscan.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	if what != "" {
+		what = "; " + what
+	}
+	if se.EOF {
+		return inputErrorf("truncated JSON: it ends at byte %d, inside a value%s", size, what)
+	}
+	return inputErrorf("not valid JSON: %s%s", se.Error(), what)
+}
+
+// Parse reads a /config_dump document: it checks what the input is and finds its sections
+// without reading them (see Dump). A document cut short has its complete sections read at once,
+// with Dump.Partial saying what is missing; a document with no usable section is an error.
 func Parse(data []byte) (*Dump, error) {
-	root, perr := parseRoot(data)
-	if root.Kind() != jsonscan.Object {
-		if perr != nil {
-			return nil, perr
-		}
-		return nil, inputErrorf("JSON %s is not an Envoy /config_dump (want an object with \"configs\")", root.Kind())
+	f, r, err := detect(data)
+	if err != nil {
+		return nil, err
 	}
-	if perr == nil {
-		f, err := classify(root)
+	if f == FormatClusters {
+		return nil, inputErrorf("/clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
+	}
+	d := &Dump{Warnings: NewWarnings(), size: len(data)}
+	k := r.Key()
+	switch {
+	case jsonscan.KeyIs(k, "configs"):
+		v := r.Peek()
+		switch v.Kind() {
+		case jsonscan.Array, jsonscan.Object:
+			d.mapForm = v.Kind() == jsonscan.Object
+			if d.r, err = r.Enter(); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, inputErrorf("\"configs\" is a JSON %s, want an array of sections", v.Kind())
+		}
+	default: // a single section: {"@type": ".../BootstrapConfigDump", ...} or a bare {"bootstrap": {...}}
+		v, err := jsonscan.Parse(data)
 		if err != nil {
-			return nil, err
+			return nil, syntaxProblem(len(data), err, "no complete section to show")
 		}
-		if f == FormatClusters {
-			return nil, inputErrorf("input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
+		t := v.Get("@type").Str()
+		kind := sectionKind(t, "")
+		if t == "" {
+			kind = SectionBootstrap
 		}
+		d.sections = append(d.sections, Section{Kind: kind, TypeURL: t, Value: v, indexed: true})
+		return d, nil
 	}
-	d := &Dump{Warnings: NewWarnings()}
-	configs := root.Get("configs")
-	if perr != nil {
-		configs = root.GetUnfinished("configs")
-	}
-	var serr error
-	switch configs.Kind() {
-	case jsonscan.Array:
-		serr = configs.Items(func(_ int, v jsonscan.Value) bool {
-			d.add(v, "")
-			return true
-		})
-	case jsonscan.Object: // 2018: "configs": {"listeners": {...}, ...}
-		serr = configs.Fields(func(k []byte, v jsonscan.Value) bool {
-			d.add(v, string(k))
-			return true
-		})
-	case jsonscan.Missing:
-		if perr != nil {
-			return nil, perr
+	if !endsLikeDocument(data) {
+		// likely cut short: read every section now, so Partial can say what is kept
+		d.readAll()
+		if len(d.sections) == 0 && d.Partial != "" {
+			return nil, &InputError{Msg: d.Partial}
 		}
-		return nil, inputErrorf("JSON object has no \"configs\": not an Envoy /config_dump")
-	default:
-		return nil, inputErrorf("\"configs\" is a %s, want an array of sections", configs.Kind())
-	}
-	if perr != nil || serr != nil {
-		msg := "input is truncated"
-		if perr != nil {
-			msg = perr.Error()
-		} else if serr != nil {
-			msg = "input is not valid JSON: " + serr.Error()
-		}
-		if len(d.Sections) == 0 {
-			return nil, &InputError{Msg: msg + "; no complete section to show"}
-		}
-		d.Partial = fmt.Sprintf("%s; showing the %d complete section(s)", msg, len(d.Sections))
 	}
 	return d, nil
 }
 
-func (d *Dump) add(v jsonscan.Value, mapKey string) {
-	if v.Kind() != jsonscan.Object {
-		return
+// endsLikeDocument tells cheaply whether data ends where a dump ends: with the '}' that closes
+// the top-level object, at the start of a line when the document is indented. A dump cut short
+// at a line break ends with an indented '}' or with something else.
+func endsLikeDocument(data []byte) bool {
+	i := len(data) - 1
+	for i >= 0 && isSpace(data[i]) {
+		i--
 	}
-	t := v.Get("@type").Str()
-	kind := SectionUnknown
-	if i := strings.LastIndexByte(t, '.'); i >= 0 {
-		if k, ok := sectionTypes[t[i+1:]]; ok {
-			kind = k
-		}
+	if i < 0 || data[i] != '}' {
+		return false
 	}
-	if kind == SectionUnknown && mapKey != "" {
-		if k, ok := mapKeys[mapKey]; ok {
-			kind = k
+	j := i - 1
+	for j >= 0 && (data[j] == ' ' || data[j] == '\t') {
+		j--
+	}
+	// "...\n}" (indented document) or "...]}" / "...}}" on one line (compact document)
+	return j < 0 || data[j] == '\n' || data[j] == '\r' || j == i-1
+}
+
+// readOne reads the next section, indexing it when it is of kind want. It returns false when
+// there is none left.
+func (d *Dump) readOne(want SectionKind) bool {
+	r := d.r
+	if r == nil {
+		return false
+	}
+	if !r.Next() {
+		d.r = nil
+		if err := r.Err(); err != nil {
+			d.stopped(err)
 		}
+		return false
+	}
+	mapKey := ""
+	if d.mapForm {
+		mapKey = string(r.Key())
+	}
+	peek := r.Peek()
+	if peek.Kind() != jsonscan.Object {
+		if _, err := r.Value(false); err != nil {
+			d.r = nil
+			d.stopped(err)
+			return false
+		}
+		d.Warnings.Add("section:non-object", "a config dump section that is not a JSON object was left out")
+		return true
+	}
+	t := peek.Get("@type").Str()
+	kind := sectionKind(t, mapKey)
+	v, err := r.Value(kind == want)
+	if err != nil {
+		d.r = nil
+		d.stopped(err)
+		return false
 	}
 	if kind == SectionUnknown {
 		d.Warnings.Add("section:"+t, fmt.Sprintf("config dump section %q is not known to xdsctl; it is kept in -o json/yaml of 'all'", t))
 	}
-	d.Sections = append(d.Sections, Section{Kind: kind, TypeURL: t, Value: v})
+	d.sections = append(d.sections, Section{Kind: kind, TypeURL: t, Value: v, indexed: kind == want})
+	return true
 }
 
-// Section returns the last section of a kind (Envoy writes one of each, except ECDS), and whether it exists.
+// stopped records why reading sections stopped early.
+func (d *Dump) stopped(err error) {
+	var se *jsonscan.SyntaxError
+	if !errors.As(err, &se) {
+		d.Warnings.Add("partial", err.Error())
+		return
+	}
+	what := "no complete section to show"
+	if n := len(d.sections); n > 0 {
+		what = fmt.Sprintf("showing the %d complete section(s) before it", n)
+	}
+	msg := syntaxProblem(d.size, err, what).Error()
+	if d.Partial == "" {
+		d.Partial = msg
+	}
+	d.Warnings.Add("partial", msg)
+}
+
+// readAll reads every section left.
+func (d *Dump) readAll() {
+	for d.readOne("") {
+	}
+}
+
+// AllSections reads every section of the dump and returns them in document order.
+func (d *Dump) AllSections() []Section {
+	d.readAll()
+	for i := range d.sections {
+		d.index(i)
+	}
+	return d.sections
+}
+
+// index gives section i an index for deep navigation, once.
+func (d *Dump) index(i int) jsonscan.Value {
+	s := &d.sections[i]
+	if !s.indexed {
+		if v, err := jsonscan.Indexed(s.Value); err == nil {
+			s.Value = v
+		}
+		s.indexed = true
+	}
+	return s.Value
+}
+
+// Section returns the first section of a kind (Envoy writes one of each, except ECDS), and
+// whether the dump has one. Sections after it are not read.
 func (d *Dump) Section(k SectionKind) (jsonscan.Value, bool) {
-	var v jsonscan.Value
-	found := false
-	for _, s := range d.Sections {
-		if s.Kind == k {
-			v, found = s.Value, true
+	for i := range d.sections {
+		if d.sections[i].Kind == k {
+			return d.index(i), true
 		}
 	}
-	return v, found
+	for d.readOne(k) {
+		if i := len(d.sections) - 1; d.sections[i].Kind == k {
+			return d.index(i), true
+		}
+	}
+	return jsonscan.Value{}, false
 }
 
 // SectionsOf returns every section of a kind, in order.
 func (d *Dump) SectionsOf(k SectionKind) []jsonscan.Value {
+	for d.readOne(k) {
+	}
 	var out []jsonscan.Value
-	for _, s := range d.Sections {
-		if s.Kind == k {
-			out = append(out, s.Value)
+	for i := range d.sections {
+		if d.sections[i].Kind == k {
+			out = append(out, d.index(i))
 		}
 	}
 	return out
@@ -280,6 +399,8 @@ func peek(b []byte, n int) []byte {
 	return b[:n]
 }
 
+// isBinary tells whether the first bytes hold bytes no JSON text has (NUL, control characters)
+// or are not UTF-8 text.
 func isBinary(b []byte) bool {
 	for _, c := range peek(b, 512) {
 		if c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
@@ -289,20 +410,15 @@ func isBinary(b []byte) bool {
 	return false
 }
 
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
 func indexNonSpace(b []byte) int {
 	for i, c := range b {
-		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+		if !isSpace(c) {
 			return i
 		}
 	}
 	return len(b)
-}
-
-func firstNonSpace(b []byte) byte {
-	if i := indexNonSpace(b); i < len(b) {
-		return b[i]
-	}
-	return 0
 }
 
 func preview(b []byte) string {
