@@ -2,19 +2,12 @@ package proxyconfig
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 )
-
-// maxInput is the largest input read: Envoy dumps of the largest meshes are a few hundred MB.
-const maxInput = 1 << 30
 
 // input is one proxy's admin output: from a file, or fetched from a live proxy.
 type input struct {
@@ -56,34 +49,9 @@ func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 // resolveSlack is added to --timeout for the whole live fetch (resolving pods, opening port-forwards).
 const resolveSlack = 0
 
-// readFile reads path, or standard input for "-", refusing directories and inputs over maxInput.
+// readFile reads path, or standard input for "-" (see inputfile: big files are mapped, not copied).
 func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
-	if path == "-" {
-		data, err := io.ReadAll(io.LimitReader(f.IOStreams.In, maxInput+1))
-		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
-		}
-		if len(data) > maxInput {
-			return nil, fmt.Errorf("standard input is larger than %d MiB, more than any Envoy admin output", maxInput>>20)
-		}
-		return data, nil
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, cmdutil.WithHint(fmt.Errorf("file %q does not exist", path), "save a dump with: xdsctl proxy-config all <pod> --save dump.json")
-	case err != nil:
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	case st.IsDir():
-		return nil, fmt.Errorf("file %q is a directory; give the path of a saved /config_dump", path)
-	case st.Size() > maxInput:
-		return nil, fmt.Errorf("file %q is %d MiB, larger than the %d MiB xdsctl reads; it cannot be Envoy admin output", path, st.Size()>>20, maxInput>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	}
-	return data, nil
+	return inputfile.Read(path, f.IOStreams.In)
 }
 
 var _ = admin.PathConfigDump

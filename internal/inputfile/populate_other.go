@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package inputfile
+
+const populate = 0
