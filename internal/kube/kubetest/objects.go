@@ -232,8 +232,6 @@ func (c *Cluster) PortForward(t testing.TB, ns, pod string, forwards map[int]str
 	}
 }
 
-
-
 // ClosedAddr returns a loopback address nothing listens on (port-forwards to it are refused).
 func ClosedAddr(t testing.TB) string {
 	t.Helper()
@@ -537,4 +535,3 @@ func randHex(n int) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
