@@ -392,4 +392,3 @@ func (s *Sidecar) handleLogging(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "  %s: %s\n", n, s.loggers[n])
 	}
 }
-

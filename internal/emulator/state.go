@@ -20,10 +20,10 @@ type response struct {
 	delta     bool
 	typeURL   string
 	nonce     string
-	version   string               // version_info (SotW) or system_version_info (delta)
-	resources []*anypb.Any         // SotW
+	version   string                // version_info (SotW) or system_version_info (delta)
+	resources []*anypb.Any          // SotW
 	deltaRes  []*discovery.Resource // delta
-	removed   []string             // delta
+	removed   []string              // delta
 }
 
 func sotwResponse(r *discovery.DiscoveryResponse) response {
