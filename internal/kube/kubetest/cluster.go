@@ -211,6 +211,18 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	}
 
 	stage := func(f string) string { return filepath.Join(bins.KwokData, f) }
+	// A port of a pod with no PortForward rule behaves as a real pod's port where nothing
+	// listens: the dial is refused (kwok itself would answer "no forward found").
+	nothingListens := filepath.Join(dir, "cluster-portforward.yaml")
+	if err := os.WriteFile(nothingListens, []byte(fmt.Sprintf(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata: {name: kubetest-nothing-listens}
+spec:
+  forwards:
+  - target: {address: %q, port: %d}
+`, closedHost, closedPort)), 0o600); err != nil {
+		return nil, err
+	}
 	kwok, err := c.start("kwok", bins.Kwok,
 		"--kubeconfig", c.Kubeconfig,
 		"--config", stage("node-initialize.yaml"),
@@ -218,6 +230,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 		"--config", stage("pod-ready.yaml"),
 		"--config", stage("pod-complete.yaml"),
 		"--config", stage("pod-delete.yaml"),
+		"--config", nothingListens,
 		"--enable-crds", "PortForward",
 		"--manage-all-nodes=true",
 		"--node-ip", "127.0.0.1", "--node-name", "localhost", "--node-port", fmt.Sprint(kwokPort),

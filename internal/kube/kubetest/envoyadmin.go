@@ -67,8 +67,12 @@ type Fault struct {
 	Status int
 	Body   string
 	// DieAfter > 0 sends the headers (with the full Content-Length) and this many bytes of the
-	// body, then drops the connection.
+	// body, then drops the connection. Note: kwok (v0.8) does not pass a connection closed on the
+	// pod side on to the port-forward client (its tunnel waits for both directions to end), so
+	// through a pod the client sees a stall, as with StallAfter; --admin sees the drop.
 	DieAfter int
+	// StallAfter > 0 sends the headers and this many bytes of the body, then sends nothing more.
+	StallAfter int
 	// Delay answers after this long.
 	Delay time.Duration
 	// Paths limits the fault to requests whose path starts with one of these (default: all).
@@ -251,8 +255,8 @@ func (a *EnvoyAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	status, ctype, body := a.answer(r)
-	if f.applies(r.URL.Path) && f.DieAfter > 0 {
-		a.die(w, ctype, body, f.DieAfter)
+	if f.applies(r.URL.Path) && (f.DieAfter > 0 || f.StallAfter > 0) {
+		a.partial(w, ctype, body, max(f.DieAfter, f.StallAfter), f.StallAfter > 0)
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
@@ -273,8 +277,9 @@ func (f Fault) applies(path string) bool {
 	return false
 }
 
-// die announces the whole body, sends n bytes of it and drops the connection.
-func (a *EnvoyAdmin) die(w http.ResponseWriter, ctype string, body []byte, n int) {
+// partial announces the whole body and sends n bytes of it; then it drops the connection, or
+// (stall) keeps it open, sending nothing, until the client gives up.
+func (a *EnvoyAdmin) partial(w http.ResponseWriter, ctype string, body []byte, n int, stall bool) {
 	if n > len(body) {
 		n = len(body) / 2
 	}
@@ -286,10 +291,22 @@ func (a *EnvoyAdmin) die(w http.ResponseWriter, ctype string, body []byte, n int
 	if err != nil {
 		return
 	}
+	defer conn.Close()
 	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ctype, len(body))
 	_, _ = buf.Write(body[:n])
 	_ = buf.Flush()
-	_ = conn.Close()
+	if !stall {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, conn) // until the client closes
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-a.closing:
+	}
 }
 
 func (a *EnvoyAdmin) answer(r *http.Request) (int, string, []byte) {

@@ -14,21 +14,29 @@ import (
 	"k8s.io/client-go/transport/spdy"
 )
 
-// probePort is a port every PortForward rule the harness writes also forwards, to probeAddr
-// where nothing listens. kwok reads the rules through an informer, so a rule written a moment ago
-// may not be there yet (a port-forward then fails with "no forward found"); a port-forward to
-// probePort tells for sure: "no forward found" means not yet, a failed dial means the rule is
-// there. The targets of the test's own ports see nothing of it.
+// Where forwards go that must be refused, as a real pod's port where nothing listens: ports of a
+// pod without a rule (the cluster-wide rule kwok starts with), and ports a pod's rule does not
+// name. Nothing listens on 127.0.0.1:1 (tcpmux, unused).
 const (
-	probePort = 1
-	probeAddr = "127.0.0.1"
+	closedHost = "127.0.0.1"
+	closedPort = 1
+)
+
+// probePort is a port every PortForward rule the harness writes also forwards, to
+// 127.0.0.1:probeTarget where nothing listens either. kwok reads the rules through an informer,
+// so a rule written a moment ago may not be there yet (a port-forward then follows the
+// cluster-wide rule); a port-forward to probePort tells for sure which rule kwok used, by the
+// address it failed to dial. The targets of the test's own ports see nothing of it.
+const (
+	probePort   = 1
+	probeTarget = 2
 )
 
 // waitForwardRule waits until kwok has the PortForward rule of ns/pod.
 func (c *Cluster) waitForwardRule(ctx context.Context, ns, pod string) error {
 	for {
 		msg, err := c.probeForward(ctx, ns, pod, probePort)
-		if err == nil && msg != "" && !strings.Contains(msg, "forward not found") && !strings.Contains(msg, "no forward found") {
+		if err == nil && strings.Contains(msg, fmt.Sprintf("%s:%d", closedHost, probeTarget)) {
 			return nil
 		}
 		if err == nil {

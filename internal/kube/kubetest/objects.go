@@ -71,7 +71,8 @@ type PodOptions struct {
 	// NotReady leaves a Running pod with its Ready condition False.
 	NotReady bool
 	// Forward, when set, creates the pod's PortForward rule first (port -> address), so
-	// port-forwards reach those addresses from the pod's first moment.
+	// port-forwards reach those addresses from the pod's first moment. Other ports of the pod
+	// refuse connections, as a real pod's ports where nothing listens.
 	Forward map[int]string
 }
 
@@ -186,18 +187,17 @@ func podReady(p *corev1.Pod) bool {
 }
 
 // PortForward creates (or replaces) kwok's PortForward rule for the pod ns/pod: a port-forward
-// to one of the pod's ports reaches the address given for it (host:port on this machine). A
-// port with no rule cannot be forwarded to. If the pod is already Running, it waits until kwok
-// has a rule for each port (give a new rule to a new pod: a changed rule cannot be told apart
-// from the old one).
+// to one of the pod's ports reaches the address given for it (host:port on this machine); other
+// ports refuse connections. If the pod is already Running, it waits until kwok has the rule
+// (give a new rule to a new pod: a changed rule cannot be told apart from the old one).
 func (c *Cluster) PortForward(t testing.TB, ns, pod string, forwards map[int]string) {
 	t.Helper()
 	ctx, cancel := ctxFor(t)
 	defer cancel()
-	rules := []any{map[string]any{ // see probePort
-		"ports":  []any{int64(probePort)},
-		"target": map[string]any{"address": probeAddr, "port": int64(probePort)},
-	}}
+	rules := []any{
+		map[string]any{"ports": []any{int64(probePort)}, "target": map[string]any{"address": closedHost, "port": int64(probeTarget)}},
+		map[string]any{"target": map[string]any{"address": closedHost, "port": int64(closedPort)}}, // any other port
+	}
 	for port, addr := range forwards {
 		host, p, err := net.SplitHostPort(addr)
 		if err != nil {
