@@ -161,7 +161,9 @@ func (s *set) file(i int) (protoreflect.FileDescriptor, error) {
 		return fd, nil
 	}
 	fdp := &descriptorpb.FileDescriptorProto{}
-	if err := proto.Unmarshal(s.raw[i], fdp); err != nil {
+	// no extension resolver: option extensions (the sensitive mark) stay unknown fields, whether
+	// or not the binary happens to link their Go packages
+	if err := (proto.UnmarshalOptions{Resolver: noExtensions}).Unmarshal(s.raw[i], fdp); err != nil {
 		return nil, fmt.Errorf("envoy descriptors: %w", err)
 	}
 	fd, err := protodesc.NewFile(fdp, (*resolver)(s))
@@ -173,6 +175,8 @@ func (s *set) file(i int) (protoreflect.FileDescriptor, error) {
 	}
 	return fd, nil
 }
+
+var noExtensions = new(protoregistry.Types)
 
 // resolver gives protodesc the imports of a file being built, building them first. Names are
 // looked up among built files only: protodesc resolves every import before any name.
@@ -245,4 +249,35 @@ func FileCount() int {
 		return 0
 	}
 	return len(s.raw)
+}
+
+// sensitiveField is the number of the (udpa.annotations.sensitive) field option.
+const sensitiveField = 76569463
+
+// IsSensitive tells whether Envoy marks the field sensitive ((udpa.annotations.sensitive)): a
+// private key, a password, a token, a generic secret. Envoy redacts these in its own config
+// dump; xdsctl redacts them in every output unless --show-secrets. Only descriptors from this
+// package carry the mark.
+func IsSensitive(fd protoreflect.FieldDescriptor) bool {
+	opts, ok := fd.Options().(*descriptorpb.FieldOptions)
+	if !ok || opts == nil {
+		return false
+	}
+	for b := opts.ProtoReflect().GetUnknown(); len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return false
+		}
+		b = b[n:]
+		if num == sensitiveField && typ == protowire.VarintType {
+			v, n := protowire.ConsumeVarint(b)
+			return n > 0 && v != 0
+		}
+		n = protowire.ConsumeFieldValue(num, typ, b)
+		if n < 0 {
+			return false
+		}
+		b = b[n:]
+	}
+	return false
 }

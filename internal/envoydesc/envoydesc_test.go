@@ -179,3 +179,30 @@ func BenchmarkUnpack(b *testing.B) {
 		}
 	}
 }
+
+func TestIsSensitive(t *testing.T) {
+	tests := []struct {
+		msg, field string
+		want       bool
+	}{
+		{"envoy.extensions.transport_sockets.tls.v3.TlsCertificate", "private_key", true},
+		{"envoy.extensions.transport_sockets.tls.v3.TlsCertificate", "password", true},
+		{"envoy.extensions.transport_sockets.tls.v3.TlsCertificate", "pkcs12", true},
+		{"envoy.extensions.transport_sockets.tls.v3.TlsCertificate", "certificate_chain", false},
+		{"envoy.extensions.transport_sockets.tls.v3.GenericSecret", "secret", true},
+		{"envoy.extensions.transport_sockets.tls.v3.TlsSessionTicketKeys", "keys", true},
+		{"envoy.api.v2.auth.TlsCertificate", "private_key", true},
+		{"envoy.extensions.common.aws.v3.InlineCredentialProvider", "secret_access_key", true},
+		{"envoy.extensions.filters.http.basic_auth.v3.BasicAuth", "users", true},
+		{"envoy.config.cluster.v3.Cluster", "name", false},
+	}
+	for _, tt := range tests {
+		md := FindMessage(protoreflect.FullName(tt.msg))
+		require.NotNil(t, md, tt.msg)
+		fd := md.Fields().ByName(protoreflect.Name(tt.field))
+		require.NotNil(t, fd, tt.field)
+		assert.Equal(t, tt.want, IsSensitive(fd), "%s.%s", tt.msg, tt.field)
+	}
+	// a generated descriptor carries the real extension, not the kept mark
+	assert.False(t, IsSensitive((&clusterv3.Cluster{}).ProtoReflect().Descriptor().Fields().ByName("name")))
+}

@@ -25,9 +25,14 @@ const Redacted = "[redacted]"
 // Normalize rewrites one JSON value of admin output (a resource, a section or a whole dump) with
 // Envoy's proto field names (snake_case) whatever spelling the input used, guided by the Envoy
 // API descriptors embedded in xdsctl (internal/envoydesc: the whole v2 and v3 API with every
-// extension, contrib included, built lazily). Key order is kept. The payload of an Any whose type xdsctl
-// does not know is kept verbatim and named once in a warning. Private keys, passwords and other
-// secret material are redacted unless ShowSecrets is set.
+// extension, contrib included, built lazily). Key order is kept. The payload of an Any whose
+// type xdsctl does not know is kept as it came (keys as written) and named once in a warning.
+//
+// Secret material is replaced with "[redacted]" unless ShowSecrets is set: every field Envoy
+// marks sensitive (private keys, passwords, PKCS#12, generic secrets, session ticket keys,
+// tokens; a DataSource keeps its file name), and, where no schema is known (unknown types,
+// Struct values such as a TypedStruct's), any member named private_key, password or pkcs12 in
+// either spelling.
 func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
 	v := jsonscan.New(raw)
 	var md protoreflect.MessageDescriptor
@@ -38,7 +43,7 @@ func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
 	}
 	n := normalizer{o: o}
 	var out bytes.Buffer
-	out.Grow(len(raw))
+	out.Grow(len(raw) + len(raw)/8)
 	if err := n.value(&out, v, md, false); err != nil {
 		return nil, err
 	}
@@ -47,9 +52,13 @@ func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
 
 type normalizer struct{ o NormalizeOptions }
 
-// wellKnownVerbatim are message types whose JSON form is not field-by-field.
-var wellKnownVerbatim = map[protoreflect.FullName]bool{
+// structTypes are written field by field with no schema (their keys are data).
+var structTypes = map[protoreflect.FullName]bool{
 	"google.protobuf.Struct": true, "google.protobuf.Value": true, "google.protobuf.ListValue": true,
+}
+
+// scalarTypes are well-known messages whose JSON form is a scalar or not field by field.
+var scalarTypes = map[protoreflect.FullName]bool{
 	"google.protobuf.Duration": true, "google.protobuf.Timestamp": true, "google.protobuf.FieldMask": true,
 	"google.protobuf.Empty": true, "google.protobuf.DoubleValue": true, "google.protobuf.FloatValue": true,
 	"google.protobuf.Int64Value": true, "google.protobuf.UInt64Value": true, "google.protobuf.Int32Value": true,
@@ -57,17 +66,44 @@ var wellKnownVerbatim = map[protoreflect.FullName]bool{
 	"google.protobuf.BytesValue": true, "google.protobuf.NullValue": true,
 }
 
-// isSecretKey tells whether a field holds secret material: TlsCertificate.private_key, .password
-// and .pkcs12 in any context; GenericSecret.secret and TlsSessionTicketKeys.keys where the schema
-// says they are DataSources (schemaKnown).
-func isSecretKey(key []byte, schemaKnown bool) bool {
-	for _, k := range []string{"private_key", "password", "pkcs12"} {
-		if jsonscan.KeyIs(key, k) {
-			return true
+// anyDefaults are the types of the Any fields of config dump sections, for the dumps (2018-era)
+// whose resources carry no "@type".
+var anyDefaults = func() map[protoreflect.FullName]string {
+	m := map[protoreflect.FullName]string{}
+	for _, v := range []struct{ admin, api string }{
+		{"envoy.admin.v3", ""}, {"envoy.admin.v2alpha", "v2"},
+	} {
+		t := func(v3, v2 string) string {
+			if v.api == "v2" {
+				return v2
+			}
+			return v3
+		}
+		for field, typ := range map[string]string{
+			"ClustersConfigDump.StaticCluster.cluster":                  t("envoy.config.cluster.v3.Cluster", "envoy.api.v2.Cluster"),
+			"ClustersConfigDump.DynamicCluster.cluster":                 t("envoy.config.cluster.v3.Cluster", "envoy.api.v2.Cluster"),
+			"ListenersConfigDump.StaticListener.listener":               t("envoy.config.listener.v3.Listener", "envoy.api.v2.Listener"),
+			"ListenersConfigDump.DynamicListenerState.listener":         t("envoy.config.listener.v3.Listener", "envoy.api.v2.Listener"),
+			"RoutesConfigDump.StaticRouteConfig.route_config":           t("envoy.config.route.v3.RouteConfiguration", "envoy.api.v2.RouteConfiguration"),
+			"RoutesConfigDump.DynamicRouteConfig.route_config":          t("envoy.config.route.v3.RouteConfiguration", "envoy.api.v2.RouteConfiguration"),
+			"SecretsConfigDump.StaticSecret.secret":                     t("envoy.extensions.transport_sockets.tls.v3.Secret", "envoy.api.v2.auth.Secret"),
+			"SecretsConfigDump.DynamicSecret.secret":                    t("envoy.extensions.transport_sockets.tls.v3.Secret", "envoy.api.v2.auth.Secret"),
+			"EndpointsConfigDump.StaticEndpointConfig.endpoint_config":  t("envoy.config.endpoint.v3.ClusterLoadAssignment", "envoy.api.v2.ClusterLoadAssignment"),
+			"EndpointsConfigDump.DynamicEndpointConfig.endpoint_config": t("envoy.config.endpoint.v3.ClusterLoadAssignment", "envoy.api.v2.ClusterLoadAssignment"),
+		} {
+			m[protoreflect.FullName(v.admin+"."+field)] = typ
 		}
 	}
-	return schemaKnown && (jsonscan.KeyIs(key, "secret") || jsonscan.KeyIs(key, "keys"))
+	return m
+}()
+
+// isSecretKey tells, where no schema is known, whether a member holds secret material by its
+// name (in snake_case or lowerCamelCase).
+func isSecretKey(key []byte) bool {
+	return jsonscan.KeyIs(key, "private_key") || jsonscan.KeyIs(key, "password") || jsonscan.KeyIs(key, "pkcs12")
 }
+
+func (n *normalizer) redacting(secret bool) bool { return secret && !n.o.ShowSecrets }
 
 func (n *normalizer) value(out *bytes.Buffer, v jsonscan.Value, md protoreflect.MessageDescriptor, secret bool) error {
 	switch v.Kind() {
@@ -94,7 +130,7 @@ func (n *normalizer) value(out *bytes.Buffer, v jsonscan.Value, md protoreflect.
 		out.WriteByte(']')
 		return nil
 	case jsonscan.String:
-		if secret && !n.o.ShowSecrets {
+		if n.redacting(secret) && len(v.Raw()) > 2 { // an empty secret has nothing to hide
 			out.WriteString(`"` + Redacted + `"`)
 			return nil
 		}
@@ -107,22 +143,30 @@ func (n *normalizer) value(out *bytes.Buffer, v jsonscan.Value, md protoreflect.
 }
 
 func (n *normalizer) object(out *bytes.Buffer, v jsonscan.Value, md protoreflect.MessageDescriptor, secret bool) error {
-	if md != nil && wellKnownVerbatim[md.FullName()] {
-		out.Write(v.Raw())
-		return nil
-	}
-	if md != nil && md.FullName() == "google.protobuf.Any" {
-		md = nil // resolved from @type below
-	}
-	if t := v.Get("@type"); t.Exists() {
-		url := t.Str()
-		md = n.resolve(url)
-		if md != nil && wellKnownVerbatim[md.FullName()] {
-			out.Write(v.Raw()) // {"@type": ".../google.protobuf.Struct", "value": {...}}
+	if md != nil {
+		switch name := md.FullName(); {
+		case scalarTypes[name]:
+			out.Write(v.Raw())
 			return nil
+		case structTypes[name]:
+			md = nil // keys are data: walk with no schema (secret names still redacted)
+		case name == "google.protobuf.Any":
+			md = nil // resolved from @type below
 		}
 	}
-	if secret && !n.o.ShowSecrets {
+	if t := v.Get("@type"); t.Exists() {
+		md = n.resolve(t.Str())
+		if md != nil {
+			if scalarTypes[md.FullName()] {
+				out.Write(v.Raw()) // {"@type": ".../google.protobuf.Duration", "value": "1s"}
+				return nil
+			}
+			if structTypes[md.FullName()] {
+				md = nil
+			}
+		}
+	}
+	if n.redacting(secret) && isDataSource(md, v) {
 		return n.redactDataSource(out, v)
 	}
 	out.WriteByte('{')
@@ -133,25 +177,35 @@ func (n *normalizer) object(out *bytes.Buffer, v jsonscan.Value, md protoreflect
 			out.WriteByte(',')
 		}
 		first = false
+		if string(k) == "@type" {
+			writeKey(out, k)
+			out.Write(f.Raw())
+			return true
+		}
 		name := k
 		var fmd protoreflect.MessageDescriptor
 		isMap := false
-		if md != nil && string(k) != "@type" {
-			if fd := findField(md, string(k)); fd != nil {
-				name = []byte(fd.Name())
-				switch {
-				case fd.IsMap():
-					isMap = true
-					if vd := fd.MapValue(); vd.Kind() == protoreflect.MessageKind {
-						fmd = vd.Message()
-					}
-				case fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind:
-					fmd = fd.Message()
+		var fd protoreflect.FieldDescriptor
+		if md != nil {
+			fd = findField(md, string(k))
+		}
+		if fd != nil {
+			name = []byte(fd.Name())
+			switch {
+			case fd.IsMap():
+				isMap = true
+				if vd := fd.MapValue(); vd.Kind() == protoreflect.MessageKind {
+					fmd = vd.Message()
+				}
+			case fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind:
+				fmd = fd.Message()
+				if t, ok := anyDefaults[fd.FullName()]; ok {
+					fmd = lookupMessage(t) // an Any that old dumps write without its @type
 				}
 			}
 		}
 		writeKey(out, name)
-		fieldSecret := secret || (isDataSource(fmd) && isSecretKey(k, true)) || (fmd == nil && isSecretKey(k, false))
+		fieldSecret := secret || (fd != nil && envoydesc.IsSensitive(fd)) || (fd == nil && isSecretKey(k))
 		if isMap && f.Kind() == jsonscan.Object {
 			err = n.mapValue(out, f, fmd, fieldSecret)
 		} else {
@@ -193,29 +247,57 @@ func (n *normalizer) mapValue(out *bytes.Buffer, v jsonscan.Value, vmd protorefl
 	return nil
 }
 
-// redactDataSource writes a DataSource (or any object under a secret key) with its inline
-// content replaced: file names and environment variable names are kept, they are not secret.
+// dataSourceLocations are the members of an envoy.config.core.v3.DataSource that say where the
+// data is, which is not secret; the others (inline_bytes, inline_string) hold the data.
+var dataSourceLocations = []string{"filename", "environment_variable", "watched_directory"}
+
+var dataSourceInline = []string{"inline_bytes", "inline_string"}
+
+func keyIn(k []byte, names []string) string {
+	for _, name := range names {
+		if jsonscan.KeyIs(k, name) {
+			return name
+		}
+	}
+	return ""
+}
+
+// isDataSource tells whether an object is a DataSource: by its schema, or with no schema, by
+// having only DataSource members.
+func isDataSource(md protoreflect.MessageDescriptor, v jsonscan.Value) bool {
+	if md != nil {
+		return md.Name() == "DataSource"
+	}
+	ok := false
+	_ = v.Fields(func(k []byte, _ jsonscan.Value) bool {
+		ok = keyIn(k, dataSourceLocations) != "" || keyIn(k, dataSourceInline) != ""
+		return ok
+	})
+	return ok
+}
+
+// redactDataSource writes a DataSource with its inline content replaced: file names and
+// environment variable names are kept, they are not secret.
 func (n *normalizer) redactDataSource(out *bytes.Buffer, v jsonscan.Value) error {
 	out.WriteByte('{')
-	first := true
-	wrote := false
-	err := v.Fields(func(k []byte, f jsonscan.Value) bool {
-		if jsonscan.KeyIs(k, "filename") || jsonscan.KeyIs(k, "environment_variable") || string(k) == "@type" {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			writeKey(out, k)
-			out.Write(f.Raw())
-			return true
+	sep := false
+	put := func(name string, raw []byte) {
+		if sep {
+			out.WriteByte(',')
 		}
-		if !wrote {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			out.WriteString(`"inline_string":"` + Redacted + `"`)
-			wrote = true
+		sep = true
+		writeKey(out, []byte(name))
+		out.Write(raw)
+	}
+	inline := false
+	err := v.Fields(func(k []byte, f jsonscan.Value) bool {
+		if name := keyIn(k, dataSourceLocations); name != "" {
+			put(name, f.Raw())
+		} else if name := keyIn(k, dataSourceInline); name != "" && string(f.Raw()) == `""` {
+			put(name, f.Raw()) // empty: nothing to hide
+		} else if !inline {
+			put("inline_string", []byte(`"`+Redacted+`"`))
+			inline = true
 		}
 		return true
 	})
@@ -227,10 +309,6 @@ func writeKey(out *bytes.Buffer, k []byte) {
 	out.WriteByte('"')
 	out.Write(k)
 	out.WriteString(`":`)
-}
-
-func isDataSource(md protoreflect.MessageDescriptor) bool {
-	return md != nil && md.Name() == "DataSource"
 }
 
 func findField(md protoreflect.MessageDescriptor, key string) protoreflect.FieldDescriptor {
@@ -245,7 +323,7 @@ func findField(md protoreflect.MessageDescriptor, key string) protoreflect.Field
 }
 
 // resolve finds the descriptor of an Any's type URL. An unknown type is reported once and yields
-// nil (its payload is then kept verbatim).
+// nil (its payload is then kept as it came).
 func (n *normalizer) resolve(url string) protoreflect.MessageDescriptor {
 	if md := envoydesc.FindMessageByURL(url); md != nil {
 		return md

@@ -3,7 +3,9 @@
 //
 // Options that only matter to code generators and validators (validate rules, UDPA/xDS
 // annotations, versioning) are dropped, which is most of the size; map_entry, packed, json_name,
-// deprecated and the like, which change how JSON is read and written, are kept.
+// deprecated and the like, which change how JSON is read and written, are kept, and so is
+// (udpa.annotations.sensitive) on fields: the fields Envoy itself redacts, kept as an unknown
+// field of FieldOptions that envoydesc.IsSensitive reads.
 package main
 
 import (
@@ -14,6 +16,8 @@ import (
 	"os"
 	"sort"
 
+	"github.com/cncf/xds/go/udpa/annotations"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -46,10 +50,16 @@ func main() {
 	fmt.Fprintf(os.Stderr, "%d files, %d bytes, %d compressed\n", len(files), len(raw), buf.Len())
 }
 
-// stripUnknown clears unknown fields (extensions not linked here, i.e. annotations) and the
-// extension options of every message in m, recursively.
+// stripUnknown clears unknown fields (extensions not linked here) and the extension options
+// (annotations) of every message in m, recursively, except the sensitive mark of a field.
 func stripUnknown(m protoreflect.Message) {
 	m.SetUnknown(nil)
+	if fo, ok := m.Interface().(*descriptorpb.FieldOptions); ok && proto.GetExtension(fo, annotations.E_Sensitive).(bool) {
+		defer func() {
+			b := protowire.AppendTag(nil, annotations.E_Sensitive.TypeDescriptor().Number(), protowire.VarintType)
+			m.SetUnknown(protowire.AppendVarint(b, 1))
+		}()
+	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.IsExtension() {
 			m.Clear(fd)
