@@ -87,8 +87,7 @@ func scanAt(doc []byte, i int, indexed bool) (Value, int, error) {
 		}
 		return Value{b: doc[i:end], off: i}, end, nil
 	}
-	// about one large composite per 700 bytes in Envoy dumps; capacity not used is never touched
-	x := &index{pairs: make([]pair, 0, len(doc)/512+64)}
+	x := newIndex(len(doc) - i)
 	end, err := scanComposite(doc, i, x, 0)
 	if err != nil {
 		return Value{}, 0, err
@@ -109,15 +108,21 @@ func New(raw []byte) Value { return Value{b: bytes.TrimSpace(raw)} }
 // values; it validates v's structure on the way. Use it on a value that will be navigated
 // deeply (a config dump section) when it came from a reader that did not index it.
 func Indexed(v Value) (Value, error) {
-	if v.idx != nil || (v.Kind() != Object && v.Kind() != Array) {
+	if v.idx != nil || (v.Kind() != Object && v.Kind() != Array) || !indexable(v.off+len(v.b)) {
 		return v, nil
 	}
-	w, end, err := scanAt(v.b, 0, true)
+	x := newIndex(len(v.b))
+	end, err := scanComposite(v.b, 0, x, v.off)
 	if err != nil {
 		return v, err
 	}
 	if end != len(v.b) {
-		return v, &SyntaxError{Offset: int64(end), Msg: "unexpected data after the value"}
+		return v, &SyntaxError{Offset: int64(v.off + end), Msg: "unexpected data after the value"}
+	}
+	x.frontier = v.off + end
+	w := Value{b: v.b, off: v.off, idx: x}
+	if len(x.pairs) > 0 && x.pairs[0].open == int32(v.off) {
+		w.ix = 1
 	}
 	return w, nil
 }

@@ -126,12 +126,20 @@ func (r *Lazy) Key() []byte {
 // Count returns how many members Next has moved to.
 func (r *Lazy) Count() int { return r.n }
 
-// Peek returns the start of the current member's value without scanning it: a Value that runs to
-// the end of the document. Kind, Get and Fields on its first members are cheap (a config dump
-// section's "@type" comes first); Raw is not the member alone.
+// Peek returns the current member's value without scanning it when it is an object or array: a
+// Value that runs to the end of the document, whose Kind, Get and Fields on its first members
+// are cheap (a config dump section's "@type" comes first) but whose Raw is not the member alone.
+// A string, number or literal is returned whole.
 func (r *Lazy) Peek() Value {
 	if r.state != lazyMember {
 		return Value{}
+	}
+	if c := r.doc[r.pos]; c != '{' && c != '[' {
+		end, err := skipScalar(r.doc, r.pos)
+		if err != nil {
+			return Value{}
+		}
+		return Value{b: r.doc[r.pos:end], off: r.pos}
 	}
 	return Value{b: r.doc[r.pos:], off: r.pos}
 }

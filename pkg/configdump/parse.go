@@ -102,6 +102,7 @@ type Dump struct {
 	r        *jsonscan.Lazy // reads the rest of configs; nil once all of it was read
 	mapForm  bool           // configs is an object (2018)
 	size     int
+	cut      bool // the document does not end like one
 }
 
 // InputError is a problem with the input as a whole: the command names the input before it
@@ -242,6 +243,7 @@ func Parse(data []byte) (*Dump, error) {
 	}
 	if !endsLikeDocument(data) {
 		// likely cut short: read every section now, so Partial can say what is kept
+		d.cut = true
 		d.readAll()
 		if len(d.sections) == 0 && d.Partial != "" {
 			return nil, &InputError{Msg: d.Partial}
@@ -261,12 +263,12 @@ func endsLikeDocument(data []byte) bool {
 	if i < 0 || data[i] != '}' {
 		return false
 	}
-	j := i - 1
-	for j >= 0 && (data[j] == ' ' || data[j] == '\t') {
-		j--
+	if i == 0 {
+		return true
 	}
-	// "...\n}" (indented document) or "...]}" / "...}}" on one line (compact document)
-	return j < 0 || data[j] == '\n' || data[j] == '\r' || j == i-1
+	// "...\n}" (indented document) or "...]}" (compact); not "...\n  }"
+	c := data[i-1]
+	return c == '\n' || c == '\r' || !isSpace(c)
 }
 
 // readOne reads the next section, indexing it when it is of kind want. It returns false when
@@ -280,6 +282,9 @@ func (d *Dump) readOne(want SectionKind) bool {
 		d.r = nil
 		if err := r.Err(); err != nil {
 			d.stopped(err)
+		} else if d.cut && d.Partial == "" {
+			d.Partial = fmt.Sprintf("truncated JSON: it ends at byte %d, after the sections but before the end of the document; the %d section(s) are complete", d.size, len(d.sections))
+			d.Warnings.Add("partial", d.Partial)
 		}
 		return false
 	}
