@@ -370,8 +370,8 @@ func (d *Dump) Section(k SectionKind) (jsonscan.Value, bool) {
 			return d.index(i), true
 		}
 	}
-	for d.readOne(k) {
-		if i := len(d.sections) - 1; d.sections[i].Kind == k {
+	for n := len(d.sections); d.readOne(k); n = len(d.sections) {
+		if i := len(d.sections) - 1; i >= n && d.sections[i].Kind == k { // a non-object member adds none
 			return d.index(i), true
 		}
 	}
