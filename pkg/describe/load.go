@@ -33,10 +33,10 @@ func ParseObjects(data []byte) (*Cluster, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("document %d is not valid YAML or JSON: %w", docs+1, err)
 		}
-		docs++
 		if doc == nil {
 			continue
 		}
+		docs++
 		items := []map[string]any{doc}
 		if kind, _ := doc["kind"].(string); strings.HasSuffix(kind, "List") {
 			raw, _ := doc["items"].([]any)

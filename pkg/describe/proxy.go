@@ -106,7 +106,7 @@ func readBootstrap(d *configdump.Dump) bootstrapInfo {
 
 // istioConfigRE reads the Istio config path in filter_metadata.istio.config; old proxies wrote
 // /apis/networking/..., newer ones /apis/networking.istio.io/....
-var istioConfigRE = regexp.MustCompile(`^/apis/([a-z.]+)/[^/]+/namespaces/([^/]+)/([a-z-]+)/([^/]+)$`)
+var istioConfigRE = regexp.MustCompile(`^/apis/([a-z0-9.]+)/[^/]+/namespaces/([^/]+)/([a-z-]+)/([^/]+)$`)
 
 // istioConfigRef turns an Istio config path into its kind ("virtual-service", "destination-rule")
 // and "name.namespace".
