@@ -266,3 +266,7 @@ func isHTTP(proto string) bool {
 	}
 	return false
 }
+
+// Revision is the control plane revision a pod was injected by ("" when none is recorded), as
+// istioctl reads it: the istio.io/rev label or annotation, else the sidecar status annotation.
+func Revision(pod *corev1.Pod) string { return revisionOf(pod) }
