@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -106,12 +107,15 @@ func readBootstrap(d *configdump.Dump) bootstrapInfo {
 
 // istioConfigRE reads the Istio config path in filter_metadata.istio.config; old proxies wrote
 // /apis/networking/..., newer ones /apis/networking.istio.io/....
-var istioConfigRE = regexp.MustCompile(`^/apis/([a-z0-9.]+)/[^/]+/namespaces/([^/]+)/([a-z-]+)/([^/]+)$`)
+// Compiled on first use: package init runs on every xdsctl start.
+var istioConfigRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^/apis/([a-z0-9.]+)/[^/]+/namespaces/([^/]+)/([a-z-]+)/([^/]+)$`)
+})
 
 // istioConfigRef turns an Istio config path into its kind ("virtual-service", "destination-rule")
 // and "name.namespace".
 func istioConfigRef(path string) (kind, id string) {
-	m := istioConfigRE.FindStringSubmatch(path)
+	m := istioConfigRE().FindStringSubmatch(path)
 	if m == nil {
 		return "", ""
 	}
@@ -444,11 +448,13 @@ func rbacPolicies(tc jsonscan.Value) []string {
 
 // rbacPolicyRE reads Istio's RBAC policy names: ns[NS]-policy[NAME]-rule[N], with a prefix for
 // CUSTOM (istio-ext-authz-) and dry-run policies.
-var rbacPolicyRE = regexp.MustCompile(`ns\[([^\]]+)\]-policy\[([^\]]+)\]-rule\[\d+\]`)
+var rbacPolicyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`ns\[([^\]]+)\]-policy\[([^\]]+)\]-rule\[\d+\]`)
+})
 
 // rbacPolicyID turns an RBAC policy name into "name.namespace" of the AuthorizationPolicy, or "".
 func rbacPolicyID(name string) string {
-	m := rbacPolicyRE.FindStringSubmatch(name)
+	m := rbacPolicyRE().FindStringSubmatch(name)
 	if m == nil {
 		return ""
 	}
