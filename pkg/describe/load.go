@@ -14,6 +14,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/yaml"
 )
 
+// NotObjectsError says the input is something else than Kubernetes objects (an Envoy config dump).
+type NotObjectsError struct{ Msg string }
+
+func (e *NotObjectsError) Error() string { return e.Msg }
+
 // ParseObjects reads Kubernetes objects saved with `kubectl get -o yaml` (or -o json): one or more
 // documents, each an object or a List of objects. Pods, Services and ConfigMaps are kept typed,
 // Istio and Gateway API resources unstructured; a CustomResourceDefinition marks its type as
@@ -37,6 +42,9 @@ func ParseObjects(data []byte) (*Cluster, []string, error) {
 			continue
 		}
 		docs++
+		if _, ok := doc["configs"]; ok && doc["kind"] == nil {
+			return nil, nil, &NotObjectsError{Msg: fmt.Sprintf("document %d is an Envoy /config_dump, not Kubernetes objects", docs)}
+		}
 		items := []map[string]any{doc}
 		if kind, _ := doc["kind"].(string); strings.HasSuffix(kind, "List") {
 			raw, _ := doc["items"].([]any)

@@ -330,7 +330,12 @@ func gatherFiles(files map[string][]byte, order []string, req request, nsExplici
 	c := &describe.Cluster{CRDs: map[string]describe.CRDState{}}
 	for _, name := range order {
 		part, warnings, err := describe.ParseObjects(files[name])
-		if err != nil {
+		var notObjects *describe.NotObjectsError
+		switch {
+		case errors.As(err, &notObjects):
+			return nil, "", cmdutil.WithHint(fmt.Errorf("--k8s-file %q: %w", name, err),
+				"give the proxy's config dump with --file, and the objects (kubectl get -o yaml) with --k8s-file")
+		case err != nil:
 			return nil, "", cmdutil.WithHint(fmt.Errorf("--k8s-file %q: %w", name, err),
 				"save the objects with: kubectl get pods,services -n <namespace> -o yaml > objects.yaml")
 		}
