@@ -92,15 +92,30 @@ func (c memClient) Get(_ context.Context, path string) ([]byte, error) {
 func (c memClient) Post(context.Context, string) ([]byte, error) { return nil, errors.New("no") }
 func (c memClient) Close() error                                 { return nil }
 
-// execute runs `describe <args>` as the root command would (kubectl's flags on the parent).
+// execute runs `describe <args>` as the root command would (kubectl's flags on the parent);
+// capture, when set, receives the options instead of running.
 func execute(t *testing.T, f *cmdutil.Factory, args string, capture func(*Options)) error {
 	t.Helper()
-	cmd := NewCmdDescribe(f)
-	if capture != nil {
-		runF := func(o *Options) error { capture(o); return nil }
-		cmd = &cobra.Command{Use: "describe"}
-		cmd.AddCommand(NewCmdPod(f, runF), NewCmdService(f, runF))
+	if capture == nil {
+		return run(t, f, NewCmdDescribe(f), args)
 	}
+	runF := func(o *Options) error { capture(o); return nil }
+	cmd := &cobra.Command{Use: "describe"}
+	cmd.AddCommand(NewCmdPod(f, runF), NewCmdService(f, runF))
+	return run(t, f, cmd, args)
+}
+
+// executeWith runs the command after prep adjusts its options (fake clients).
+func executeWith(t *testing.T, f *cmdutil.Factory, args string, prep func(*Options)) error {
+	t.Helper()
+	runF := func(o *Options) error { prep(o); return o.run(context.Background()) }
+	cmd := &cobra.Command{Use: "describe"}
+	cmd.AddCommand(NewCmdPod(f, runF), NewCmdService(f, runF))
+	return run(t, f, cmd, args)
+}
+
+func run(t *testing.T, f *cmdutil.Factory, cmd *cobra.Command, args string) error {
+	t.Helper()
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagErrorf("%s", err.Error()) })
 	f.KubeFlags.AddFlags(cmd.PersistentFlags())
 	cmd.SetArgs(strings.Fields(args))
