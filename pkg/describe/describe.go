@@ -366,10 +366,13 @@ func (d *Describer) describePod(pod *corev1.Pod, svcs []*corev1.Service, proxies
 	if r.Proxy.Injected {
 		r.Inbound = d.inbound(pod, svcs, view, isSidecar, mtls, mc)
 		r.AuthorizationPolicies = d.authorization(pod, mesh.RootNamespace, view, isSidecar, mc)
-		r.Sidecar = d.sidecarFor(pod, mesh.RootNamespace)
-		r.OutboundTrafficPolicy = d.outbound(mesh, r.Sidecar, view, isSidecar, mc)
+		if r.Proxy.Type != "router" { // Sidecar resources and the outbound policy are for sidecars
+			r.Sidecar = d.sidecarFor(pod, mesh.RootNamespace)
+			r.OutboundTrafficPolicy = d.outbound(mesh, r.Sidecar, view, isSidecar, mc)
+		}
 	}
 	r.Ingress = d.exposures(pod, svcs, proxies, mc)
+	r.Gateways = d.servedGateways(pod, view, mc)
 	r.Mismatches = mc.list
 	if r.Mismatches == nil {
 		r.Mismatches = []Mismatch{}

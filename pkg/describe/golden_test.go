@@ -84,6 +84,8 @@ var goldenCases = []goldenCase{
 	{name: "crds-absent", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "details-no-sidecar.yaml"}, pod: "details-v1-6fc55d65c9-k7b2x.default",
 		crds: allCRDs(CRDNotInstalled)},
 	{name: "authorization", k8s: []string{"httpbin.yaml"}, dumps: map[string]string{podAuth: dumpAuthz}, pod: podAuth},
+	{name: "gateway-pod", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
+		dumps: map[string]string{gw15: dumpGateway15}, pod: gw15},
 	{name: "service-two-pods", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "productpage-v2-pending.yaml"},
 		dumps: map[string]string{pod13: dumpProductpage13}, service: "productpage.default"},
 }

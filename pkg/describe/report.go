@@ -17,8 +17,10 @@ type PodReport struct {
 	Sidecar               *SidecarInfo           `json:"sidecar,omitempty"`
 	OutboundTrafficPolicy *OutboundTrafficPolicy `json:"outboundTrafficPolicy,omitempty"`
 	Ingress               []Exposure             `json:"ingress"`
-	Mismatches            []Mismatch             `json:"mismatches"`
-	Resources             ResourceStatus         `json:"resources"`
+	// Gateways are the gateways this pod serves (when it is a gateway pod).
+	Gateways   []ServedGateway `json:"gateways,omitempty"`
+	Mismatches []Mismatch      `json:"mismatches"`
+	Resources  ResourceStatus  `json:"resources"`
 }
 
 // ServiceReport explains a Service: each pod behind it, described for this Service only.
@@ -304,6 +306,22 @@ type Exposure struct {
 	Loaded     *bool         `json:"loaded,omitempty"`
 	LoadedNote string        `json:"loadedNote,omitempty"`
 	Routes     []LoadedRoute `json:"routes,omitempty"`
+}
+
+// ServedGateway is a Gateway whose pods include this one, with the routes bound to it.
+type ServedGateway struct {
+	Kind    string        `json:"kind"`    // Gateway (networking.istio.io) or Gateway API
+	Gateway string        `json:"gateway"` // name.namespace
+	Ports   []ExposedPort `json:"ports"`
+	Hosts   []string      `json:"hosts"`
+	Routes  []BoundRoute  `json:"routes"`
+}
+
+// BoundRoute is a VirtualService or Gateway API route bound to a gateway.
+type BoundRoute struct {
+	Route string `json:"route"` // kind name.namespace
+	// Loaded tells whether the gateway proxy's routes come from it (nil: not known).
+	Loaded *bool `json:"loaded,omitempty"`
 }
 
 // ExposedPort is a gateway port that serves the route.

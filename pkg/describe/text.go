@@ -137,11 +137,17 @@ func (t *textWriter) pod(r *PodReport, withResources bool) {
 	if r.Proxy.Injected {
 		t.printf(sep)
 		t.authz(r.AuthorizationPolicies)
-		t.sidecar(r.Sidecar)
-		t.outbound(r.OutboundTrafficPolicy)
+		if r.Proxy.Type != "router" {
+			t.sidecar(r.Sidecar)
+			t.outbound(r.OutboundTrafficPolicy)
+		}
 	}
 	t.printf(sep)
 	t.ingress(r.Ingress, r.Resources)
+	for _, g := range r.Gateways {
+		t.printf(sep)
+		t.served(g)
+	}
 	t.printf(sep)
 	t.mismatches(r)
 }
@@ -541,6 +547,33 @@ func (t *textWriter) ingress(es []Exposure, rs ResourceStatus) {
 		case e.LoadedNote != "":
 			t.printf("%s%s\n", level1, capitalise(e.LoadedNote))
 		}
+	}
+}
+
+func (t *textWriter) served(g ServedGateway) {
+	kind := "Istio Gateway"
+	if g.Kind == "Gateway API" {
+		kind = "Gateway API Gateway"
+	}
+	ps := make([]string, len(g.Ports))
+	for j, p := range g.Ports {
+		ps[j] = fmt.Sprintf("%d/%s", p.Port, p.Protocol)
+	}
+	t.printf("This pod serves %s %s: ports %s, hosts %s\n", kind, t.knameID(g.Gateway), orNone(strings.Join(ps, ", ")), orNone(strings.Join(g.Hosts, ", ")))
+	if len(g.Routes) == 0 {
+		t.printf("%sNo route is bound to it\n", level1)
+	}
+	for _, r := range g.Routes {
+		kind, id, _ := strings.Cut(r.Route, " ")
+		line := kind + " " + t.knameID(id)
+		switch {
+		case r.Loaded == nil:
+		case *r.Loaded:
+			line += ": loaded"
+		default:
+			line += ": NOT LOADED"
+		}
+		t.printf("%s%s\n", level1, line)
 	}
 }
 

@@ -101,6 +101,8 @@ var e2eCases = []e2eCase{
 	{name: "no-proxy", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "details-no-sidecar.yaml", "destinationrules-1.3.yaml"}, pod: "details-v1-6fc55d65c9-k7b2x"},
 	{name: "not-ready", k8s: []string{"bookinfo-1.3-not-ready.yaml", "destinationrules-1.3.yaml"}, dumps: map[string]string{pp13: dumpPP19}, pod: pp13},
 	{name: "authorization", k8s: []string{"httpbin.yaml"}, dumps: map[string]string{httpb: dumpAuthz}, pod: httpb},
+	{name: "gateway-pod", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
+		dumps: map[string]string{gw15: dumpGW15}, pod: gw15 + ".istio-system"},
 	{name: "service-two-pods", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "productpage-v2-pending.yaml"},
 		dumps: map[string]string{pp13: dumpPP13}, service: "productpage"},
 }
@@ -245,7 +247,7 @@ func (e *env) run(args ...string) result {
 
 func (e *env) describe(tc e2eCase) result {
 	e.t.Helper()
-	args := []string{"describe", "pod", tc.pod}
+	args := []string{"describe", "pod", strings.Replace(tc.pod, ".istio-system", "."+e.istioNS, 1)}
 	if tc.service != "" {
 		args = []string{"describe", "service", tc.service}
 	}
