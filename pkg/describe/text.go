@@ -288,7 +288,7 @@ func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 		}
 	}
 	for _, r := range vs.Routes {
-		t.vsRoute(r)
+		t.vsRoute(r, len(vs.Routes) > 1)
 	}
 	if len(vs.Routes) == 0 {
 		t.printf("%s%d HTTP route(s), %d TCP route(s): none sends traffic to this Service\n", level1, vs.HTTPRoutes, vs.TCPRoutes)
@@ -304,7 +304,9 @@ func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 	}
 }
 
-func (t *textWriter) vsRoute(r VSRoute) {
+// vsRoute writes a route as istioctl does: its destinations, then its match (with several routes,
+// "Match: everything" closes a route that has none, so each block ends with its match).
+func (t *textWriter) vsRoute(r VSRoute, several bool) {
 	for _, d := range r.Destinations {
 		line := fmt.Sprintf("Route to host %q", d.Host)
 		if d.Subset != "" {
@@ -330,10 +332,13 @@ func (t *textWriter) vsRoute(r VSRoute) {
 	if r.Fault {
 		t.printf("%sFault injection\n", level1)
 	}
-	if len(r.Match) > 0 {
+	switch {
+	case len(r.Match) > 0:
 		t.printf("%sMatch: %s\n", level1, strings.Join(r.Match, ", "))
-	} else if r.Kind != "http" {
+	case r.Kind != "http":
 		t.printf("%sMatch: all %s traffic\n", level1, strings.ToUpper(r.Kind))
+	case several:
+		t.printf("%sMatch: everything\n", level1)
 	}
 }
 
