@@ -16,6 +16,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
 // Cluster is the Kubernetes side of a description: the objects describe reads.
@@ -50,6 +52,25 @@ type Describer struct {
 	o        Options
 	objs     *objects
 	warnings []string
+	views    map[*configdump.Dump]viewResult
+}
+
+type viewResult struct {
+	v   *proxyView
+	err error
+}
+
+// view reads a dump's views once (a gateway's dump serves every exposure through it).
+func (d *Describer) view(dump *configdump.Dump) (*proxyView, error) {
+	if r, ok := d.views[dump]; ok {
+		return r.v, r.err
+	}
+	v, err := newProxyView(dump)
+	if d.views == nil {
+		d.views = map[*configdump.Dump]viewResult{}
+	}
+	d.views[dump] = viewResult{v, err}
+	return v, err
 }
 
 // New indexes the cluster's objects. Objects it cannot read are left out, with a warning (see Warnings).
@@ -396,7 +417,7 @@ func (d *Describer) readProxy(pod *corev1.Pod, p *Proxy, px *ProxyInfo, mc *coll
 		return nil
 	}
 	px.ConfigSource = p.Source
-	view, err := newProxyView(p.Dump)
+	view, err := d.view(p.Dump)
 	if err != nil {
 		px.ConfigError = err.Error()
 		return nil

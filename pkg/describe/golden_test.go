@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,6 +67,8 @@ var goldenCases = []goldenCase{
 		dumps: map[string]string{pod13: dumpProductpage13, gw13: dumpGateway13}, pod: pod13},
 	{name: "ingress-no-lb", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
 		dumps: map[string]string{pod15: dumpProductpage15, gw15: dumpGateway15}, pod: pod15},
+	{name: "ingress-gateway-fragment", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
+		dumps: map[string]string{pod15: dumpProductpage15, gw15: dumpHTTPFragment}, pod: pod15},
 	{name: "gateway-api", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-api.yaml"},
 		dumps: map[string]string{pod15: dumpProductpage15}, pod: pod15},
 	{name: "missing-destinationrule", k8s: []string{"bookinfo-1.3.yaml", "virtualservice-subset-v1.yaml"},
@@ -201,4 +204,25 @@ func assertGolden(t *testing.T, got []byte, name string) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "no golden; run make golden")
 	assert.Equal(t, string(want), string(got), path)
+}
+
+// BenchmarkDescribePod describes the productpage pod of the Istio 1.3 cluster with its gateway,
+// from parsed dumps (what the command does after reading them).
+func BenchmarkDescribePod(b *testing.B) {
+	t := &testing.T{}
+	gc := goldenCases[7] // ingress-lb
+	if gc.name != "ingress-lb" {
+		b.Fatal("case order changed")
+	}
+	d, proxies := loadCase(t, gc)
+	pod := findPod(t, d.c, gc.pod)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		dd := New(d.c, d.o)
+		r := dd.Pod(pod, proxies)
+		if err := WritePodText(io.Discard, r, TextOptions{Namespace: "default"}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

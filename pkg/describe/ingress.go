@@ -384,7 +384,7 @@ func (d *Describer) fillGatewayPods(e *Exposure, pods []*corev1.Pod, svcOK func(
 			}
 			continue
 		}
-		view, err := newProxyView(px.Dump)
+		view, err := d.view(px.Dump)
 		if err != nil || !view.hasRoutes {
 			continue
 		}

@@ -292,3 +292,19 @@ func TestOfflineBadInputs(t *testing.T) {
 	assert.Contains(t, out.String(), "   Proxy config: not available from file \""+broken+"\": input is truncated: JSON ends early at byte 13 of 13; no complete section to show\n")
 	assert.NotContains(t, out.String(), "Warning")
 }
+
+// TestStdin: the objects can come from standard input (kubectl get ... -o yaml | xdsctl describe ... --k8s-file -).
+func TestStdin(t *testing.T) {
+	ios, in, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Now: time.Now, KubeFlags: genericclioptions.NewConfigFlags(false)}
+	for _, name := range []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml"} {
+		data, err := os.ReadFile(k8sDir + name)
+		require.NoError(t, err)
+		in.Write(data)
+		in.WriteString("\n---\n")
+	}
+	require.NoError(t, execute(t, f, "pod "+pod15+" --k8s-file - -f "+dumpProductpage15, nil))
+	assert.Empty(t, errOut.String())
+	assert.Contains(t, out.String(), "Applied PeerAuthentication:\n   default.istio-system (mesh, STRICT)\n")
+	assert.Contains(t, out.String(), "No mismatches found\n")
+}

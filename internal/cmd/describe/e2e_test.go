@@ -91,6 +91,8 @@ var e2eCases = []e2eCase{
 		dumps: map[string]string{pp13: dumpPP13, gw13: dumpGW13}, pod: pp13},
 	{name: "ingress-no-lb", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
 		dumps: map[string]string{pp15: dumpPP15, gw15: dumpGW15}, pod: pp15, keepNodePorts: true},
+	{name: "ingress-gateway-fragment", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
+		dumps: map[string]string{pp15: dumpPP15, gw15: e2eDumps + "istio/describe__describe__http_config.json"}, pod: pp15, keepNodePorts: true},
 	{name: "gateway-api", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-api.yaml"},
 		dumps: map[string]string{pp15: dumpPP15}, pod: pp15},
 	{name: "missing-destinationrule", k8s: []string{"bookinfo-1.3.yaml", "virtualservice-subset-v1.yaml"}, dumps: map[string]string{pp13: dumpPP13}, pod: pp13},
