@@ -14,11 +14,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -73,6 +77,13 @@ proxy has actually loaded for them (from its /config_dump), and every mismatch b
 Objects are read from the Kubernetes API, or from --k8s-file (kubectl get -o yaml output); the
 proxy's configuration from its admin API through a port-forward, or from --file.`,
 	}
+	cmd.Args = func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cmdutil.FlagErrorf("unknown resource type %q: use describe pod or describe service", args[0])
+		}
+		return nil
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 	cmd.AddCommand(NewCmdPod(f, nil))
 	cmd.AddCommand(NewCmdService(f, nil))
 	return cmd
@@ -315,6 +326,10 @@ func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
 	if f.KubeFlags == nil {
 		return nil, errors.New("no Kubernetes flags")
 	}
+	klog.SetLogger(logr.Discard()) // client-go's own log lines would land on stderr among our warnings
+	if err := checkConfigured(f.KubeFlags); err != nil {
+		return nil, err
+	}
 	cfg, err := f.KubeFlags.ToRESTConfig()
 	if err != nil {
 		return nil, cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err),
@@ -335,6 +350,26 @@ func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
 		return nil, fmt.Errorf("create Kubernetes client: %w", err)
 	}
 	return &Clients{Kube: kc, Dynamic: dc, Namespace: ns}, nil
+}
+
+// checkConfigured fails when there is no kubeconfig, no --server and no in-cluster configuration
+// (client-go would then try http://localhost:8080 and report "connection refused").
+func checkConfigured(fl *genericclioptions.ConfigFlags) error {
+	if fl.APIServer != nil && *fl.APIServer != "" {
+		return nil
+	}
+	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" && os.Getenv("KUBERNETES_SERVICE_PORT") != "" {
+		return nil
+	}
+	raw, err := fl.ToRawKubeConfigLoader().RawConfig()
+	if err == nil && len(raw.Clusters) > 0 {
+		return nil
+	}
+	if err != nil && !clientcmd.IsEmptyConfig(err) {
+		return cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err), "check --kubeconfig and --context (kubectl config get-contexts)")
+	}
+	return cmdutil.WithHint(errors.New("no Kubernetes configuration found"),
+		"pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)")
 }
 
 // proxies reads the config dumps describe needs: from --file, or live through port-forwards.

@@ -308,3 +308,21 @@ func TestStdin(t *testing.T) {
 	assert.Contains(t, out.String(), "Applied PeerAuthentication:\n   default.istio-system (mesh, STRICT)\n")
 	assert.Contains(t, out.String(), "No mismatches found\n")
 }
+
+func TestParentAndConfig(t *testing.T) {
+	f, _, _ := testFactory(t, nil)
+	err := execute(t, f, "deployment web", nil)
+	require.Error(t, err)
+	assert.Equal(t, `unknown resource type "deployment": use describe pod or describe service`, err.Error())
+	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
+
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	t.Setenv("HOME", t.TempDir())
+	f, out, _ := testFactory(t, nil)
+	err = execute(t, f, "pod web", nil)
+	require.Error(t, err)
+	assert.Equal(t, "no Kubernetes configuration found", err.Error())
+	assert.Equal(t, "pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)", cmdutil.HintOf(err))
+	assert.Empty(t, out.String())
+}
