@@ -431,3 +431,27 @@ func FuzzParseObjects(f *testing.F) {
 		}
 	})
 }
+
+// TestWildcardVirtualServiceNotExpected: a VirtualService for *.default.svc.cluster.local gets a
+// virtual host of its own, so the Service's own routes not coming from it is no mismatch; one for
+// the exact host is.
+func TestWildcardVirtualServiceNotExpected(t *testing.T) {
+	vs := func(host string) string {
+		return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: all, namespace: default}\nspec:\n  hosts: [\"" + host + "\"]\n  http: [{route: [{destination: {host: productpage}}]}]"
+	}
+	for host, want := range map[string]bool{"*.default.svc.cluster.local": false, "productpage.default.svc.cluster.local": true} {
+		gc := goldenCase{k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml"}, dumps: map[string]string{pod15: dumpProductpage15}}
+		d, proxies := loadCase(t, gc)
+		extra := cluster(t, vs(host))
+		d.c.Merge(extra)
+		d = New(d.c, d.o)
+		r := d.Pod(findPod(t, d.c, pod15), proxies)
+		got := false
+		for _, m := range r.Mismatches {
+			if m.Kind == "VirtualServiceNotLoaded" {
+				got = true
+			}
+		}
+		assert.Equal(t, want, got, host)
+	}
+}

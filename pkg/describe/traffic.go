@@ -518,9 +518,10 @@ func (d *Describer) compareRoutes(svc *corev1.Service, p ServicePort, host strin
 		if !meshBound(vs) || !exportedTo(vs.Spec.ExportTo, vs.Meta.Namespace, pod.Namespace) {
 			continue
 		}
+		// only a VirtualService for the exact host shapes this host's virtual host; one for a
+		// wildcard gets a virtual host of its own
 		for _, h := range vs.Spec.Hosts {
-			rh := d.resolveHost(h, vs.Meta.Namespace)
-			if rh == host || (rh != "*" && hostMatches(rh, host)) {
+			if d.resolveHost(h, vs.Meta.Namespace) == host {
 				want = append(want, vs.Meta.id())
 				break
 			}
