@@ -43,7 +43,9 @@ func readAddress(v jsonscan.Value) Address {
 	return a
 }
 
-func (a Address) isSocket() bool   { return a.Pipe == "" && a.Listener == "" && (a.IP != "" || a.Port != 0) }
+func (a Address) isSocket() bool {
+	return a.Pipe == "" && a.Listener == "" && (a.IP != "" || a.Port != 0)
+}
 func (a Address) isInternal() bool { return a.Listener != "" }
 
 // String writes the address as istioctl's EDS table does: ip:port, the pipe path as it is,

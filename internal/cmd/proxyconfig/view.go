@@ -23,7 +23,7 @@ type viewResult struct {
 	Items []json.RawMessage // json and yaml: one JSON value per resource
 	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
 	Object json.RawMessage
-	Notes []string          // said on stderr, e.g. resources the short table leaves out
+	Notes  []string // said on stderr, e.g. resources the short table leaves out
 	// Quiet means the view printed nothing to stdout on purpose (all --save).
 	Quiet bool
 }
