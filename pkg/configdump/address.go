@@ -66,6 +66,8 @@ func (a Address) String() string {
 // pipe path (with or without unix://) or the envoy:// form, case-insensitively.
 func (a Address) Matches(s string) bool {
 	switch {
+	case !a.isSocket() && a.Pipe == "" && !a.isInternal():
+		return false
 	case strings.EqualFold(a.String(), s):
 		return true
 	case a.isSocket():

@@ -206,11 +206,11 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 				return nil, nil, err
 			}
 			if !wide && !hasShortSecret(secrets) {
-				return []byte(noSecrets), secretNotes(secrets), nil
+				return []byte(noSecrets), secretNotes(secrets, o.Now()), nil
 			}
 			var notes []string
 			if !wide {
-				notes = secretNotes(secrets)
+				notes = secretNotes(secrets, o.Now())
 			}
 			out, err := table(secretTable(secrets, trustDomains, wide, o.Now(), "secret/"))
 			return out, notes, err

@@ -81,7 +81,7 @@ func secretsView(d *configdump.Dump, out *cmdutil.OutputOptions, now time.Time, 
 	}
 	wide := out.Format == "wide"
 	if !wide {
-		res.Notes = secretNotes(secrets)
+		res.Notes = secretNotes(secrets, now)
 		if !hasShortSecret(secrets) {
 			res.Text = []byte(noSecrets)
 			return res, nil
@@ -147,11 +147,15 @@ func secretTable(secrets []configdump.Secret, trustDomains, wide bool, now time.
 	return t
 }
 
-// secretNotes says what the short secrets table leaves out.
-func secretNotes(secrets []configdump.Secret) []string {
-	var static, rejected, nacked int
+// secretNotes says what the short secrets table leaves out, and which certificates it shows are
+// not valid at now.
+func secretNotes(secrets []configdump.Secret, now time.Time) []string {
+	var static, rejected, nacked, invalid int
 	for i := range secrets {
 		s := &secrets[i]
+		if shortSecret(s) && s.Cert != nil && !s.Valid(now) {
+			invalid++
+		}
 		if !s.First {
 			continue
 		}
@@ -165,6 +169,9 @@ func secretNotes(secrets []configdump.Secret) []string {
 		}
 	}
 	var notes []string
+	if invalid > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s not valid at %s (expired or not yet valid)", invalid, plural(invalid, "certificate is", "certificates are"), now.UTC().Format(time.RFC3339)))
+	}
 	if static > 0 {
 		notes = append(notes, fmt.Sprintf("%d static %s not shown (from the bootstrap); see -o wide", static, plural(static, "secret is", "secrets are")))
 	}
