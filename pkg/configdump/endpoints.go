@@ -153,7 +153,7 @@ func ParseEndpointsInput(data []byte) (*Clusters, *Dump, error) {
 			return c, nil, err
 		}
 	}
-	d, err := Parse(data)
+	d, err := ParseLenient(data)
 	return nil, d, err
 }
 

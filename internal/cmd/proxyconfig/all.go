@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,8 +39,8 @@ func NewCmdAll(f *cmdutil.Factory, runF func(*AllOptions) error) *cobra.Command 
 		Short:   "Show every view of an Envoy proxy's configuration",
 		Long: `Show every view of an Envoy proxy's configuration, as istioctl does: the versions, then the
 clusters, listeners, routes, secrets and EDS endpoints tables, each row named by its kind
-(cluster/..., listener/...). It reads /config_dump?include_eds. Sections the dump lacks are left out
-with a note. -o json|yaml prints the whole dump, normalised to Envoy's proto field names with
+(cluster/..., listener/...), then the ECDS table when the proxy has extension configs. It reads
+/config_dump?include_eds. Sections the dump lacks are left out with a note. -o json|yaml prints the whole dump, normalised to Envoy's proto field names with
 private keys redacted.
 
 --save FILE writes the proxy's raw /config_dump?include_eds answer (or the file given with -f) to
@@ -230,14 +231,29 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 			out, err := table(edsTable(las, f, wide, "endpoint/"))
 			return out, notes, err
 		}},
+		{"ECDS", "", func() ([]byte, []string, error) {
+			// istioctl's all leaves ECDS out; xdsctl shows it when the dump has it.
+			ecs, err := d.ECDS()
+			if err != nil {
+				return nil, nil, err
+			}
+			var notes []string
+			if !wide {
+				notes = hiddenNote("extension config", len(ecs), func(i int) configdump.Meta { return ecs[i].Meta })
+			}
+			out, err := table(ecdsTable(ecs, wide))
+			return out, notes, err
+		}},
 	}
 	var b bytes.Buffer
-	var notes []string
+	var notes, missing []string
 	n := 0
 	for _, s := range sections {
 		out, sn, err := s.render()
 		if errors.Is(err, configdump.ErrNoSection) {
-			notes = append(notes, fmt.Sprintf("the dump has no %s section; it is left out", s.kind))
+			if s.kind != "" {
+				missing = append(missing, s.kind)
+			}
 			continue
 		}
 		if err != nil {
@@ -252,8 +268,22 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 		}
 		b.Write(out)
 		for _, note := range sn {
-			notes = append(notes, s.kind+": "+note)
+			if s.kind != "" {
+				note = s.kind + ": " + note
+			}
+			notes = append(notes, note)
 		}
 	}
+	if len(missing) > 0 {
+		notes = append([]string{fmt.Sprintf("the dump has no %s section; %s left out", joinOr(missing), plural(len(missing), "it is", "they are"))}, notes...)
+	}
 	return b.Bytes(), notes, nil
+}
+
+// joinOr joins words as a sentence does: "a", "a or b", "a, b or c".
+func joinOr(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
