@@ -33,7 +33,7 @@ func run(args []string) error {
 	}
 	ios, _, _, _ := iostreams.Test()
 	cmd := root.NewCmdRoot(root.NewFactory(ios))
-	cmd.DisableAutoGenTag = true // no date line, so the docs only change when the commands do
+	cmd.DisableAutoGenTag = true   // no date line, so the docs only change when the commands do
 	cmd.InitDefaultCompletionCmd() // cobra adds `completion` when it runs; document it too
 	if err := doc.GenMarkdownTree(cmd, dir); err != nil {
 		return fmt.Errorf("write the reference into %q: %w", dir, err)
