@@ -206,7 +206,7 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 			if err != nil {
 				return nil, nil, err
 			}
-			if !wide && !hasShortSecret(secrets) {
+			if (!wide && !hasShortSecret(secrets)) || len(secrets) == 0 {
 				return []byte(noSecrets), secretNotes(secrets, o.Now()), nil
 			}
 			var notes []string

@@ -82,10 +82,10 @@ func secretsView(d *configdump.Dump, out *cmdutil.OutputOptions, now time.Time, 
 	wide := out.Format == "wide"
 	if !wide {
 		res.Notes = secretNotes(secrets, now)
-		if !hasShortSecret(secrets) {
-			res.Text = []byte(noSecrets)
-			return res, nil
-		}
+	}
+	if (!wide && !hasShortSecret(secrets)) || len(secrets) == 0 {
+		res.Text = []byte(noSecrets)
+		return res, nil
 	}
 	res.Table = secretTable(secrets, trustDomains, wide, now, prefix)
 	return res, nil

@@ -96,6 +96,9 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, err))
 			continue
 		}
+		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
+			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
+		}
 		for _, n := range res.Notes {
 			fmt.Fprintf(ios.ErrOut, "Note: %s%s\n", prefix(multi, in.Name), n)
 		}
