@@ -345,3 +345,32 @@ func TestTruncatedInput(t *testing.T) {
 	assert.Contains(t, r.stderr, "Warning: input is truncated")
 	assert.Contains(t, r.stdout, "ENDPOINT")
 }
+
+func TestClustersRoutesOptions(t *testing.T) {
+	c, err := capture(t, NewCmdClusters, "-f", "d.json", "--fqdn", "reviews", "--port", "9080", "--subset", "v1", "--direction", "inbound", "-o", "wide")
+	require.NoError(t, err)
+	assert.Equal(t, configdump.ClusterFilter{FQDN: "reviews", Port: 9080, Subset: "v1", Direction: "inbound"}, c.Filter)
+	assert.Equal(t, "wide", c.Output.Format)
+	r, err := capture(t, NewCmdRoutes, "pod.ns", "--name", "9080", "--verbose=false", "-o", "yaml")
+	require.NoError(t, err)
+	assert.Equal(t, configdump.RouteFilter{Name: "9080"}, r.Filter)
+	assert.False(t, r.Verbose)
+	assert.Equal(t, "yaml", r.Output.Format)
+	l, err := capture(t, NewCmdListeners, "-f", "-", "--address", "0.0.0.0", "--type", "TCP")
+	require.NoError(t, err)
+	assert.Equal(t, configdump.ListenerFilter{Address: "0.0.0.0", Type: "TCP"}, l.Filter)
+	assert.True(t, l.Verbose, "verbose by default, as istioctl")
+	assert.Equal(t, "-", l.Source.File)
+}
+
+// TestStdin: -f - reads standard input, and the endpoints view tells its format from the content.
+func TestStdin(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", "istio-history", "istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"))
+	require.NoError(t, err)
+	f, b := testFactory(parityDay)
+	b.in.Write(data)
+	r := runPC(t, f, b, "ep", "-f", "-", "--cluster", "inbound_9092")
+	require.NoError(t, r.err)
+	assert.Equal(t, "ENDPOINT                      STATUS      OUTLIER CHECK     CLUSTER\nunix:///sock/mixer.socket     HEALTHY     OK                inbound_9092\n", r.stdout)
+	assert.Empty(t, r.stderr)
+}
