@@ -135,8 +135,23 @@ func (d *Dump) EDS() ([]LoadAssignment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read endpoints: %w", err)
 	}
-	out := append(dynamic, static...)
-	sort.SliceStable(out, func(i, j int) bool { return lessClusterName(out[i].Cluster, out[j].Cluster) })
+	all := append(dynamic, static...)
+	// sort indices, not the (large) assignments; equal names keep dump order, dynamic first
+	idx := make([]int, len(all))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool {
+		a, b := all[idx[i]].Cluster, all[idx[j]].Cluster
+		if a != b {
+			return lessClusterName(a, b)
+		}
+		return idx[i] < idx[j]
+	})
+	out := make([]LoadAssignment, len(all))
+	for i, k := range idx {
+		out[i] = all[k]
+	}
 	return out, nil
 }
 

@@ -101,26 +101,40 @@ func (f EndpointFilter) match(a Address, cluster, status string) bool {
 // MatchHost tells whether h passes the filter.
 func (f EndpointFilter) MatchHost(h *Host) bool { return f.match(h.Address, h.Cluster, h.Status) }
 
-// Hosts returns the hosts that pass the filter, sorted as istioctl sorts them (address, port, cluster).
+// Hosts returns the hosts that pass the filter, sorted as istioctl sorts them (address, port,
+// cluster), hosts with equal keys in input order.
 func (c *Clusters) Hosts(f EndpointFilter) []Host {
-	var out []Host
+	type ref struct {
+		h   *Host
+		key string
+		seq int
+	}
+	var refs []ref
 	for i := range c.Statuses {
 		for j := range c.Statuses[i].Hosts {
 			if h := &c.Statuses[i].Hosts[j]; f.MatchHost(h) {
-				out = append(out, *h)
+				refs = append(refs, ref{h, h.sortKey(), len(refs)})
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if ka, kb := a.sortKey(), b.sortKey(); ka != kb {
-			return ka < kb
+	// sort references, not the hosts: a host is a large struct and there can be 100,000 of them
+	sort.Slice(refs, func(i, j int) bool {
+		a, b := &refs[i], &refs[j]
+		if a.key != b.key {
+			return a.key < b.key
 		}
-		if a.Address.Port != b.Address.Port {
-			return a.Address.Port < b.Address.Port
+		if a.h.Address.Port != b.h.Address.Port {
+			return a.h.Address.Port < b.h.Address.Port
 		}
-		return a.Cluster < b.Cluster
+		if a.h.Cluster != b.h.Cluster {
+			return a.h.Cluster < b.h.Cluster
+		}
+		return a.seq < b.seq
 	})
+	out := make([]Host, len(refs))
+	for i := range refs {
+		out[i] = *refs[i].h
+	}
 	return out
 }
 
@@ -177,6 +191,9 @@ func readClusters(statuses jsonscan.Value, perr error) (*Clusters, error) {
 		return nil, inputErrorf("\"cluster_statuses\" is a %s, want an array of clusters", statuses.Kind())
 	}
 	c := &Clusters{}
+	if perr == nil {
+		c.Statuses = make([]ClusterStatus, 0, statuses.Len())
+	}
 	serr := statuses.Items(func(_ int, v jsonscan.Value) bool {
 		if v.Kind() == jsonscan.Object {
 			c.Statuses = append(c.Statuses, readClusterStatus(v))
@@ -212,6 +229,7 @@ func readClusterStatus(v jsonscan.Value) ClusterStatus {
 		}
 		return true
 	})
+	cs.Hosts = make([]Host, 0, hosts.Len())
 	_ = hosts.Items(func(_ int, h jsonscan.Value) bool {
 		cs.Hosts = append(cs.Hosts, readHost(cs.Name, h))
 		return true
