@@ -70,7 +70,7 @@ xdsctl pc ep -f dump.json`,
 	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.Address, "address", "", "Show only endpoints with this `address` (an IP, ip:port or a socket path)")
 	cmd.Flags().IntVar(&port, "port", 0, "Show only endpoints on this `port`")
-	cmd.Flags().StringVar(&opts.Filter.Cluster, "cluster", "", "Show only the endpoints of the cluster with this `name`")
+	cmd.Flags().StringVar(&opts.Filter.Cluster, "cluster", "", "Show only the endpoints of the Envoy cluster with this `name` (here it is not kubectl's --cluster: use --context to pick a kubeconfig cluster)")
 	cmd.Flags().StringVar(&opts.Filter.Status, "status", "", "Show only endpoints with this health `status` ("+strings.Join(healthStatuses, ", ")+")")
 	cmd.Flags().BoolVar(&opts.EDS, "eds", false, "From a live proxy, show the EDS section of /config_dump?include_eds instead of /clusters?format=json")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
