@@ -32,7 +32,7 @@ func ParseLenient(data []byte) (*Dump, error) {
 	if err == nil || !errors.As(err, &ie) {
 		return d, err
 	}
-	root, perr := parseRoot(data)
+	root, perr := jsonscan.Parse(data) // a section on its own is small: read it whole
 	if perr != nil || root.Kind() != jsonscan.Object || root.Get("configs").Exists() {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func ParseLenient(data []byte) (*Dump, error) {
 		name = typeURL
 	}
 	return &Dump{
-		Sections: []Section{{Kind: kind, TypeURL: typeURL, Value: root}},
+		sections: []Section{{Kind: kind, TypeURL: typeURL, Value: root, indexed: true}},
 		Partial:  fmt.Sprintf("input is a single %s section, not a whole /config_dump; showing that section", name),
 		Warnings: NewWarnings(),
 	}, nil

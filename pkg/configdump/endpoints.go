@@ -156,16 +156,9 @@ func (c *Clusters) Selected(f EndpointFilter) []ClusterStatus {
 // ParseEndpointsInput reads what the endpoints view accepts: /clusters?format=json (returned as
 // Clusters) or a /config_dump (returned as a Dump, whose EDS section the view shows).
 func ParseEndpointsInput(data []byte) (*Clusters, *Dump, error) {
-	root, perr := parseRoot(data)
-	if root.Kind() == jsonscan.Object {
-		statuses := root.Get("cluster_statuses")
-		if perr != nil && !statuses.Exists() {
-			statuses = root.GetUnfinished("cluster_statuses")
-		}
-		if statuses.Exists() {
-			c, err := readClusters(statuses, perr)
-			return c, nil, err
-		}
+	if f, r, err := detect(data); err == nil && f == FormatClusters {
+		c, err := readClusters(data, r)
+		return c, nil, err
 	}
 	d, err := ParseLenient(data)
 	return nil, d, err
@@ -183,34 +176,31 @@ func ParseClusters(data []byte) (*Clusters, error) {
 	return c, nil
 }
 
-func readClusters(statuses jsonscan.Value, perr error) (*Clusters, error) {
-	if statuses.Kind() != jsonscan.Array {
-		if perr != nil {
-			return nil, perr
-		}
-		return nil, inputErrorf("\"cluster_statuses\" is a %s, want an array of clusters", statuses.Kind())
+// readClusters reads cluster_statuses (r is at it) one cluster at a time: a document cut short
+// keeps the clusters that are complete.
+func readClusters(data []byte, r *jsonscan.Lazy) (*Clusters, error) {
+	if k := r.Peek().Kind(); k != jsonscan.Array {
+		return nil, inputErrorf("\"cluster_statuses\" is a JSON %s, want an array of clusters", k)
+	}
+	list, err := r.Enter()
+	if err != nil {
+		return nil, err
 	}
 	c := &Clusters{}
-	if perr == nil {
-		c.Statuses = make([]ClusterStatus, 0, statuses.Len())
-	}
-	serr := statuses.Items(func(_ int, v jsonscan.Value) bool {
+	for list.Next() {
+		v, err := list.Value(false)
+		if err != nil {
+			break
+		}
 		if v.Kind() == jsonscan.Object {
 			c.Statuses = append(c.Statuses, readClusterStatus(v))
 		}
-		return true
-	})
-	if perr != nil || serr != nil {
-		msg := "input is truncated"
-		if perr != nil {
-			msg = perr.Error()
-		} else {
-			msg = "input is not valid JSON: " + serr.Error()
-		}
+	}
+	if err := list.Err(); err != nil {
 		if len(c.Statuses) == 0 {
-			return nil, &InputError{Msg: msg + "; no complete cluster to show"}
+			return nil, syntaxProblem(len(data), err, "no complete cluster to show")
 		}
-		c.Partial = fmt.Sprintf("%s; showing the %d complete cluster(s)", msg, len(c.Statuses))
+		c.Partial = syntaxProblem(len(data), err, fmt.Sprintf("showing the %d complete cluster(s)", len(c.Statuses))).Error()
 	}
 	return c, nil
 }

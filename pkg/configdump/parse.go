@@ -149,17 +149,15 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 		case jsonscan.KeyIs(k, "cluster_statuses"):
 			return FormatClusters, r, nil
 		case jsonscan.KeyIs(k, "bootstrap") && r.Peek().Kind() == jsonscan.Object:
-			// the BootstrapConfigDump on its own, as `proxy-config bootstrap -o json` prints it
-			return FormatConfigDump, r, nil
+			// the BootstrapConfigDump on its own, as `proxy-config bootstrap -o json` prints it:
+			// ParseLenient reads it
+			other = "a single bootstrap section, not a whole /config_dump"
 		case jsonscan.KeyIs(k, "resources") || jsonscan.KeyIs(k, "type_url"):
 			return FormatUnknown, nil, inputErrorf("an xDS DiscoveryResponse (as istiod's syncz debug endpoint writes), %s", notAdmin)
 		case jsonscan.KeyIs(k, "config") && r.Peek().Kind() == jsonscan.Array:
 			return FormatUnknown, nil, inputErrorf("a CSDS ClientStatusResponse, %s", notAdmin)
 		case string(k) == "@type":
 			t := r.Peek().Str()
-			if sectionKind(t, "") != SectionUnknown {
-				return FormatConfigDump, r, nil // one section on its own
-			}
 			other = fmt.Sprintf("a single %s, not a whole /config_dump", t[strings.LastIndexByte(t, '/')+1:])
 		}
 	}
@@ -204,7 +202,8 @@ func syntaxProblem(size int, err error, what string) error {
 }
 
 // Parse reads a /config_dump document: it checks what the input is and finds its sections
-// without reading them (see Dump). A document cut short has its complete sections read at once,
+// without reading them (see Dump). A section saved on its own is an InputError here; ParseLenient
+// reads it. A document cut short has its complete sections read at once,
 // with Dump.Partial saying what is missing; a document with no usable section is an error.
 func Parse(data []byte) (*Dump, error) {
 	f, r, err := detect(data)
@@ -215,31 +214,15 @@ func Parse(data []byte) (*Dump, error) {
 		return nil, inputErrorf("/clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
 	}
 	d := &Dump{Warnings: NewWarnings(), size: len(data)}
-	k := r.Key()
-	switch {
-	case jsonscan.KeyIs(k, "configs"):
-		v := r.Peek()
-		switch v.Kind() {
-		case jsonscan.Array, jsonscan.Object:
-			d.mapForm = v.Kind() == jsonscan.Object
-			if d.r, err = r.Enter(); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, inputErrorf("\"configs\" is a JSON %s, want an array of sections", v.Kind())
+	v := r.Peek() // "configs"
+	switch v.Kind() {
+	case jsonscan.Array, jsonscan.Object:
+		d.mapForm = v.Kind() == jsonscan.Object
+		if d.r, err = r.Enter(); err != nil {
+			return nil, err
 		}
-	default: // a single section: {"@type": ".../BootstrapConfigDump", ...} or a bare {"bootstrap": {...}}
-		v, err := jsonscan.Parse(data)
-		if err != nil {
-			return nil, syntaxProblem(len(data), err, "no complete section to show")
-		}
-		t := v.Get("@type").Str()
-		kind := sectionKind(t, "")
-		if t == "" {
-			kind = SectionBootstrap
-		}
-		d.sections = append(d.sections, Section{Kind: kind, TypeURL: t, Value: v, indexed: true})
-		return d, nil
+	default:
+		return nil, inputErrorf("\"configs\" is a JSON %s, want an array of sections", v.Kind())
 	}
 	if !endsLikeDocument(data) {
 		// likely cut short: read every section now, so Partial can say what is kept

@@ -123,7 +123,7 @@ func (o *AllOptions) build(bodies map[string][]byte, w *configdump.Warnings) (*v
 func normalizedDump(d *configdump.Dump, w *configdump.Warnings, showSecrets bool) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"configs":[`)
-	for i, s := range d.Sections {
+	for i, s := range d.AllSections() {
 		if i > 0 {
 			b.WriteByte(',')
 		}

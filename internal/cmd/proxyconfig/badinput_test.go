@@ -69,7 +69,7 @@ func cutAfter(t *testing.T, typ string) []byte {
 	return data[:i+j+20]
 }
 
-func TestBadInput(t *testing.T) {
+func TestCommandBadInput(t *testing.T) {
 	empty := write(t, "empty.json", nil)
 	blank := write(t, "blank.json", []byte("\n\n   \n"))
 	notJSON := write(t, "dump.yaml", []byte("configs:\n- '@type': x\n"))
@@ -165,7 +165,7 @@ func TestBadInput(t *testing.T) {
 
 // TestBadInputEveryView: every view of proxy-config meets the same bad inputs with the same
 // one-line errors.
-func TestBadInputEveryView(t *testing.T) {
+func TestCommandBadInputEveryView(t *testing.T) {
 	empty := write(t, "empty.json", nil)
 	garbage := write(t, "garbage.json", []byte(`{"configs": [{"@type": `+strings.Repeat("[", 50)))
 	for _, view := range viewsOf(t) {
