@@ -118,7 +118,8 @@ func inputErrorf(format string, args ...any) error {
 // ErrNoSection is returned (wrapped) when a dump lacks the section a view needs.
 var ErrNoSection = errors.New("no such section")
 
-const notAdmin = "not Envoy admin output; save Envoy's /config_dump (admin port, e.g. curl -s localhost:15000/config_dump > dump.json)"
+// notAdmin ends the messages for the xDS documents people confuse with a config dump.
+const notAdmin = "not Envoy admin output; use proxy-status --file for it"
 
 // Detect tells which admin output data holds, or returns an InputError that says what it is
 // instead. It reads only as far as the first telling key, so it costs nothing on big inputs.
@@ -134,7 +135,7 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 		return FormatUnknown, nil, err
 	}
 	if data[indexNonSpace(data)] == '[' {
-		return FormatUnknown, nil, inputErrorf("a JSON array, %s", notAdmin)
+		return FormatUnknown, nil, inputErrorf("JSON array is not an Envoy /config_dump (want an object with \"configs\")")
 	}
 	r, err := jsonscan.NewLazy(data)
 	if err != nil {
@@ -153,7 +154,7 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 			// ParseLenient reads it
 			other = "a single bootstrap section, not a whole /config_dump"
 		case jsonscan.KeyIs(k, "resources") || jsonscan.KeyIs(k, "type_url"):
-			return FormatUnknown, nil, inputErrorf("an xDS DiscoveryResponse (as istiod's syncz debug endpoint writes), %s", notAdmin)
+			return FormatUnknown, nil, inputErrorf("an xDS DiscoveryResponse (e.g. istiod syncz), %s", notAdmin)
 		case jsonscan.KeyIs(k, "config") && r.Peek().Kind() == jsonscan.Array:
 			return FormatUnknown, nil, inputErrorf("a CSDS ClientStatusResponse, %s", notAdmin)
 		case string(k) == "@type":
@@ -167,7 +168,7 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 	if other != "" {
 		return FormatUnknown, nil, &InputError{Msg: other}
 	}
-	return FormatUnknown, nil, inputErrorf("JSON without \"configs\" or \"cluster_statuses\": %s", notAdmin)
+	return FormatUnknown, nil, inputErrorf("JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json")
 }
 
 // precheck rejects what is not JSON at all, from the first bytes.
@@ -175,15 +176,15 @@ func precheck(data []byte) error {
 	i := indexNonSpace(data)
 	switch {
 	case i == len(data):
-		return inputErrorf("empty input")
+		return inputErrorf("input is empty")
 	case isBinary(data):
-		return inputErrorf("binary data, not JSON")
+		return inputErrorf("input is binary data, not JSON")
 	case data[i] == '{' || data[i] == '[':
 		return nil
 	case looksLikeClustersText(data):
-		return inputErrorf("the text form of /clusters; fetch /clusters?format=json instead")
+		return inputErrorf("input is the text form of /clusters; fetch /clusters?format=json instead")
 	}
-	return inputErrorf("not JSON (it starts with %q)", preview(data))
+	return inputErrorf("input is not JSON (it starts with %q)", preview(data))
 }
 
 // syntaxProblem describes a syntax error met while reading, for a message after the input's name.
@@ -196,9 +197,9 @@ func syntaxProblem(size int, err error, what string) error {
 		what = "; " + what
 	}
 	if se.EOF {
-		return inputErrorf("truncated JSON: it ends at byte %d, inside a value%s", size, what)
+		return inputErrorf("input is truncated: JSON ends early at byte %d of %d%s", se.Offset, size, what)
 	}
-	return inputErrorf("not valid JSON: %s%s", se.Error(), what)
+	return inputErrorf("input is not valid JSON: %s%s", se.Error(), what)
 }
 
 // Parse reads a /config_dump document: it checks what the input is and finds its sections
@@ -211,7 +212,7 @@ func Parse(data []byte) (*Dump, error) {
 		return nil, err
 	}
 	if f == FormatClusters {
-		return nil, inputErrorf("/clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
+		return nil, inputErrorf("input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
 	}
 	d := &Dump{Warnings: NewWarnings(), size: len(data)}
 	v := r.Peek() // "configs"
@@ -222,7 +223,7 @@ func Parse(data []byte) (*Dump, error) {
 			return nil, err
 		}
 	default:
-		return nil, inputErrorf("\"configs\" is a JSON %s, want an array of sections", v.Kind())
+		return nil, inputErrorf("\"configs\" is a %s, want an array of sections", v.Kind())
 	}
 	if !endsLikeDocument(data) {
 		// likely cut short: read every section now, so Partial can say what is kept
@@ -266,7 +267,7 @@ func (d *Dump) readOne(want SectionKind) bool {
 		if err := r.Err(); err != nil {
 			d.stopped(err)
 		} else if d.cut && d.Partial == "" {
-			d.Partial = fmt.Sprintf("truncated JSON: it ends at byte %d, after the sections but before the end of the document; the %d section(s) are complete", d.size, len(d.sections))
+			d.Partial = fmt.Sprintf("input is truncated: JSON ends early at byte %d of %d, after the sections; the %d section(s) are complete", d.size, d.size, len(d.sections))
 			d.Warnings.Add("partial", d.Partial)
 		}
 		return false
@@ -309,7 +310,7 @@ func (d *Dump) stopped(err error) {
 	}
 	what := "no complete section to show"
 	if n := len(d.sections); n > 0 {
-		what = fmt.Sprintf("showing the %d complete section(s) before it", n)
+		what = fmt.Sprintf("showing the %d complete section(s)", n)
 	}
 	msg := syntaxProblem(d.size, err, what).Error()
 	if d.Partial == "" {

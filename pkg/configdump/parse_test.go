@@ -103,7 +103,7 @@ func TestDetectOther(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, FormatClusters, f)
 	_, err = Parse(readShared(t, "istio-history", "istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"))
-	assert.EqualError(t, err, "/clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
+	assert.EqualError(t, err, "input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints")
 
 	_, err = Detect(readShared(t, "istio", "writer__pilot__multiXdsStatusSinglePilot.json"))
 	var ie *InputError
@@ -116,23 +116,23 @@ func TestBadInputs(t *testing.T) {
 	tests := []struct {
 		name, in, msg string
 	}{
-		{"empty", "", "empty input"},
-		{"white space", " \n\t ", "empty input"},
-		{"binary", "\x89PNG\r\n\x1a\n\x00\x00", "binary data, not JSON"},
-		{"not JSON", "hello: world\n", `not JSON (it starts with "hello: world")`},
-		{"clusters text", "outbound|9080||reviews.default.svc.cluster.local::default_priority::max_connections::4294967295\n", "the text form of /clusters; fetch /clusters?format=json instead"},
-		{"array", `[{"configs": []}]`, "a JSON array, not Envoy admin output"},
-		{"string", `"configs"`, `not JSON (it starts with "\"configs\"")`},
-		{"no configs", `{"foo": 1}`, `JSON without "configs" or "cluster_statuses": not Envoy admin output`},
-		{"syncz", `{"versionInfo": "x", "resources": [], "typeUrl": "istio.io/debug/syncz"}`, "an xDS DiscoveryResponse (as istiod's syncz debug endpoint writes), not Envoy admin output"},
+		{"empty", "", "input is empty"},
+		{"white space", " \n\t ", "input is empty"},
+		{"binary", "\x89PNG\r\n\x1a\n\x00\x00", "input is binary data, not JSON"},
+		{"not JSON", "hello: world\n", `input is not JSON (it starts with "hello: world")`},
+		{"clusters text", "outbound|9080||reviews.default.svc.cluster.local::default_priority::max_connections::4294967295\n", "input is the text form of /clusters; fetch /clusters?format=json instead"},
+		{"array", `[{"configs": []}]`, "JSON array is not an Envoy /config_dump (want an object with \"configs\")"},
+		{"string", `"configs"`, `input is not JSON (it starts with "\"configs\"")`},
+		{"no configs", `{"foo": 1}`, `JSON without "configs" or "cluster_statuses": not an Envoy /config_dump or /clusters?format=json`},
+		{"syncz", `{"versionInfo": "x", "resources": [], "typeUrl": "istio.io/debug/syncz"}`, "an xDS DiscoveryResponse (e.g. istiod syncz), not Envoy admin output; use proxy-status --file for it"},
 		{"syncz snake", `{"version_info": "x", "type_url": "type.googleapis.com/envoy.config.cluster.v3.Cluster"}`, "an xDS DiscoveryResponse"},
-		{"CSDS", `{"config": [{"node": {"id": "a"}, "genericXdsConfigs": []}]}`, "a CSDS ClientStatusResponse, not Envoy admin output"},
+		{"CSDS", `{"config": [{"node": {"id": "a"}, "genericXdsConfigs": []}]}`, "a CSDS ClientStatusResponse, not Envoy admin output; use proxy-status --file for it"},
 		{"single resource", `{"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", "name": "c"}`, "a single envoy.config.cluster.v3.Cluster, not a whole /config_dump"},
-		{"configs is a string", `{"configs": "x"}`, `"configs" is a JSON string, want an array of sections`},
-		{"invalid", `{"configs" [{"@type": "a"}]}`, "not valid JSON: ':' expected after object key at byte 11"},
-		{"truncated first section", `{"configs": [{"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump", "static_clusters": [`, "truncated JSON: it ends at byte 100, inside a value; no complete section to show"},
-		{"truncated at the root", `{"con`, "truncated JSON"},
-		{"clusters JSON", `{"cluster_statuses": []}`, "/clusters?format=json output, which has endpoints only"},
+		{"configs is a string", `{"configs": "x"}`, `"configs" is a string, want an array of sections`},
+		{"invalid", `{"configs" [{"@type": "a"}]}`, "input is not valid JSON: ':' expected after object key at byte 11"},
+		{"truncated first section", `{"configs": [{"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump", "static_clusters": [`, "input is truncated: JSON ends early at byte 100 of 100; no complete section to show"},
+		{"truncated at the root", `{"con`, "input is truncated"},
+		{"clusters JSON", `{"cluster_statuses": []}`, "input is /clusters?format=json output, which has endpoints only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,12 +201,12 @@ func TestParseTruncated(t *testing.T) {
 		d, err := Parse(cut)
 		if complete == 0 {
 			require.Error(t, err, "cut at %d", n)
-			assert.Contains(t, err.Error(), "truncated JSON")
+			assert.Contains(t, err.Error(), "input is truncated")
 			assert.Contains(t, err.Error(), "no complete section to show")
 			continue
 		}
 		require.NoError(t, err, "cut at %d", n)
-		assert.Contains(t, d.Partial, "truncated JSON: it ends at byte", "cut at %d", n)
+		assert.Contains(t, d.Partial, "input is truncated: JSON ends early at byte", "cut at %d", n)
 		assert.Len(t, d.AllSections(), complete, "cut at %d", n)
 		_, hasListeners := d.Section(SectionListeners)
 		assert.Equal(t, complete >= 4, hasListeners)
@@ -237,8 +237,8 @@ func TestParseLazy(t *testing.T) {
 	_, ok = d.Section(SectionListeners)
 	assert.False(t, ok)
 	require.Len(t, d.Warnings.List(), 1)
-	assert.Contains(t, d.Warnings.List()[0], "not valid JSON")
-	assert.Contains(t, d.Warnings.List()[0], "showing the 3 complete section(s) before it")
+	assert.Contains(t, d.Warnings.List()[0], "input is not valid JSON")
+	assert.Contains(t, d.Warnings.List()[0], "showing the 3 complete section(s)")
 }
 
 func TestEndsLikeDocument(t *testing.T) {

@@ -101,31 +101,31 @@ func TestCommandBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"empty file", []string{"pc", "listeners", "-f", empty}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: empty input\n", empty)},
+			fmt.Sprintf("Error: file %q: input is empty\n", empty)},
 		{"white space only", []string{"pc", "clusters", "-f", blank}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: empty input\n", blank)},
+			fmt.Sprintf("Error: file %q: input is empty\n", blank)},
 		{"not JSON", []string{"pc", "routes", "-f", notJSON}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: not JSON (it starts with \"configs:\")\n", notJSON)},
+			fmt.Sprintf("Error: file %q: input is not JSON (it starts with \"configs:\")\n", notJSON)},
 		{"binary", []string{"pc", "listeners", "-f", binary}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: binary data, not JSON\n", binary)},
+			fmt.Sprintf("Error: file %q: input is binary data, not JSON\n", binary)},
 		{"JSON that is not admin output", []string{"pc", "clusters", "-f", other}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: JSON without \"configs\" or \"cluster_statuses\": not Envoy admin output; save Envoy's /config_dump (admin port, e.g. curl -s localhost:15000/config_dump > dump.json)\n", other)},
+			fmt.Sprintf("Error: file %q: JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json\n", other)},
 		{"syncz DiscoveryResponse", []string{"pc", "listeners", "-f", syncz}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: an xDS DiscoveryResponse (as istiod's syncz debug endpoint writes), not Envoy admin output; save Envoy's /config_dump (admin port, e.g. curl -s localhost:15000/config_dump > dump.json)\n", syncz)},
+			fmt.Sprintf("Error: file %q: an xDS DiscoveryResponse (e.g. istiod syncz), not Envoy admin output; use proxy-status --file for it\n", syncz)},
 		{"CSDS response", []string{"pc", "routes", "-f", csds}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: a CSDS ClientStatusResponse, not Envoy admin output; save Envoy's /config_dump (admin port, e.g. curl -s localhost:15000/config_dump > dump.json)\n", csds)},
+			fmt.Sprintf("Error: file %q: a CSDS ClientStatusResponse, not Envoy admin output; use proxy-status --file for it\n", csds)},
 		{"a single resource", []string{"pc", "clusters", "-f", single}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: a single envoy.config.cluster.v3.Cluster, not a whole /config_dump\n", single)},
 		{"/clusters JSON for a config dump view", []string{"pc", "listeners", "-f", clustersJSON}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints\n", clustersJSON)},
+			fmt.Sprintf("Error: file %q: input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints\n", clustersJSON)},
 		{"truncated before any section is complete", []string{"pc", "listeners", "-f", cutEarly}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: truncated JSON: it ends at byte 300, inside a value; no complete section to show\n", cutEarly)},
+			fmt.Sprintf("Error: file %q: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n", cutEarly)},
 		{"truncated: the complete sections are shown", []string{"pc", "clusters", "-f", cutLate}, nil, 0, fullClusters.stdout,
-			"Warning: truncated JSON: it ends at byte 409802, inside a value; showing the 4 complete section(s) before it\n" + fullClusters.stderr},
+			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullClusters.stderr},
 		{"truncated: the last complete section", []string{"pc", "listeners", "-f", cutLate}, nil, 0, fullListeners.stdout,
-			"Warning: truncated JSON: it ends at byte 409802, inside a value; showing the 4 complete section(s) before it\n" + fullListeners.stderr},
+			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullListeners.stderr},
 		{"truncated: the section asked for is missing", []string{"pc", "routes", "-f", cutLate}, nil, 1, "",
-			"Warning: truncated JSON: it ends at byte 409802, inside a value; showing the 4 complete section(s) before it\n" +
+			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" +
 				fmt.Sprintf("Error: file %q: no such section: the dump has no routes (RoutesConfigDump)\n", cutLate) +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"a dump without the section asked for", []string{"pc", "clusters", "-f", dumpAuthz}, nil, 1, "",
@@ -139,15 +139,15 @@ func TestCommandBadInput(t *testing.T) {
 			fmt.Sprintf("Error: file %q is 3072 MiB, more than the 1024 MiB xdsctl reads; it cannot be Envoy admin output\n", huge)},
 		{"standard input", []string{"pc", "clusters", "-f", "-"}, mustRead(t, dumpTemplate), 0, fullClusters.stdout, fullClusters.stderr},
 		{"standard input, empty", []string{"pc", "listeners", "-f", "-"}, nil, 1, "",
-			"Error: standard input: empty input\n"},
+			"Error: standard input: input is empty\n"},
 		{"standard input, truncated", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:1000], 1, "",
-			"Warning: truncated JSON: it ends at byte 1000, inside a value; showing the 1 complete section(s) before it\n" +
+			"Warning: input is truncated: JSON ends early at byte 1000 of 1000; showing the 1 complete section(s)\n" +
 				"Error: standard input: no such section: the dump has no listeners (ListenersConfigDump)\n" +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"standard input, truncated in the first section", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:300], 1, "",
-			"Error: standard input: truncated JSON: it ends at byte 300, inside a value; no complete section to show\n"},
+			"Error: standard input: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n"},
 		{"standard input, not JSON", []string{"pc", "routes", "-f", "-"}, []byte("<html><body>503</body></html>"), 1, "",
-			"Error: standard input: not JSON (it starts with \"<html><body>503</bod\")\n"},
+			"Error: standard input: input is not JSON (it starts with \"<html><body>503</bod\")\n"},
 		{"a file and a pod", []string{"pc", "listeners", "-f", dumpTemplate, "productpage"}, nil, 2, "",
 			"Error: give only one of <pod>, -l <selector>, --admin <url> or --file <path>\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
 	}
@@ -173,7 +173,7 @@ func TestCommandBadInputEveryView(t *testing.T) {
 			r := runXdsctl(t, nil, "pc", view, "-f", empty)
 			assert.Equal(t, 1, r.code)
 			assert.Empty(t, r.stdout)
-			assert.Equal(t, fmt.Sprintf("Error: file %q: empty input\n", empty), r.stderr)
+			assert.Equal(t, fmt.Sprintf("Error: file %q: input is empty\n", empty), r.stderr)
 
 			r = runXdsctl(t, nil, "pc", view, "-f", garbage)
 			assert.Equal(t, 1, r.code)

@@ -315,9 +315,9 @@ func TestBadInput(t *testing.T) {
 	tests := []struct {
 		view, path, want string
 	}{
-		{"endpoints", write("empty.json", ""), "empty input"},
+		{"endpoints", write("empty.json", ""), "input is empty"},
 		{"secrets", write("text.json", "hello"), "not JSON"},
-		{"ecds", write("array.json", "[1,2]"), "a JSON array, not Envoy admin output"},
+		{"ecds", write("array.json", "[1,2]"), "is not an Envoy /config_dump"},
 		{"endpoints", write("clusters-text.txt", "outbound|80||a::10.0.0.1:80::cx_active::0\n"), "fetch /clusters?format=json instead"},
 		{"bootstrap", filepath.Join(dir, "missing.json"), "does not exist"},
 		{"all", dir, "is a directory"},
@@ -342,7 +342,7 @@ func TestTruncatedInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, data[:len(data)*2/3], 0o644))
 	r := run(t, "endpoints", "-f", p)
 	require.NoError(t, r.err)
-	assert.Contains(t, r.stderr, "Warning: truncated JSON")
+	assert.Contains(t, r.stderr, "Warning: input is truncated")
 	assert.Contains(t, r.stdout, "ENDPOINT")
 }
 
