@@ -98,6 +98,28 @@ func TestWalkMatchesEncodingJSON(t *testing.T) {
 			}
 			require.NoError(t, r.Err())
 			assert.Equal(t, want, lazy, "lazy")
+
+			// one member at a time through a reused scratch index, kept detached
+			var s Scratch
+			r, err = NewLazy(data)
+			require.NoError(t, err)
+			scratch := map[string]any{}
+			kept := map[string]Value{}
+			for r.Next() {
+				v, err := r.ValueScratch(&s)
+				require.NoError(t, err)
+				key := string(r.Key())
+				scratch[key] = tree(t, v)
+				kept[key] = Detach(v)
+			}
+			require.NoError(t, r.Err())
+			assert.Equal(t, want.(map[string]any)["configs"], scratch["configs"], "scratch")
+			for k, v := range kept { // valid after the scratch was reused
+				assert.Equal(t, scratch[k], tree(t, v), k)
+			}
+			w, err := s.Index(New(data))
+			require.NoError(t, err)
+			assert.Equal(t, want, tree(t, w), "scratch Index")
 		})
 	}
 }

@@ -160,6 +160,25 @@ func (r *Lazy) Value(indexed bool) (Value, error) {
 	return v, nil
 }
 
+// ValueScratch is Value indexing into s (see Scratch): for members read one after another and
+// navigated deeply. The Value is valid until s is used again.
+func (r *Lazy) ValueScratch(s *Scratch) (Value, error) {
+	if r.state != lazyMember {
+		return Value{}, nil
+	}
+	if c := r.doc[r.pos]; (c != '{' && c != '[') || !indexable(len(r.doc)) {
+		return r.Value(false)
+	}
+	v, end, err := s.scan(r.doc, r.pos, 0)
+	if err != nil {
+		r.fail(err)
+		return Value{}, err
+	}
+	r.pos = end
+	r.state = lazyPassed
+	return v, nil
+}
+
 // Enter reads the current member's value, an object or array, lazily. The parent reader must
 // not be used again.
 func (r *Lazy) Enter() (*Lazy, error) {
