@@ -187,13 +187,16 @@ func readClusters(data []byte, r *jsonscan.Lazy) (*Clusters, error) {
 		return nil, err
 	}
 	c := &Clusters{}
+	var scratch jsonscan.Scratch // each cluster is read in one scan, then navigated in O(1) steps
 	for list.Next() {
-		v, err := list.Value(false)
+		v, err := list.ValueScratch(&scratch)
 		if err != nil {
 			break
 		}
 		if v.Kind() == jsonscan.Object {
-			c.Statuses = append(c.Statuses, readClusterStatus(v))
+			cs := readClusterStatus(v)
+			cs.Raw = jsonscan.Detach(v)
+			c.Statuses = append(c.Statuses, cs)
 		}
 	}
 	if err := list.Err(); err != nil {
