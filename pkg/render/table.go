@@ -2,9 +2,11 @@
 package render
 
 import (
+	"bufio"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Table is a kubectl-style table: upper-case headers, one row per line, columns aligned with
@@ -20,14 +22,83 @@ type Table struct {
 
 // Write prints the table. Every cell is followed by a tab, as istioctl does, so the last column
 // is padded too and the lines match istioctl's byte for byte.
+//
+// A table whose lines all have the same number of cells and whose cells hold no tab-like control
+// byte is aligned directly (column width = widest cell + padding, as text/tabwriter computes it)
+// and written through one buffer: tabwriter would keep a copy of every cell and write each cell
+// and each run of padding to w separately, a system call apiece when w is standard output.
+// Other tables go through text/tabwriter itself.
 func (t *Table) Write(w io.Writer) error {
 	pad := t.Padding
 	if pad == 0 {
 		pad = 5
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, pad, ' ', 0)
+	var head [][]string
+	if !t.NoHeaders && len(t.Headers) > 0 {
+		head = [][]string{t.Headers}
+	}
+	parts := [2][][]string{head, t.Rows}
+	if widths, ok := columnWidths(parts, pad); ok {
+		return writeAligned(w, parts, widths)
+	}
+	return writeTabwriter(w, append(head, t.Rows...), pad)
+}
+
+// columnWidths returns the width of each column but the last (text/tabwriter's cell widths: runes
+// plus padding), or false when the table needs text/tabwriter.
+func columnWidths(parts [2][][]string, pad int) ([]int, bool) {
+	n := -1
+	var widths []int
+	for _, part := range parts {
+		for _, cells := range part {
+			if n < 0 {
+				n = len(cells)
+				widths = make([]int, max(n-1, 0))
+			}
+			if len(cells) != n {
+				return nil, false
+			}
+			for j, c := range cells {
+				for i := 0; i < len(c); i++ {
+					if b := c[i]; b < ' ' || b == tabwriter.Escape {
+						return nil, false // tab, newline, \v, \f and the escape byte are tabwriter's to handle
+					}
+				}
+				if j < n-1 {
+					widths[j] = max(widths[j], utf8.RuneCountInString(c)+pad)
+				}
+			}
+		}
+	}
+	return widths, true
+}
+
+var spaces = strings.Repeat(" ", 256)
+
+func writeAligned(w io.Writer, parts [2][][]string, widths []int) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, part := range parts {
+		for _, cells := range part {
+			for j, c := range cells {
+				_, _ = bw.WriteString(c)
+				if j == len(widths) {
+					break
+				}
+				for p := widths[j] - utf8.RuneCountInString(c); p > 0; p -= len(spaces) {
+					_, _ = bw.WriteString(spaces[:min(p, len(spaces))])
+				}
+			}
+			_ = bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+func writeTabwriter(w io.Writer, lines [][]string, pad int) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	tw := tabwriter.NewWriter(bw, 0, 8, pad, ' ', 0)
 	var b strings.Builder
-	line := func(cells []string, trailingTab bool) {
+	for _, cells := range lines {
 		b.Reset()
 		for i, c := range cells {
 			if i > 0 {
@@ -35,17 +106,11 @@ func (t *Table) Write(w io.Writer) error {
 			}
 			b.WriteString(c)
 		}
-		if trailingTab {
-			b.WriteByte('\t')
-		}
 		b.WriteByte('\n')
 		_, _ = io.WriteString(tw, b.String())
 	}
-	if !t.NoHeaders && len(t.Headers) > 0 {
-		line(t.Headers, false)
+	if err := tw.Flush(); err != nil {
+		return err
 	}
-	for _, r := range t.Rows {
-		line(r, false)
-	}
-	return tw.Flush()
+	return bw.Flush()
 }
