@@ -59,13 +59,20 @@ func columnWidths(parts [2][][]string, pad int) ([]int, bool) {
 				return nil, false
 			}
 			for j, c := range cells {
+				ascii := true
 				for i := 0; i < len(c); i++ {
-					if b := c[i]; b < ' ' || b == tabwriter.Escape {
+					b := c[i]
+					if b < ' ' || b == tabwriter.Escape {
 						return nil, false // tab, newline, \v, \f and the escape byte are tabwriter's to handle
 					}
+					ascii = ascii && b < utf8.RuneSelf
 				}
 				if j < n-1 {
-					widths[j] = max(widths[j], utf8.RuneCountInString(c)+pad)
+					w := len(c)
+					if !ascii {
+						w = utf8.RuneCountInString(c)
+					}
+					widths[j] = max(widths[j], w+pad)
 				}
 			}
 		}
@@ -84,7 +91,11 @@ func writeAligned(w io.Writer, parts [2][][]string, widths []int) error {
 				if j == len(widths) {
 					break
 				}
-				for p := widths[j] - utf8.RuneCountInString(c); p > 0; p -= len(spaces) {
+				w := len(c)
+				if !isASCII(c) {
+					w = utf8.RuneCountInString(c)
+				}
+				for p := widths[j] - w; p > 0; p -= len(spaces) {
 					_, _ = bw.WriteString(spaces[:min(p, len(spaces))])
 				}
 			}
@@ -113,4 +124,13 @@ func writeTabwriter(w io.Writer, lines [][]string, pad int) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
