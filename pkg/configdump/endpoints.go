@@ -1,8 +1,9 @@
 package configdump
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,14 +103,19 @@ func (f EndpointFilter) match(a Address, cluster, status string) bool {
 func (f EndpointFilter) MatchHost(h *Host) bool { return f.match(h.Address, h.Cluster, h.Status) }
 
 // Hosts returns the hosts that pass the filter, sorted as istioctl sorts them (address, port,
-// cluster), hosts with equal keys in input order.
-func (c *Clusters) Hosts(f EndpointFilter) []Host {
+// cluster), hosts with equal keys in input order. They point into c: a host is a large struct and
+// there can be 100,000 of them.
+func (c *Clusters) Hosts(f EndpointFilter) []*Host {
 	type ref struct {
 		h   *Host
 		key string
 		seq int
 	}
-	var refs []ref
+	n := 0
+	for i := range c.Statuses {
+		n += len(c.Statuses[i].Hosts)
+	}
+	refs := make([]ref, 0, n)
 	for i := range c.Statuses {
 		for j := range c.Statuses[i].Hosts {
 			if h := &c.Statuses[i].Hosts[j]; f.MatchHost(h) {
@@ -117,23 +123,21 @@ func (c *Clusters) Hosts(f EndpointFilter) []Host {
 			}
 		}
 	}
-	// sort references, not the hosts: a host is a large struct and there can be 100,000 of them
-	sort.Slice(refs, func(i, j int) bool {
-		a, b := &refs[i], &refs[j]
-		if a.key != b.key {
-			return a.key < b.key
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
 		}
-		if a.h.Address.Port != b.h.Address.Port {
-			return a.h.Address.Port < b.h.Address.Port
+		if c := cmp.Compare(a.h.Address.Port, b.h.Address.Port); c != 0 {
+			return c
 		}
-		if a.h.Cluster != b.h.Cluster {
-			return a.h.Cluster < b.h.Cluster
+		if c := strings.Compare(a.h.Cluster, b.h.Cluster); c != 0 {
+			return c
 		}
-		return a.seq < b.seq
+		return a.seq - b.seq
 	})
-	out := make([]Host, len(refs))
+	out := make([]*Host, len(refs))
 	for i := range refs {
-		out[i] = *refs[i].h
+		out[i] = refs[i].h
 	}
 	return out
 }
@@ -186,7 +190,9 @@ func readClusters(data []byte, r *jsonscan.Lazy) (*Clusters, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Clusters{}
+	// room for a cluster per 800 bytes (Envoy writes more per cluster): capacity never used is
+	// never touched, and growing the slice would copy it several times
+	c := &Clusters{Statuses: make([]ClusterStatus, 0, len(data)/800+16)}
 	var scratch jsonscan.Scratch // each cluster is read in one scan, then navigated in O(1) steps
 	for list.Next() {
 		v, err := list.ValueScratch(&scratch)

@@ -118,13 +118,13 @@ func (o *EndpointsOptions) build(bodies map[string][]byte, w *configdump.Warning
 
 // hostTable is the endpoints table of /clusters?format=json, as istioctl prints it; wide adds
 // what Envoy knows of each host beyond that.
-func hostTable(hosts []configdump.Host, wide bool) *render.Table {
+func hostTable(hosts []*configdump.Host, wide bool) *render.Table {
 	t := &render.Table{Padding: 5, Headers: []string{"ENDPOINT", "STATUS", "OUTLIER CHECK", "CLUSTER"}}
 	if wide {
 		t.Headers = append(t.Headers, "WEIGHT", "PRIORITY", "LOCALITY", "HEALTH FLAGS")
 	}
-	for i := range hosts {
-		h := &hosts[i]
+	t.Rows = make([][]string, 0, len(hosts))
+	for _, h := range hosts {
 		outlier := "OK"
 		if h.FailedOutlierCheck {
 			outlier = "FAILED"
