@@ -1,11 +1,15 @@
 // Package envoydesc knows the descriptors of Envoy's whole API — every extension type, the v2
-// and v3 APIs, cncf/xds and UDPA — without linking a single generated Go package: the
+// and v3 APIs, contrib, cncf/xds and UDPA — without linking a single generated Go package: the
 // descriptors are embedded as one compressed FileDescriptorSet (envoy.pb.zz, written by go
-// generate), and a file is built with protodesc only when a message it declares is first asked
-// for. Linking this package costs nothing at start-up; the first lookup costs a few milliseconds
-// (decompressing the set and indexing its declarations) and each file built a few more.
+// generate), and a file is built only when a message it declares is first asked for, with the
+// protobuf runtime's own lazy builder (the one generated code uses, protoimpl.DescBuilder), so
+// neither protodesc nor descriptorpb is linked: protodesc's init alone costs ~1.3 ms (it decodes
+// the editions defaults, which builds descriptor.proto). Linking this package costs nothing at
+// start-up; the first lookup costs a few milliseconds (inflating the set and indexing its
+// declarations) and each file a few microseconds more.
 //
-// Lookups are safe for concurrent use.
+// Descriptors built here carry no options: Options() is nil. IsSensitive says which fields Envoy
+// marks sensitive. Lookups are safe for concurrent use.
 package envoydesc
 
 //go:generate ./gen/gen.sh
@@ -16,29 +20,33 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/runtime/protoimpl"
 )
 
 //go:embed envoy.pb.zz
 var packed []byte
 
-// set is the decompressed descriptor set with an index of its top-level declarations.
+// set is the decompressed descriptor set with an index of its top-level declarations, and the
+// registry of the files built so far.
 type set struct {
-	mu     sync.Mutex
+	mu     sync.Mutex     // serializes building files
 	raw    [][]byte       // serialized FileDescriptorProto of each file
 	paths  []string       // path of each file
+	deps   [][]string     // the paths each file imports
 	byPath map[string]int // file path -> index in raw
 	bySym  map[string]int // full name of a top-level message, enum, extension or service -> file
-	built  protoregistry.Files
+	built  []atomic.Pointer[builtFile]
 }
+
+type builtFile struct{ fd protoreflect.FileDescriptor }
 
 var (
 	loadOnce sync.Once
@@ -87,6 +95,7 @@ func unpack(z []byte) (*set, error) {
 		}
 		s.raw = append(s.raw, file)
 	}
+	s.built = make([]atomic.Pointer[builtFile], len(s.raw))
 	return s, nil
 }
 
@@ -95,7 +104,7 @@ var errCorrupt = errors.New("envoy descriptors: corrupt descriptor set")
 // index records the path and top-level declarations of file number i.
 func (s *set) index(i int, file []byte) error {
 	var pkg string
-	var names []string
+	var names, deps []string
 	for b := file; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
@@ -121,6 +130,8 @@ func (s *set) index(i int, file []byte) error {
 			s.paths = append(s.paths, string(v))
 		case 2: // package
 			pkg = string(v)
+		case 3: // dependency
+			deps = append(deps, string(v))
 		case 4, 5, 6, 7: // message_type, enum_type, service, extension: field 1 is the name in each
 			names = append(names, declName(v))
 		}
@@ -131,6 +142,7 @@ func (s *set) index(i int, file []byte) error {
 		}
 		s.bySym[n] = i
 	}
+	s.deps = append(s.deps, deps)
 	return nil
 }
 
@@ -155,70 +167,156 @@ func declName(b []byte) string {
 	return ""
 }
 
-// file builds (once) and returns file number i with its imports. s.mu is held.
-func (s *set) file(i int) (protoreflect.FileDescriptor, error) {
-	if fd, err := s.built.FindFileByPath(s.paths[i]); err == nil {
-		return fd, nil
+// file builds (once) and returns file number i, with its imports, transitively, built first: the
+// builder resolves names through the registry as it builds and later (lazily, when a
+// descriptor's fields are first looked at), and the registry only looks among built files, so
+// nothing is built re-entrantly and the lock is never taken twice.
+func (s *set) file(i int) protoreflect.FileDescriptor {
+	if b := s.built[i].Load(); b != nil {
+		return b.fd
 	}
-	fdp := &descriptorpb.FileDescriptorProto{}
-	// no extension resolver: option extensions (the sensitive mark) stay unknown fields, whether
-	// or not the binary happens to link their Go packages
-	if err := (proto.UnmarshalOptions{Resolver: noExtensions}).Unmarshal(s.raw[i], fdp); err != nil {
-		return nil, fmt.Errorf("envoy descriptors: %w", err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buildWithImports(i, map[int]bool{})
+	return s.built[i].Load().fd
+}
+
+// buildWithImports builds file i after the files it imports (s.mu held).
+func (s *set) buildWithImports(i int, visiting map[int]bool) {
+	if visiting[i] || s.built[i].Load() != nil {
+		return // built, or an import cycle (which protoc does not allow)
 	}
-	fd, err := protodesc.NewFile(fdp, (*resolver)(s))
-	if err != nil {
-		return nil, fmt.Errorf("envoy descriptors: build %s: %w", fdp.GetName(), err)
+	visiting[i] = true
+	for _, dep := range s.deps[i] {
+		if j, ok := s.byPath[dep]; ok {
+			s.buildWithImports(j, visiting)
+		}
 	}
-	if err := s.built.RegisterFile(fd); err != nil {
-		return nil, fmt.Errorf("envoy descriptors: %w", err)
+	protoimpl.DescBuilder{
+		RawDescriptor: s.raw[i],
+		TypeResolver:  noExtensions,
+		FileRegistry:  (*registry)(s),
+	}.Build()
+}
+
+// builtFile returns file i if it was built.
+func (s *set) builtFile(i int) protoreflect.FileDescriptor {
+	if b := s.built[i].Load(); b != nil {
+		return b.fd
 	}
-	return fd, nil
+	return nil
 }
 
 var noExtensions = new(protoregistry.Types)
 
-// resolver gives protodesc the imports of a file being built, building them first. Names are
-// looked up among built files only: protodesc resolves every import before any name.
-type resolver set
+// registry is what the builder resolves imports and type names with, as it builds and later
+// (lazily, when a descriptor's fields are first looked at): it looks among built files only,
+// and only at declarations (never at fields, which would start another file's lazy
+// initialization from inside one), with no lock.
+type registry set
 
-func (r *resolver) FindFileByPath(path string) (protoreflect.FileDescriptor, error) {
+func (r *registry) FindFileByPath(path string) (protoreflect.FileDescriptor, error) {
 	s := (*set)(r)
-	if fd, err := s.built.FindFileByPath(path); err == nil {
-		return fd, nil
+	if i, ok := s.byPath[path]; ok {
+		if fd := s.builtFile(i); fd != nil {
+			return fd, nil
+		}
 	}
-	i, ok := s.byPath[path]
-	if !ok {
-		return nil, protoregistry.NotFound
-	}
-	return s.file(i)
+	return nil, protoregistry.NotFound
 }
 
-func (r *resolver) FindDescriptorByName(name protoreflect.FullName) (protoreflect.Descriptor, error) {
-	return (*set)(r).built.FindDescriptorByName(name)
+func (r *registry) FindDescriptorByName(name protoreflect.FullName) (protoreflect.Descriptor, error) {
+	return (*set)(r).lookup(name)
+}
+
+// RegisterFile is called by the builder, under s.mu.
+func (r *registry) RegisterFile(fd protoreflect.FileDescriptor) error {
+	s := (*set)(r)
+	if i, ok := s.byPath[fd.Path()]; ok && s.built[i].Load() == nil {
+		s.built[i].Store(&builtFile{fd})
+	}
+	return nil
+}
+
+// lookup finds a message, enum, extension or service declared in a built file.
+func (s *set) lookup(name protoreflect.FullName) (protoreflect.Descriptor, error) {
+	for top := name; top != ""; top = top.Parent() {
+		i, ok := s.bySym[string(top)]
+		if !ok {
+			continue
+		}
+		fd := s.builtFile(i)
+		if fd == nil {
+			return nil, protoregistry.NotFound
+		}
+		if d := declIn(fd, top, name); d != nil {
+			return d, nil
+		}
+		return nil, protoregistry.NotFound
+	}
+	return nil, protoregistry.NotFound
+}
+
+// declIn finds name (top or nested in it) among the declarations of fd.
+func declIn(fd protoreflect.FileDescriptor, top, name protoreflect.FullName) protoreflect.Descriptor {
+	short := top.Name()
+	if md := fd.Messages().ByName(short); md != nil {
+		return nestedIn(md, name[len(top):])
+	}
+	if top != name {
+		return nil
+	}
+	if ed := fd.Enums().ByName(short); ed != nil {
+		return ed
+	}
+	if xd := fd.Extensions().ByName(short); xd != nil {
+		return xd
+	}
+	if sd := fd.Services().ByName(short); sd != nil {
+		return sd
+	}
+	return nil
+}
+
+// nestedIn follows rest (".B.C" or "") through the messages and enums nested in md.
+func nestedIn(md protoreflect.MessageDescriptor, rest protoreflect.FullName) protoreflect.Descriptor {
+	for rest != "" {
+		rest = rest[1:]
+		part, after := rest, protoreflect.FullName("")
+		if j := strings.IndexByte(string(rest), '.'); j >= 0 {
+			part, after = rest[:j], rest[j:]
+		}
+		if next := md.Messages().ByName(protoreflect.Name(part)); next != nil {
+			md, rest = next, after
+			continue
+		}
+		if after == "" {
+			if ed := md.Enums().ByName(protoreflect.Name(part)); ed != nil {
+				return ed
+			}
+		}
+		return nil
+	}
+	return md
 }
 
 // find returns the descriptor of a full name, building the file that declares it.
+func (s *set) find(name protoreflect.FullName) (protoreflect.Descriptor, error) {
+	for top := name; top != ""; top = top.Parent() {
+		if i, ok := s.bySym[string(top)]; ok {
+			s.file(i)
+			return s.lookup(name)
+		}
+	}
+	return nil, protoregistry.NotFound
+}
+
 func find(name protoreflect.FullName) (protoreflect.Descriptor, error) {
 	s, err := load()
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d, err := s.built.FindDescriptorByName(name); err == nil {
-		return d, nil
-	}
-	// a nested name lives in the file of its top-level parent
-	for top := name; top != ""; top = top.Parent() {
-		if i, ok := s.bySym[string(top)]; ok {
-			if _, err := s.file(i); err != nil {
-				return nil, err
-			}
-			return s.built.FindDescriptorByName(name)
-		}
-	}
-	return nil, protoregistry.NotFound
+	return s.find(name)
 }
 
 // FindMessage returns the descriptor of the message with the given full name
@@ -237,7 +335,8 @@ func FindMessageByURL(url string) protoreflect.MessageDescriptor {
 	return FindMessage(protoreflect.FullName(url[strings.LastIndexByte(url, '/')+1:]))
 }
 
-// FindDescriptorByName returns any descriptor (message, enum, field, service...) by full name.
+// FindDescriptorByName returns a message, enum, extension or service declared in the Envoy API,
+// by full name (fields and enum values are found through their parent).
 func FindDescriptorByName(name protoreflect.FullName) (protoreflect.Descriptor, error) {
 	return find(name)
 }
@@ -251,33 +350,11 @@ func FileCount() int {
 	return len(s.raw)
 }
 
-// sensitiveField is the number of the (udpa.annotations.sensitive) field option.
-const sensitiveField = 76569463
-
 // IsSensitive tells whether Envoy marks the field sensitive ((udpa.annotations.sensitive)): a
 // private key, a password, a token, a generic secret. Envoy redacts these in its own config
-// dump; xdsctl redacts them in every output unless --show-secrets. Only descriptors from this
-// package carry the mark.
+// dump; xdsctl redacts them in every output unless --show-secrets.
 func IsSensitive(fd protoreflect.FieldDescriptor) bool {
-	opts, ok := fd.Options().(*descriptorpb.FieldOptions)
-	if !ok || opts == nil {
-		return false
-	}
-	for b := opts.ProtoReflect().GetUnknown(); len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return false
-		}
-		b = b[n:]
-		if num == sensitiveField && typ == protowire.VarintType {
-			v, n := protowire.ConsumeVarint(b)
-			return n > 0 && v != 0
-		}
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return false
-		}
-		b = b[n:]
-	}
-	return false
+	name := string(fd.FullName())
+	i := sort.SearchStrings(sensitive[:], name)
+	return i < len(sensitive) && sensitive[i] == name
 }

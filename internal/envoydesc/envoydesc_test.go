@@ -73,17 +73,39 @@ func TestEverythingBuilds(t *testing.T) {
 	require.NoError(t, err)
 	messages := 0
 	for i := range s.raw {
-		fd, err := s.file(i)
-		require.NoError(t, err, s.paths[i])
+		fd := s.file(i)
+		require.Equal(t, s.paths[i], fd.Path())
 		messages += countMessages(fd.Messages())
+		imports := fd.Imports()
+		for j := 0; j < imports.Len(); j++ {
+			assert.False(t, imports.Get(j).IsPlaceholder(), "%s imports %s", fd.Path(), imports.Get(j).Path())
+		}
+		resolved(t, fd.Messages())
 	}
 	// go-control-plane envoy v1.40.0 + contrib + cncf/xds: 775 files, ~2,400 messages
 	assert.Greater(t, len(s.raw), 700)
 	assert.Greater(t, messages, 2000)
 	for name, i := range s.bySym {
-		d, err := s.built.FindDescriptorByName(protoreflect.FullName(name))
+		d, err := s.lookup(protoreflect.FullName(name))
 		require.NoError(t, err, name)
 		assert.Equal(t, s.paths[i], d.ParentFile().Path(), name)
+	}
+}
+
+// resolved checks that every field's message or enum type was found (not a placeholder).
+func resolved(t *testing.T, ms protoreflect.MessageDescriptors) {
+	for i := 0; i < ms.Len(); i++ {
+		m := ms.Get(i)
+		for j := 0; j < m.Fields().Len(); j++ {
+			f := m.Fields().Get(j)
+			if f.Message() != nil {
+				assert.False(t, f.Message().IsPlaceholder(), "%s: %s", f.FullName(), f.Message().FullName())
+			}
+			if f.Enum() != nil {
+				assert.False(t, f.Enum().IsPlaceholder(), "%s: %s", f.FullName(), f.Enum().FullName())
+			}
+		}
+		resolved(t, m.Messages())
 	}
 }
 
@@ -162,11 +184,24 @@ func BenchmarkFirstLookup(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.mu.Lock()
-		if _, err := s.file(s.bySym["envoy.config.cluster.v3.Cluster"]); err != nil {
-			b.Fatal(err)
+		// the cluster and every message its fields use, as Normalize walks it
+		walk(s.file(s.bySym["envoy.config.cluster.v3.Cluster"]).Messages(), map[protoreflect.FullName]bool{})
+	}
+}
+
+func walk(ms protoreflect.MessageDescriptors, seen map[protoreflect.FullName]bool) {
+	for i := 0; i < ms.Len(); i++ {
+		m := ms.Get(i)
+		if seen[m.FullName()] {
+			continue
 		}
-		s.mu.Unlock()
+		seen[m.FullName()] = true
+		for j := 0; j < m.Fields().Len(); j++ {
+			if md := m.Fields().Get(j).Message(); md != nil && !seen[md.FullName()] {
+				walk(md.ParentFile().Messages(), seen)
+			}
+		}
+		walk(m.Messages(), seen)
 	}
 }
 
@@ -203,6 +238,36 @@ func TestIsSensitive(t *testing.T) {
 		require.NotNil(t, fd, tt.field)
 		assert.Equal(t, tt.want, IsSensitive(fd), "%s.%s", tt.msg, tt.field)
 	}
-	// a generated descriptor carries the real extension, not the kept mark
-	assert.False(t, IsSensitive((&clusterv3.Cluster{}).ProtoReflect().Descriptor().Fields().ByName("name")))
+	assert.Len(t, sensitive, 41)
+}
+
+// TestConcurrentLookups builds and walks the same types from several goroutines (run with -race).
+func TestConcurrentLookups(t *testing.T) {
+	s, err := unpack(packed)
+	require.NoError(t, err)
+	names := []string{"envoy.config.cluster.v3.Cluster", "envoy.config.listener.v3.Listener",
+		"envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+		"envoy.config.route.v3.RouteConfiguration", "envoy.admin.v3.ConfigDump"}
+	done := make(chan map[protoreflect.FullName]bool)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			seen := map[protoreflect.FullName]bool{}
+			for k := range names {
+				d, err := s.find(protoreflect.FullName(names[(g+k)%len(names)]))
+				if err == nil {
+					walk(d.ParentFile().Messages(), seen)
+				}
+			}
+			done <- seen
+		}(g)
+	}
+	var first map[protoreflect.FullName]bool
+	for g := 0; g < 8; g++ {
+		seen := <-done
+		if first == nil {
+			first = seen
+		}
+		assert.Equal(t, len(first), len(seen))
+	}
+	assert.Greater(t, len(first), 100, "messages reachable from the five roots")
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates ../envoy.pb.zz, the Envoy/xDS/UDPA API descriptors xdsctl embeds (go generate in
+# Regenerates ../envoy.pb.zz, the Envoy/xDS/UDPA API descriptors xdsctl embeds, and
+# ../sensitive_gen.go, the fields Envoy marks sensitive (go generate in
 # internal/envoydesc runs it). It lists every Go package with generated protos in go-control-plane's
 # envoy module and cncf/xds (the versions xdsctl's go.mod requires) and in go-control-plane's
 # contrib module (Envoy's contrib extensions; pinned below, it has no tags), writes imports_gen.go
@@ -29,4 +30,4 @@ done
 gofmt -w imports_gen.go
 go get "${reqs[@]}"
 go mod tidy
-go run . -out ../envoy.pb.zz
+go run . -out ../envoy.pb.zz -sensitive ../sensitive_gen.go
