@@ -42,7 +42,7 @@ func decodeResources(typeURL string, anys []*anypb.Any) ([]decoded, error) {
 		}
 		m, err := a.UnmarshalNew()
 		if err != nil {
-			return nil, fmt.Errorf("unable to unpack as %s: %v", strings.TrimPrefix(typeURL, "type.googleapis.com/"), err)
+			return nil, fmt.Errorf("unable to unpack as %s: %s", strings.TrimPrefix(typeURL, "type.googleapis.com/"), protoErr(err))
 		}
 		name := xdsres.Name(m)
 		if seen[name] {
@@ -131,6 +131,12 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// protoErr is a protobuf error's text without the non-breaking space protobuf-go puts in it at
+// random, to keep callers from matching its messages.
+func protoErr(err error) string {
+	return strings.ReplaceAll(err.Error(), "\u00a0", " ")
 }
 
 func oneLine(s string) string {
