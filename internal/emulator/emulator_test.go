@@ -367,6 +367,28 @@ func TestLogging(t *testing.T) {
 	assert.Equal(t, "error: unknown logger \"nosuch\" or level \"debug\"\n", body)
 }
 
+func TestHoldACKsEndpoint(t *testing.T) {
+	s := offline(t, Options{})
+	h := s.AdminHandler()
+	code, body := get(t, h, "GET", "/emulator/hold_acks")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "holding: false\nheld responses: 0\n", body)
+	code, _ = get(t, h, "GET", "/emulator/hold_acks?hold=true")
+	assert.Equal(t, http.StatusMethodNotAllowed, code)
+	code, body = get(t, h, "POST", "/emulator/hold_acks?hold=true")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "holding: true\nheld responses: 0\n", body)
+	feed(s, exampleResponses(t, "v1")[resource.ClusterType])
+	assert.Empty(t, s.State().Types[resource.ClusterType].Resources, "held, not applied")
+	code, body = get(t, h, "POST", "/emulator/hold_acks?hold=false")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "holding: false\nheld responses: 0\n", body)
+	assert.Equal(t, []string{"backend", "greeter"}, s.State().Types[resource.ClusterType].Resources)
+	code, body = get(t, h, "POST", "/emulator/hold_acks?hold=maybe")
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "error: hold=\"maybe\": want true or false\n", body)
+}
+
 func TestAdminErrors(t *testing.T) {
 	s := offline(t, Options{})
 	h := s.AdminHandler()
