@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 	"github.com/xdsctl/xdsctl/internal/emulator"
 )
@@ -263,7 +263,9 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 	go func() {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		err := sc.WaitFor(wctx, func(s emulator.State) bool { return s.Connected && len(s.Types) > 0 && s.Types[clusterType].Counters.Responses > 0 })
+		err := sc.WaitFor(wctx, func(s emulator.State) bool {
+			return s.Connected && len(s.Types) > 0 && s.Types[clusterType].Counters.Responses > 0
+		})
 		if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
 			st := sc.State()
 			why := st.LastError
