@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
@@ -80,7 +81,7 @@ func Describe(cfg *snapshot.Config) string {
 	case cfg.Revision != "":
 		v += "+" + cfg.Revision
 	}
-	return fmt.Sprintf("%q (version %s, %d shared resources, %d per-node overrides)", cfg.Source, v, n, len(cfg.Nodes))
+	return fmt.Sprintf("%q (version %s, %s, %s)", cfg.Source, v, plural(n, "shared resource"), plural(len(cfg.Nodes), "node with its own resources"))
 }
 
 // fingerprint hashes the snapshot file(s) at path; "" if unreadable.
@@ -108,4 +109,14 @@ func fingerprint(path string) string {
 		fh.Close()
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	if base, rest, ok := strings.Cut(what, " with its "); ok {
+		return fmt.Sprintf("%d %ss with their %s", n, base, rest)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -135,7 +135,7 @@ func TestServeAndSidecar(t *testing.T) {
 		}
 		return m != nil
 	}, 10*time.Second, 10*time.Millisecond)
-	assert.Contains(t, serveErr.String(), `Serving "`+path+`" (version v1, 8 shared resources, 0 per-node overrides): xDS (ADS, state of the world and delta) and CSDS on `)
+	assert.Contains(t, serveErr.String(), `Serving "`+path+`" (version v1, 8 shared resources, 0 nodes with their own resources): xDS (ADS, state of the world and delta) and CSDS on `)
 	assert.Contains(t, serveErr.String(), "Watching "+path+" for changes every 20ms. Ctrl-C stops.")
 
 	admin := "127.0.0.1:0"
