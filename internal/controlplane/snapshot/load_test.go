@@ -217,3 +217,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestExamplesLoad keeps every example under examples/controlplane loadable.
+func TestExamplesLoad(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "examples", "controlplane")
+	for _, name := range []string{"basic.yaml", "nack.yaml", "split"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := Load(filepath.Join(root, name))
+			require.NoError(t, err)
+			assert.NotEmpty(t, cfg.Resources("any")[resource.ListenerType])
+		})
+	}
+	cfg, err := Load(filepath.Join(root, "split"))
+	require.NoError(t, err)
+	assert.Equal(t, "2026-11-29.1", cfg.Version)
+	assert.Len(t, cfg.Resources("sidecar")[resource.ClusterType], 2)
+	assert.Len(t, cfg.Resources("canary")[resource.ClusterType], 3)
+	canary := cfg.Resources("canary")[resource.EndpointType]
+	require.Len(t, canary, 1)
+	assert.Contains(t, canary[0].File, "20-canary.yaml")
+}
