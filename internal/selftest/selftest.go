@@ -91,6 +91,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return r.res, err
 	}
 	for i, st := range r.steps() {
+		if err := ctx.Err(); err != nil {
+			return r.res, err
+		}
 		fmt.Fprintf(r.out, "\nStep %d: %s\n", i+1, st.title)
 		if st.push != nil {
 			cfg, err := st.push()
@@ -105,6 +108,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			st.before()
 		}
 		for _, c := range st.checks {
+			if err := ctx.Err(); err != nil {
+				return r.res, err
+			}
 			r.check(ctx, c)
 		}
 		if !o.Quiet {
@@ -147,7 +153,7 @@ func (r *run) start(ctx context.Context) error {
 		}
 		fmt.Fprintf(r.out, "Emulated sidecar %s: admin API on %s\n", id, sc.AdminURL())
 	}
-	pctx, cancel := context.WithTimeout(ctx, r.o.Wait)
+	pctx, cancel := context.WithTimeout(ctx, max(r.o.Wait, 15*time.Second))
 	defer cancel()
 	var stderr bytes.Buffer
 	r.peer, err = grpcpeer.Start(pctx, grpcpeer.Options{

@@ -38,12 +38,33 @@ func TestSelftestPasses(t *testing.T) {
 	assert.Contains(t, out.String(), "selftest: all 22 checks passed")
 }
 
-func TestSelftestReportsAFailure(t *testing.T) {
+func TestSelftestReportsFailedChecks(t *testing.T) {
+	// With no time to wait, the checks that wait for proxies fail, and say what they saw.
+	var out bytes.Buffer
+	res, err := Run(context.Background(), Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}, Wait: time.Nanosecond, Quiet: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Failed)
+	// This check always waits 300 ms, so with no time it fails, and says why.
+	assert.Contains(t, out.String(), "  FAIL  grpc-client's NACK is answered with silence: 1 NACK, no response since (no resend storm)\n        context deadline exceeded\n")
+	assert.Contains(t, out.String(), "  - grpc-client's NACK is answered with silence: 1 NACK, no response since (no resend storm)\n")
+	assert.Contains(t, out.String(), fmt.Sprintf("selftest: %d of 22 checks FAILED", len(res.Failed)))
+}
+
+func TestSelftestSetupError(t *testing.T) {
 	// A gRPC client that cannot start is a setup error, not a failed check.
 	var out bytes.Buffer
 	_, err := Run(context.Background(), Options{Out: &out, PeerCommand: []string{"/nonexistent/grpc-peer"}, Wait: time.Second})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `start the gRPC xDS client "/nonexistent/grpc-peer"`)
+}
+
+func TestSelftestStopsWhenCancelled(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Run(ctx, Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, out.String(), "FAIL")
 }
 
 func TestSnapshotIsTheExample(t *testing.T) {
