@@ -195,9 +195,10 @@ func TestHoldACKsMakesStale(t *testing.T) {
 	cds, _ := c.Type(resource.ClusterType)
 	assert.Equal(t, "v2", cds.VersionSent)
 	assert.Equal(t, "v1", cds.VersionAcked)
+	// The control plane counts a response as sent before the sidecar has it.
+	require.NoError(t, s2.WaitFor(ctxTimeout(t, 5*time.Second), func(s emulator.State) bool { return s.Held == 4 }))
 	st := s2.State()
 	assert.True(t, st.Holding)
-	assert.Equal(t, 4, st.Held)
 	assert.Equal(t, "v1", st.Types[resource.ClusterType].Version, "held responses are not applied")
 
 	s2.HoldACKs(false)

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -582,14 +581,17 @@ func (r *run) dumpVersion(node, version string) check {
 	return check{
 		name: fmt.Sprintf("%s's own /config_dump still shows %s (it has not applied what it holds)", node, version),
 		fn: func(ctx context.Context) error {
-			st := r.sidecar(node).State()
+			// The control plane counts a response as sent before it reaches the sidecar: wait
+			// until the sidecar holds the four it is STALE for.
+			sc := r.sidecar(node)
+			if err := sc.WaitFor(ctx, func(s emulator.State) bool { return s.Held >= len(standard) }); err != nil {
+				return fmt.Errorf("it holds %d responses, want %d: %w", sc.State().Held, len(standard), err)
+			}
+			st := sc.State()
 			for _, u := range standard {
 				if v := st.Types[u].Version; v != version {
 					return fmt.Errorf("%s is at %q", shortName(u), v)
 				}
-			}
-			if st.Held == 0 {
-				return errors.New("it holds no response")
 			}
 			return nil
 		},
