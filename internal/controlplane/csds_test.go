@@ -163,3 +163,19 @@ func TestDebugHandler(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assertGolden(t, "debug/csds.error", []byte(body))
 }
+
+func TestSynczJSON(t *testing.T) {
+	cp := startCP(t, exampleWith(t), controlplane.Options{Now: fixedNow})
+	startSidecar(t, cp, emulator.Options{NodeID: "s1", Now: fixedNow})
+	syncedAt(t, cp, "s1", "v1")
+	srv := httptest.NewServer(cp.DebugHandler())
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/debug/syncz")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	for _, want := range []string{`"node": "s1"`, `"type": "CDS"`, `"status": "SYNCED"`, `"versionAcked": "v1"`, `"responsesSinceNack": 1`, `"nacks": 0`} {
+		assert.Contains(t, string(b), want)
+	}
+}
