@@ -145,11 +145,18 @@ func TestInitialFetchTimeoutEndsWarming(t *testing.T) {
 	feed(s, rs[resource.ClusterType], rs[resource.ListenerType])
 	ready, _ := s.store.ready(now, time.Second)
 	assert.False(t, ready)
+	b0, err := xdsres.MarshalJSON(s.ConfigDump(false))
+	require.NoError(t, err)
+	assert.Contains(t, string(b0), "dynamic_warming_clusters")
 	now = now.Add(2 * time.Second)
 	code, body := get(t, s.AdminHandler(), "GET", "/ready")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "LIVE\n", body)
-	assert.Empty(t, s.ConfigDump(false).GetConfigs()[1].String() == "", "dump still builds")
+	b, err := xdsres.MarshalJSON(s.ConfigDump(false))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "dynamic_warming_clusters")
+	assert.NotContains(t, string(b), "warming_state")
+	assert.Contains(t, string(b), "dynamic_active_clusters")
 }
 
 // TestDumpRendersWithProxyConfig: the emulator's /config_dump parses with pkg/configdump and
