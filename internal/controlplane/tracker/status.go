@@ -232,23 +232,10 @@ func (c Conn) ClientConfig() *statusv3.ClientConfig {
 
 // Dump is the control plane's view of the node's config (what it sent), for an Envoy-style
 // config dump to diff against the proxy's own /config_dump. A resource the client rejected is
-// shown as sent, with its error_state.
+// shown as sent, with its error_state. It is built from ClientConfig, so a CSDS client gets
+// the same dump with xdsres.DumpFromClientConfig.
 func (c Conn) Dump() *xdsres.Dump {
-	d := &xdsres.Dump{TypeVersions: map[string]string{}}
-	for _, t := range c.Types {
-		d.TypeVersions[t.TypeURL] = t.VersionSent
-		for _, r := range t.Resources {
-			if r.Resource == nil {
-				continue
-			}
-			e := xdsres.Entry{TypeURL: t.TypeURL, Name: r.Name, Version: r.Version, Resource: r.Resource, LastUpdated: r.LastUpdated}
-			if r.Error != "" {
-				e.Failure = &xdsres.Failure{Details: r.Error, Version: r.ErrorVersion, At: r.ErrorAt}
-			}
-			d.Entries = append(d.Entries, e)
-		}
-	}
-	return d
+	return xdsres.DumpFromClientConfig(c.ClientConfig())
 }
 
 // WaitNode waits until the newest connection of node id satisfies cond, or ctx is done; it

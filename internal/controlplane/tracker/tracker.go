@@ -80,14 +80,14 @@ type typeState struct {
 
 // Counters count what happened on one type of one connection.
 type Counters struct {
-	Requests  int // every DiscoveryRequest, stale ones included
-	Responses int
-	ACKs      int
-	NACKs     int
-	Stale     int // requests ignored for a stale nonce
+	Requests  int `json:"requests"` // every DiscoveryRequest, stale ones included
+	Responses int `json:"responses"`
+	ACKs      int `json:"acks"`
+	NACKs     int `json:"nacks"`
+	Stale     int `json:"stale"` // requests ignored for a stale nonce
 	// ResponsesSinceNACK counts responses sent after the last NACK: with the NACK guard it stays
 	// 0 until new config is pushed.
-	ResponsesSinceNACK int
+	ResponsesSinceNACK int `json:"responsesSinceNack"`
 }
 
 type resState struct {

@@ -1,0 +1,74 @@
+package selftest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xdsctl/xdsctl/internal/controlplane/grpcpeer/child"
+)
+
+func TestMain(m *testing.M) {
+	if child.IsChild() {
+		if err := child.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestSelftestPasses(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}})
+	t.Log("\n" + out.String())
+	require.NoError(t, err)
+	assert.Empty(t, res.Failed)
+	assert.Equal(t, 22, res.Checks)
+	assert.Contains(t, out.String(), "selftest: all 22 checks passed")
+}
+
+func TestSelftestReportsFailedChecks(t *testing.T) {
+	// With no time to wait, the checks that wait for proxies fail, and say what they saw.
+	var out bytes.Buffer
+	res, err := Run(context.Background(), Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}, Wait: time.Nanosecond, Quiet: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Failed)
+	// This check always waits 300 ms, so with no time it fails, and says why.
+	assert.Contains(t, out.String(), "  FAIL  grpc-client's NACK is answered with silence: 1 NACK, no response since (no resend storm)\n        context deadline exceeded\n")
+	assert.Contains(t, out.String(), "  - grpc-client's NACK is answered with silence: 1 NACK, no response since (no resend storm)\n")
+	assert.Contains(t, out.String(), fmt.Sprintf("selftest: %d of 22 checks FAILED", len(res.Failed)))
+}
+
+func TestSelftestSetupError(t *testing.T) {
+	// A gRPC client that cannot start is a setup error, not a failed check.
+	var out bytes.Buffer
+	_, err := Run(context.Background(), Options{Out: &out, PeerCommand: []string{"/nonexistent/grpc-peer"}, Wait: time.Second})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `start the gRPC xDS client "/nonexistent/grpc-peer"`)
+}
+
+func TestSelftestStopsWhenCancelled(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Run(ctx, Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, out.String(), "FAIL")
+}
+
+func TestSnapshotIsTheExample(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "controlplane", "basic.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, string(example), baseSnapshot, "internal/selftest/snapshot.yaml must stay a copy of examples/controlplane/basic.yaml")
+}
