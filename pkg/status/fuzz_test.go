@@ -3,9 +3,6 @@ package status
 import (
 	"testing"
 	"time"
-
-	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
-	"google.golang.org/protobuf/proto"
 )
 
 // The decoders must never panic, whatever they are given, and whatever they return must render.
@@ -45,14 +42,22 @@ func FuzzDecodeSynczLegacyJSON(f *testing.F) {
 	})
 }
 
-func FuzzFromClientStatusBinary(f *testing.F) {
+func FuzzDecodeSyncz(f *testing.F) {
+	f.Add(mustMarshal(f, synczResponse(f, `{"ID":"i"}`, bigClientConfigs(f, 2)...)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeSyncz(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+		}
+	})
+}
+
+func FuzzDecodeClientStatus(f *testing.F) {
 	f.Add(bigClientStatus(f, 3))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var resp statusv3.ClientStatusResponse
-		if proto.Unmarshal(b, &resp) != nil {
-			return
+		r, err := DecodeClientStatus(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
-		r := FromClientStatus(&resp, "cp")
-		Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 	})
 }

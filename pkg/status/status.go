@@ -233,25 +233,30 @@ func common(vs []string) string {
 }
 
 // finishTypes orders types (CDS, LDS, EDS, RDS, ECDS, then the rest by short name) and adds IGNORED
-// entries for the standard types nobody reported.
-func finishTypes(byShort map[string]TypeStatus) []TypeStatus {
-	out := make([]TypeStatus, 0, len(byShort)+len(StandardTypes))
+// entries for the standard types nobody reported. It reorders ts in place.
+func finishTypes(ts []TypeStatus) []TypeStatus {
 	for _, s := range StandardTypes {
-		if t, ok := byShort[s]; ok {
-			out = append(out, t)
-		} else {
-			out = append(out, TypeStatus{Type: s, State: StateIgnored})
+		if !hasType(ts, s) {
+			ts = append(ts, TypeStatus{Type: s, State: StateIgnored})
 		}
 	}
-	var extra []string
-	for s := range byShort {
-		if standardIndex(s) < 0 {
-			extra = append(extra, s)
+	sort.Slice(ts, func(i, j int) bool {
+		a, b := standardIndex(ts[i].Type), standardIndex(ts[j].Type)
+		switch {
+		case a >= 0 && b >= 0:
+			return a < b
+		case a >= 0 || b >= 0:
+			return a >= 0
 		}
-	}
-	sort.Strings(extra)
-	for _, s := range extra {
-		out = append(out, byShort[s])
+		return ts[i].Type < ts[j].Type
+	})
+	return ts
+}
+
+func values(m map[string]TypeStatus) []TypeStatus {
+	out := make([]TypeStatus, 0, len(m)+len(StandardTypes))
+	for _, t := range m {
+		out = append(out, t)
 	}
 	return out
 }
