@@ -90,3 +90,21 @@ func sortedKeys(m map[string]string) []string {
 	}
 	return out
 }
+
+// walkTop calls fn with the number of each top-level field of a message; it stops at malformed input.
+func walkTop(b []byte, fn func(num int)) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		m := protowire.ConsumeFieldValue(num, typ, b)
+		if m < 0 {
+			return protowire.ParseError(m)
+		}
+		b = b[m:]
+		fn(int(num))
+	}
+	return nil
+}
