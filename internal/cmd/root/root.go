@@ -8,6 +8,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
+	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
@@ -49,5 +50,6 @@ tables, JSON, YAML or jq results.`,
 
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(proxyconfig.NewCmdProxyConfig(f))
+	cmd.AddCommand(proxystatus.NewCmdProxyStatus(f, nil))
 	return cmd
 }
