@@ -116,4 +116,3 @@ func TestNodeResources(t *testing.T) {
 	assert.JSONEq(t, `{"@type":"`+cdsURL+`","name":"a"}`, string(nc.Resources[0].ConfigJSON))
 	assert.Equal(t, []string{"n1"}, NodeIDs(j))
 }
-

@@ -213,11 +213,11 @@ func (s staticTargets) Resolve(context.Context, cmdutil.TargetQuery) ([]admin.Ta
 type inputKind int
 
 const (
-	inputUnknown inputKind = iota
-	inputSyncz             // a DiscoveryResponse (istiod syncz)
-	inputCSDS              // a ClientStatusResponse
-	inputLegacy            // istiod's HTTP /debug/syncz (a JSON array)
-	inputConfigDump        // an Envoy /config_dump
+	inputUnknown    inputKind = iota
+	inputSyncz                // a DiscoveryResponse (istiod syncz)
+	inputCSDS                 // a ClientStatusResponse
+	inputLegacy               // istiod's HTTP /debug/syncz (a JSON array)
+	inputConfigDump           // an Envoy /config_dump
 )
 
 // detect tells what a file holds from its first keys.
@@ -320,4 +320,3 @@ func (o *Options) filter(ps []status.ProxyStatus) ([]status.ProxyStatus, error) 
 	}
 	return f.Apply(ps), nil
 }
-
