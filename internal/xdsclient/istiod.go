@@ -165,7 +165,9 @@ func (i *Istiod) Syncz(ctx context.Context) ([]Answer, error) {
 func (i *Istiod) synczOf(ctx context.Context, pod *corev1.Pod) Answer {
 	a := Answer{Pod: pod.Name}
 	a.Response, a.Err = i.debug(ctx, pod, TypeSyncz, nil)
-	if a.Err == nil || ctx.Err() != nil || errors.Is(a.Err, ErrUnauthorized) || errors.Is(a.Err, ErrTLS) {
+	// Fall back only when istiod was reached but does not answer the debug type; a connection,
+	// TLS or credentials problem is reported as it is.
+	if a.Err == nil || ctx.Err() != nil || !(errors.Is(a.Err, ErrUnimplemented) || errors.Is(a.Err, ErrTimeout)) {
 		return a
 	}
 	legacy, herr := i.httpSyncz(ctx, pod)

@@ -182,6 +182,9 @@ func fromSyncStatus(m json.RawMessage) (ProxyStatus, error) {
 			{"ECDS", s.ExtensionConfigSent, s.ExtensionConfigAcked},
 		}
 		for _, x := range pairs {
+			if x.short == "ECDS" && x.sent == "" && x.acked == "" {
+				continue // istiod that old knew no ECDS: IGNORED
+			}
 			types[x.short] = NonceState(x.short, x.sent, x.acked, "")
 		}
 	}

@@ -104,7 +104,7 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 		{
 			name: "older SyncStatus with nonces per type",
 			body: `[{"proxy":"a.ns","istio_version":"1.9.0","cluster_sent":"1","cluster_acked":"1","listener_sent":"2","listener_acked":"1","route_sent":"","endpoint_sent":"5","endpoint_acked":"5"}]`,
-			want: map[string]State{"CDS": StateSynced, "LDS": StateStale, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateNotSent},
+			want: map[string]State{"CDS": StateSynced, "LDS": StateStale, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateIgnored},
 		},
 		{
 			name: "array of ClientConfig",

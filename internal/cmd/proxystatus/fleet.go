@@ -1,20 +1,19 @@
 package proxystatus
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
@@ -220,34 +219,29 @@ const (
 	inputConfigDump           // an Envoy /config_dump
 )
 
-// detect tells what a file holds from its first keys.
+// detect tells what a file holds from its top-level keys.
 func detect(data []byte) inputKind {
-	t := bytes.TrimSpace(data)
-	if len(t) == 0 {
+	root := jsonscan.New(data)
+	switch root.Kind() {
+	case jsonscan.Array:
+		return inputLegacy
+	case jsonscan.Object:
+	default:
 		return inputUnknown
 	}
-	if t[0] == '[' {
-		return inputLegacy
-	}
-	head := string(t)
-	if len(head) > 1<<16 {
-		head = head[:1<<16]
-	}
-	for _, k := range []struct {
-		keys []string
-		kind inputKind
-	}{
-		{[]string{`"configs"`}, inputConfigDump},
-		{[]string{`"resources"`, `"typeUrl"`, `"type_url"`}, inputSyncz},
-		{[]string{`"config"`}, inputCSDS},
-	} {
-		for _, key := range k.keys {
-			if strings.Contains(head, key) {
-				return k.kind
-			}
+	kind := inputUnknown
+	_ = root.Fields(func(k []byte, _ jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "configs"):
+			kind = inputConfigDump
+		case jsonscan.KeyIs(k, "resources"), jsonscan.KeyIs(k, "type_url"), jsonscan.KeyIs(k, "version_info"), jsonscan.KeyIs(k, "control_plane"):
+			kind = inputSyncz
+		case jsonscan.KeyIs(k, "config"):
+			kind = inputCSDS
 		}
-	}
-	return inputUnknown
+		return kind == inputUnknown
+	})
+	return kind
 }
 
 func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {

@@ -146,6 +146,19 @@ func (s *Server) Stop() {
 	_ = s.http.Close()
 }
 
+// SetProxies replaces the connected proxies (a push happened, a proxy came or went).
+func (s *Server) SetProxies(ps []Proxy) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.Proxies = ps
+}
+
+func (s *Server) proxies() []Proxy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.Proxies
+}
+
 // Requests returns the debug requests received so far.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -308,7 +321,7 @@ func contains(ss []string, s string) bool {
 
 func (s *Server) syncz() ([]*anypb.Any, error) {
 	var out []*anypb.Any
-	for _, p := range s.opts.Proxies {
+	for _, p := range s.proxies() {
 		cc, err := p.ClientConfig()
 		if err != nil {
 			return nil, err
@@ -328,7 +341,7 @@ func (s *Server) configDump(names []string) ([]*anypb.Any, error) {
 	if len(names) != 1 {
 		return nil, nil // istiod logs and answers nothing
 	}
-	for _, p := range s.opts.Proxies {
+	for _, p := range s.proxies() {
 		if p.ID != names[0] {
 			continue
 		}
@@ -363,7 +376,7 @@ func (s *Server) httpSyncz(w http.ResponseWriter, r *http.Request) {
 		EndpointAcked string `json:"endpoint_acked,omitempty"`
 	}
 	out := []syncStatus{}
-	for _, p := range s.opts.Proxies {
+	for _, p := range s.proxies() {
 		out = append(out, syncStatus{
 			ClusterID: p.ClusterID, ProxyID: p.ID, ProxyType: "sidecar", IstioVersion: p.IstioVersion,
 			ClusterSent: p.Watches[CDS].NonceSent, ClusterAcked: p.Watches[CDS].NonceAcked,
