@@ -156,15 +156,30 @@ func (c *HTTPClient) do(ctx context.Context, method, path string) ([]byte, error
 	return buf.Bytes(), nil
 }
 
+// StatusError is a non-200 answer from the admin API.
+type StatusError struct {
+	What   string // the request, e.g. `fetch /config_dump from pod "x" in namespace "y"`
+	Code   int
+	Status string // e.g. "503 Service Unavailable"
+	Body   string // the first 4 KiB of the body
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s: the admin API answered %s", e.What, e.Status)
+	if line := firstLine([]byte(e.Body)); line != "" {
+		msg += ": " + line
+	}
+	return msg
+}
+
 // statusError describes a non-200 answer with its status and the first line of its body.
 func (c *HTTPClient) statusError(method, path string, resp *http.Response) error {
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	line := firstLine(head)
-	msg := fmt.Sprintf("%s: the admin API answered %s", c.what(method, path), resp.Status)
-	if line != "" {
-		msg += ": " + line
+	status := resp.Status
+	if status == "" {
+		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	err := errors.New(msg)
+	var err error = &StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
 	switch resp.StatusCode {
 	case http.StatusNotFound:
 		return withHint(err, "this Envoy may be too old for that admin path, or the port is not Envoy's admin API")

@@ -63,6 +63,12 @@ type SourceOptions struct {
 // AddSourceFlags binds -f, -l, -A, --admin, --proxy-admin-port and --timeout.
 func AddSourceFlags(cmd *cobra.Command, s *SourceOptions) {
 	cmd.Flags().StringVarP(&s.File, "file", "f", "", "Read Envoy admin output from `path` (- for standard input) instead of a live proxy")
+	AddLiveSourceFlags(cmd, s)
+}
+
+// AddLiveSourceFlags binds the flags of live targets only (-l, -A, --admin, --proxy-admin-port,
+// --timeout), for commands that change a proxy and so have no offline mode.
+func AddLiveSourceFlags(cmd *cobra.Command, s *SourceOptions) {
 	cmd.Flags().StringVarP(&s.Selector, "selector", "l", "", "Read every pod matching this label `selector`")
 	cmd.Flags().BoolVarP(&s.AllNamespaces, "all-namespaces", "A", false, "With -l, look for pods in all namespaces")
 	cmd.Flags().StringVar(&s.AdminURL, "admin", "", "Read a proxy's admin API at this `URL` (e.g. http://127.0.0.1:9901), outside Kubernetes")
@@ -85,10 +91,21 @@ func (s *SourceOptions) Validate(args []string) error {
 	if n > 1 {
 		return FlagErrorf("give only one of <pod>, -l <selector>, --admin <url> or --file <path>")
 	}
+	if s.AllNamespaces && s.Selector == "" {
+		return FlagErrorf("-A/--all-namespaces works with -l <selector>")
+	}
 	if s.Timeout <= 0 {
 		return FlagErrorf("--timeout must be positive, got %s", s.Timeout)
 	}
 	return nil
+}
+
+// ValidateLive checks that exactly one live source is given (commands with no offline mode).
+func (s *SourceOptions) ValidateLive(args []string) error {
+	if len(args) == 0 && s.Selector == "" && s.AdminURL == "" {
+		return FlagErrorf("give a <pod>[.<namespace>], -l <selector> or --admin <url>")
+	}
+	return s.Validate(args)
 }
 
 // Query turns live-target options into a TargetQuery.

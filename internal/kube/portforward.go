@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
 	"k8s.io/klog/v2"
+	streamhttp "k8s.io/streaming/pkg/httpstream"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -241,9 +242,17 @@ func (r *Resolver) dialer(pod *corev1.Pod) (httpstream.Dialer, error) {
 	if r.Mode == PortForwardWebSocket {
 		return ws, nil
 	}
-	return portforward.NewFallbackDialer(ws, spdyDialer, func(err error) bool {
-		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-	}), nil
+	return portforward.NewFallbackDialer(ws, spdyDialer, shouldFallback), nil
+}
+
+// shouldFallback tells whether a failed WebSocket port-forward should be retried over SPDY: the
+// server could not upgrade (an older API server, a proxy in between, or RBAC that allows the
+// SPDY POST but not the WebSocket GET), or an HTTPS proxy refused WebSockets. client-go's
+// WebSocket transport reports these with k8s.io/streaming's error types, the SPDY side with
+// apimachinery's: both are checked.
+func shouldFallback(err error) bool {
+	return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err) ||
+		streamhttp.IsUpgradeFailure(err) || streamhttp.IsHTTPSProxyError(err)
 }
 
 // errorSink is a logr sink that keeps the first error client-go reports for one port-forward.

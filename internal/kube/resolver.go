@@ -34,9 +34,12 @@ const (
 	PortForwardSPDY      PortForwardMode = "spdy"
 )
 
-// EnvPortForwardWebSockets set to "false" forces SPDY port-forwards (like kubectl's
-// KUBECTL_PORT_FORWARD_WEBSOCKETS).
-const EnvPortForwardWebSockets = "XDSCTL_PORT_FORWARD_WEBSOCKETS"
+// EnvPortForwardWebSockets set to "false" forces SPDY port-forwards. kubectl's own
+// KUBECTL_PORT_FORWARD_WEBSOCKETS=false is honoured too.
+const (
+	EnvPortForwardWebSockets        = "XDSCTL_PORT_FORWARD_WEBSOCKETS"
+	envKubectlPortForwardWebSockets = "KUBECTL_PORT_FORWARD_WEBSOCKETS"
+)
 
 // Resolver implements cmdutil.TargetResolver with a kubeconfig (kubectl's flags).
 type Resolver struct {
@@ -59,11 +62,22 @@ var _ cmdutil.TargetResolver = (*Resolver)(nil)
 // needs it (so --admin works with no kubeconfig at all).
 func NewResolver(flags *genericclioptions.ConfigFlags) *Resolver {
 	r := &Resolver{flags: flags}
-	if strings.EqualFold(os.Getenv(EnvPortForwardWebSockets), "false") {
-		r.Mode = PortForwardSPDY
-	}
+	r.Mode = modeFromEnv(os.Getenv)
 	r.Forward = r.portForward
 	return r
+}
+
+// modeFromEnv reads XDSCTL_PORT_FORWARD_WEBSOCKETS, else KUBECTL_PORT_FORWARD_WEBSOCKETS:
+// "false" means SPDY only.
+func modeFromEnv(getenv func(string) string) PortForwardMode {
+	v := getenv(EnvPortForwardWebSockets)
+	if v == "" {
+		v = getenv(envKubectlPortForwardWebSockets)
+	}
+	if strings.EqualFold(strings.TrimSpace(v), "false") {
+		return PortForwardSPDY
+	}
+	return PortForwardAuto
 }
 
 // NewResolverForClient returns a Resolver over an existing client (tests: client-go's fake
@@ -83,6 +97,10 @@ func (r *Resolver) load() error {
 			return
 		}
 		quietKlog()
+		if err := r.checkConfigured(); err != nil {
+			r.loadErr = err
+			return
+		}
 		cfg, err := r.flags.ToRESTConfig()
 		if err != nil {
 			r.loadErr = kubeconfigError(err)
@@ -102,6 +120,26 @@ func (r *Resolver) load() error {
 		r.cfg, r.client, r.namespace = cfg, cs, ns
 	})
 	return r.loadErr
+}
+
+// checkConfigured fails when there is no kubeconfig, no --server and no in-cluster
+// configuration: client-go would then talk to http://localhost:8080 and report "connection
+// refused", which says nothing of the real problem.
+func (r *Resolver) checkConfigured() error {
+	if r.flags.APIServer != nil && *r.flags.APIServer != "" {
+		return nil
+	}
+	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" && os.Getenv("KUBERNETES_SERVICE_PORT") != "" {
+		return nil // in a pod: client-go uses the service account
+	}
+	raw, err := r.flags.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return kubeconfigError(err)
+	}
+	if len(raw.Clusters) == 0 {
+		return kubeconfigError(clientcmd.ErrEmptyConfig)
+	}
+	return nil
 }
 
 func kubeconfigError(err error) error {
@@ -158,7 +196,7 @@ func (r *Resolver) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]admin.
 		}
 		targets = append(targets, r.target(pod, q.AdminPort))
 	}
-	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Name < targets[j].Name })
+	sort.SliceStable(targets, func(i, j int) bool { return targetLess(targets[i].Name, targets[j].Name) })
 	return dedupe(targets), nil
 }
 
@@ -366,6 +404,23 @@ func isReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// targetLess orders targets named <pod>.<namespace> as kubectl lists pods: by namespace, then
+// by name (a namespace has no dots, so it is what follows the last one).
+func targetLess(a, b string) bool {
+	split := func(s string) (ns, name string) {
+		if i := strings.LastIndexByte(s, '.'); i >= 0 {
+			return s[i+1:], s[:i]
+		}
+		return "", s
+	}
+	an, aname := split(a)
+	bn, bname := split(b)
+	if an != bn {
+		return an < bn
+	}
+	return aname < bname
 }
 
 // dedupe drops a target named twice (a pod given twice, or matched by a selector and named too).

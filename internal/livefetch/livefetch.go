@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +42,7 @@ type Options struct {
 }
 
 // Fetch resolves q and GETs every path from every target (one connection per target, reused for all
-// paths). It returns the results in a stable order (by target name). The error is non-nil only when
+// paths). It returns the results in the resolver's order (by namespace, then pod name). The error is non-nil only when
 // the targets could not be resolved at all, or the context was cancelled (Ctrl-C); per-target
 // failures are in Result.Err.
 func Fetch(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, paths []string, o Options) ([]Result, error) {
@@ -64,7 +63,7 @@ func Fetch(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolv
 type Func func(ctx context.Context, c admin.Client) (map[string][]byte, error)
 
 // Do resolves q and runs fn on every target, at most o.Concurrency at once, then closes the
-// clients. Results are sorted by target name. Like Fetch, it fails as a whole only when nothing
+// clients. Results are in the resolver's order. Like Fetch, it fails as a whole only when nothing
 // could be resolved or ctx was cancelled.
 func Do(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, o Options, fn Func) ([]Result, error) {
 	if o.Timeout > 0 {
@@ -105,7 +104,6 @@ func Do(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver,
 	}
 	_ = g.Wait()
 	stop()
-	sort.SliceStable(results, func(i, j int) bool { return results[i].Target < results[j].Target })
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return results, ctx.Err()
 	}

@@ -19,5 +19,6 @@ Kubernetes port-forward, or --admin URL) or from a saved dump (--file, - for sta
 	cmd.AddCommand(NewCmdListeners(f, nil))
 	cmd.AddCommand(NewCmdClusters(f, nil))
 	cmd.AddCommand(NewCmdRoutes(f, nil))
+	cmd.AddCommand(NewCmdLog(f, nil))
 	return cmd
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 )
@@ -23,7 +22,11 @@ type input struct {
 	Err    error
 }
 
-// loadInputs reads the file named by -f (as the body of every path), or fetches paths from the live targets.
+// loadInputs reads the file named by -f (as the body of every path), or fetches paths from the
+// live targets: one port-forward per pod, reused for every path, at most
+// livefetch.DefaultConcurrency pods at once, all within --timeout. When there is a single proxy
+// and it failed, its error is returned as the command's error (one line with a hint); with
+// several, the failures stay in the inputs so the others are still shown.
 func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOptions, paths ...string) ([]input, error) {
 	if s.File != "" {
 		data, err := readFile(f, s.File)
@@ -40,11 +43,12 @@ func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.Timeout+resolveSlack)
-	defer cancel()
-	res, err := livefetch.Fetch(ctx, f.IOStreams, resolver, s.Query(), paths, livefetch.Options{})
+	res, err := livefetch.Fetch(ctx, f.IOStreams, resolver, s.Query(), paths, livefetch.Options{Timeout: s.Timeout})
 	if err != nil {
 		return nil, err
+	}
+	if len(res) == 1 && res[0].Err != nil {
+		return nil, res[0].Err
 	}
 	out := make([]input, 0, len(res))
 	for _, r := range res {
@@ -52,9 +56,6 @@ func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 	}
 	return out, nil
 }
-
-// resolveSlack is added to --timeout for the whole live fetch (resolving pods, opening port-forwards).
-const resolveSlack = 0
 
 // readFile reads path, or standard input for "-", refusing directories and inputs over maxInput.
 func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
@@ -85,5 +86,3 @@ func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
 	}
 	return data, nil
 }
-
-var _ = admin.PathConfigDump

@@ -1,11 +1,47 @@
 // Package kubetest runs a real Kubernetes control plane for end-to-end tests, on loopback and
-// without containers: etcd and kube-apiserver (built from Go modules by hack/kube-e2e/ensure.sh)
-// and kwok, which plays the nodes and kubelets (pods go Running, and port-forwards reach
-// addresses on this machine). Tests get a kubeconfig, a client, and helpers for namespaces,
-// pods, workloads, per-pod port-forward targets and restricted users.
+// without containers: etcd and kube-apiserver (built from Go modules by hack/kube-e2e/ensure.sh
+// into ${XDG_CACHE_HOME:-~/.cache}/xdsctl/kube-e2e/bin) and kwok, which plays the node and its
+// kubelet (pods go Running, and port-forwards reach addresses on this machine). No scheduler,
+// controller-manager or ServiceAccount admission runs: pods are bound to the kwok node directly,
+// Deployments and Services make no pods or Endpoints by themselves, and namespaces are never
+// deleted.
 //
-// The proxy side is not Envoy: EnvoyAdmin is an emulation of Envoy's admin API that serves
-// real dumps from testdata.
+// The proxy side is not Envoy: EnvoyAdmin is an EMULATION of Envoy's admin API that serves real
+// dumps from testdata.
+//
+// # Use
+//
+// One cluster per test binary, started on first use (about 4 s warm) and stopped after the tests:
+//
+//	func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
+//
+//	func TestSomething(t *testing.T) {
+//		c := kubetest.Shared(t)               // skips without the binaries (fails with XDSCTL_E2E=1)
+//		ns := c.Namespace(t)                  // a namespace of the test's own
+//		a := kubetest.NewEnvoyAdmin(t, "../../testdata/dumps/istio/proxyconfig__config_dump.json")
+//		c.ProxyPod(t, ns, "reviews-v1", a, kubetest.PodOptions{Labels: map[string]string{"app": "reviews"}})
+//		// xdsctl --kubeconfig c.Kubeconfig pc clusters reviews-v1.<ns>  reads a's dump through a real port-forward
+//	}
+//
+// Helpers (all take the test, and fail it on error):
+//   - Pods: CreatePod (labels, annotations, containers and ports; Phase Running/Pending/Succeeded/
+//     Failed; NotReady), ProxyPod (a pod whose admin port 15000 reaches an EnvoyAdmin).
+//   - Port-forward targets: PortForward(ns, pod, {port: "127.0.0.1:n"}) writes kwok's per-pod rule;
+//     a port without a rule cannot be forwarded to. ClosedAddr is an address nothing listens on.
+//   - Users: admin (system:masters, Kubeconfig), Users (alice, bob, carol, dave) and NewUser (a
+//     pool user no other test has), with no permissions until Grant (a Role in a namespace) or
+//     GrantCluster (a ClusterRole, removed after the test). KubeconfigFor, ClientFor, Can.
+//   - Objects: Apply / ApplyFile (a YAML stream, server-side apply, any kind), InstallCRDs (waits
+//     until each CRD is Established and its kinds can be applied). Client and Dynamic are the
+//     admin's typed and dynamic clients.
+//   - EnvoyAdmin: NewEnvoyAdmin(t, dumpFile, WithClustersFile(...)); SetFault (hang, die
+//     mid-response, non-200, delay); Requests, Connections, MaxInFlight, Loggers; Close (refused).
+//
+// Every process the harness starts is in its own process group and gets SIGKILL when the test
+// binary dies (Pdeathsig, from a thread that lives as long as the binary), so an interrupted or
+// timed-out `go test` leaves nothing running; a later Start removes run directories left behind.
+// XDSCTL_E2E_KEEP=1 keeps the run directory (logs, kubeconfigs); XDSCTL_E2E_VERBOSE=1 prints the
+// start-up time.
 package kubetest
 
 import (
@@ -22,16 +58,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 )
@@ -43,8 +83,12 @@ var portForwardGVR = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version
 const NodeName = "kwok-node-0"
 
 // Users that exist besides the admin: they belong to no group, so they may do nothing until a
-// test grants them a Role.
+// test grants them a Role (Grant, GrantCluster). Parallel tests that need a user of their own take
+// one from a pool with NewUser.
 var Users = []string{"alice", "bob", "carol", "dave"}
+
+// userPoolSize is how many extra users (user-01 ...) NewUser can hand out.
+const userPoolSize = 32
 
 // Cluster is a running control plane.
 type Cluster struct {
@@ -60,6 +104,12 @@ type Cluster struct {
 	apiURL  string
 	procs   []*proc
 	started time.Time
+	ready   time.Duration
+
+	userMu   sync.Mutex
+	nextUser int
+	mapperMu sync.Mutex
+	mapper   *restmapper.DeferredDiscoveryRESTMapper
 }
 
 type proc struct {
@@ -73,11 +123,16 @@ type proc struct {
 // Start runs etcd, kube-apiserver and kwok on free loopback ports in a new temporary directory,
 // creates the fake node, and returns when pods can be scheduled on it.
 func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
-	dir, err := os.MkdirTemp("", "xdsctl-kube-e2e-")
+	removeStaleRunDirs()
+	dir, err := os.MkdirTemp("", runDirPrefix)
 	if err != nil {
 		return nil, err
 	}
 	c = &Cluster{RunDir: dir, bins: bins, tokens: map[string]string{}, started: time.Now()}
+	// the owner's pid lets a later Start remove this directory if the test binary was killed
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w%s", err, c.logTails())
@@ -156,6 +211,18 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	}
 
 	stage := func(f string) string { return filepath.Join(bins.KwokData, f) }
+	// A port of a pod with no PortForward rule behaves as a real pod's port where nothing
+	// listens: the dial is refused (kwok itself would answer "no forward found").
+	nothingListens := filepath.Join(dir, "cluster-portforward.yaml")
+	if err := os.WriteFile(nothingListens, []byte(fmt.Sprintf(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata: {name: kubetest-nothing-listens}
+spec:
+  forwards:
+  - target: {address: %q, port: %d}
+`, closedHost, closedPort)), 0o600); err != nil {
+		return nil, err
+	}
 	kwok, err := c.start("kwok", bins.Kwok,
 		"--kubeconfig", c.Kubeconfig,
 		"--config", stage("node-initialize.yaml"),
@@ -163,6 +230,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 		"--config", stage("pod-ready.yaml"),
 		"--config", stage("pod-complete.yaml"),
 		"--config", stage("pod-delete.yaml"),
+		"--config", nothingListens,
 		"--enable-crds", "PortForward",
 		"--manage-all-nodes=true",
 		"--node-ip", "127.0.0.1", "--node-name", "localhost", "--node-port", fmt.Sprint(kwokPort),
@@ -205,11 +273,43 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	c.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Client.Discovery()))
+	c.ready = time.Since(c.started)
 	return c, nil
 }
 
-// StartupTime is how long Start took.
-func (c *Cluster) StartupTime() time.Duration { return time.Since(c.started) }
+// StartupTime is how long Start took, from nothing to a Ready node.
+func (c *Cluster) StartupTime() time.Duration { return c.ready }
+
+// PIDs are the process ids of the harness processes (etcd, kube-apiserver, kwok), for tests of
+// the harness itself.
+func (c *Cluster) PIDs() []int {
+	pids := make([]int, 0, len(c.procs))
+	for _, p := range c.procs {
+		pids = append(pids, p.cmd.Process.Pid)
+	}
+	return pids
+}
+
+// runDirPrefix names the run directories in os.TempDir().
+const runDirPrefix = "xdsctl-kube-e2e-"
+
+// removeStaleRunDirs removes the run directories of test binaries that were killed before they
+// could clean up (their processes died with them: see procAttr).
+func removeStaleRunDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), runDirPrefix+"*"))
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		_ = os.RemoveAll(d)
+	}
+}
 
 // Stop ends the processes (kwok, apiserver, etcd) and removes the run directory, unless
 // XDSCTL_E2E_KEEP=1 (then it prints where it is).
@@ -245,7 +345,7 @@ func (c *Cluster) start(name, bin string, args ...string) (*proc, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = procAttr()
-	if err := cmd.Start(); err != nil {
+	if err := startProcess(cmd); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -336,7 +436,11 @@ func freePorts(n int) ([]int, error) {
 
 func (c *Cluster) writeTokens() error {
 	var b strings.Builder
-	for i, u := range append([]string{"admin"}, Users...) {
+	all := append([]string{"admin"}, Users...)
+	for i := 1; i <= userPoolSize; i++ {
+		all = append(all, fmt.Sprintf("user-%02d", i))
+	}
+	for i, u := range all {
 		buf := make([]byte, 24)
 		if _, err := rand.Read(buf); err != nil {
 			return err
@@ -356,7 +460,7 @@ func (c *Cluster) writeTokens() error {
 func (c *Cluster) writeKubeconfig(user string) (string, error) {
 	tok, ok := c.tokens[user]
 	if !ok {
-		return "", fmt.Errorf("no user %q (users: admin, %s)", user, strings.Join(Users, ", "))
+		return "", fmt.Errorf("no user %q (users: admin, %s, user-01 ... user-%02d)", user, strings.Join(Users, ", "), userPoolSize)
 	}
 	path := filepath.Join(c.RunDir, "kubeconfig-"+user)
 	cfg := map[string]any{

@@ -2,6 +2,11 @@
 
 package kubetest
 
-import "syscall"
+import (
+	"os/exec"
+	"syscall"
+)
 
 func procAttr() *syscall.SysProcAttr { return nil }
+
+func startProcess(cmd *exec.Cmd) error { return cmd.Start() }

@@ -1,0 +1,588 @@
+package kubetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// EnvoyAdmin is an EMULATION of Envoy's admin API, not Envoy: an HTTP server on 127.0.0.1 that
+// answers the admin paths xdsctl reads from a saved dump, the way Envoy does:
+//
+//   - /config_dump: the dump; EndpointsConfigDump sections only with ?include_eds (served byte for
+//     byte when nothing has to be left out); ?resource=<field> (each element of that field, with
+//     its @type, as Envoy does); ?mask=<f1>,<f2> (top-level fields of each section, @type kept)
+//   - /clusters?format=json: WithClustersFile, else an empty cluster_statuses list
+//   - /server_info: LIVE, with the node of the dump's bootstrap
+//   - /ready: "LIVE"
+//   - /logging: POST only (GET answers 405, as Envoy's mutating endpoints do); no query lists the
+//     loggers; ?level=<l> sets all; ?<logger>=<l> sets one; ?paths=<logger>:<l>,... sets several;
+//     an unknown logger or level answers 404 with Envoy's usage text. Levels are remembered.
+//
+// Faults (SetFault) make it hang, die mid-response, answer non-200 or answer slowly. It counts
+// connections and requests, so tests can check that one connection served every request.
+type EnvoyAdmin struct {
+	t        testing.TB
+	ln       net.Listener
+	srv      *http.Server
+	closing  chan struct{}
+	closeOne sync.Once
+	dump     []byte
+	clusters []byte
+
+	mu       sync.Mutex
+	fault    Fault
+	loggers  map[string]string
+	requests []AdminRequest
+	seen     map[net.Conn]bool
+
+	conns    atomic.Int64
+	inFlight atomic.Int64
+	maxIn    atomic.Int64
+}
+
+// AdminRequest is one request the emulator served.
+type AdminRequest struct {
+	Method string
+	Path   string // with the query, e.g. /config_dump?include_eds
+}
+
+// Fault is how the emulator misbehaves. The zero value answers normally.
+type Fault struct {
+	// Hang accepts the request and never answers (until the client gives up or the server closes).
+	Hang bool
+	// Status answers with this HTTP status and Body instead of the real answer.
+	Status int
+	Body   string
+	// DieAfter > 0 sends the headers (with the full Content-Length) and this many bytes of the
+	// body, then drops the connection. Note: kwok (v0.8) does not pass a connection closed on the
+	// pod side on to the port-forward client (its tunnel waits for both directions to end), so
+	// through a pod the client sees a stall, as with StallAfter; --admin sees the drop.
+	DieAfter int
+	// StallAfter > 0 sends the headers and this many bytes of the body, then sends nothing more.
+	StallAfter int
+	// Delay answers after this long.
+	Delay time.Duration
+	// Paths limits the fault to requests whose path starts with one of these (default: all).
+	Paths []string
+}
+
+// EnvoyAdminOption configures NewEnvoyAdmin.
+type EnvoyAdminOption func(*EnvoyAdmin)
+
+// WithClustersFile serves path as /clusters?format=json.
+func WithClustersFile(path string) EnvoyAdminOption {
+	return func(a *EnvoyAdmin) { a.clusters = mustRead(a.t, path) }
+}
+
+// WithDump serves data as the dump (instead of a file).
+func WithDump(data []byte) EnvoyAdminOption { return func(a *EnvoyAdmin) { a.dump = data } }
+
+// WithLogLevel starts every logger at level (default info, Envoy's default).
+func WithLogLevel(level string) EnvoyAdminOption {
+	return func(a *EnvoyAdmin) {
+		for k := range a.loggers {
+			a.loggers[k] = level
+		}
+	}
+}
+
+// EnvoyLoggers are the logger names the emulator knows (a subset of Envoy's).
+var EnvoyLoggers = []string{
+	"admin", "alternate_protocols_cache", "assert", "aws", "backtrace", "client", "config", "connection",
+	"conn_handler", "dns", "dubbo", "envoy_bug", "ext_authz", "ext_proc", "file", "filter", "forward_proxy",
+	"grpc", "happy_eyeballs", "hc", "health_checker", "http", "http2", "init", "io", "jwt", "kafka", "lua",
+	"main", "matcher", "misc", "mongo", "pool", "quic", "rbac", "rds", "redis", "router", "runtime",
+	"secret", "stats", "tap", "testing", "thrift", "tracing", "udp", "upstream", "wasm", "websocket",
+}
+
+// envoyLevels are the levels Envoy's /logging accepts.
+var envoyLevels = map[string]string{
+	"trace": "trace", "debug": "debug", "info": "info", "warning": "warning", "warn": "warning",
+	"error": "error", "critical": "critical", "off": "off",
+}
+
+// NewEnvoyAdmin starts the emulator serving the dump in dumpFile ("" for an empty dump) on a free
+// loopback port. It stops when the test ends.
+func NewEnvoyAdmin(t testing.TB, dumpFile string, opts ...EnvoyAdminOption) *EnvoyAdmin {
+	t.Helper()
+	a := &EnvoyAdmin{t: t, closing: make(chan struct{}), loggers: map[string]string{}, seen: map[net.Conn]bool{}}
+	for _, n := range EnvoyLoggers {
+		a.loggers[n] = "info"
+	}
+	if dumpFile != "" {
+		a.dump = mustRead(t, dumpFile)
+	} else {
+		a.dump = []byte(`{"configs":[]}`)
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.clusters == nil {
+		a.clusters = []byte(`{"cluster_statuses":[]}`)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("kubetest: EnvoyAdmin: %v", err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(c net.Conn, s http.ConnState) {
+			// count connections that carry a request (a port-forward probe opens one that does not)
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			switch s {
+			case http.StateActive:
+				if !a.seen[c] {
+					a.seen[c] = true
+					a.conns.Add(1)
+				}
+			case http.StateClosed, http.StateHijacked:
+				delete(a.seen, c)
+			}
+		},
+	}
+	go func() { _ = a.srv.Serve(ln) }()
+	t.Cleanup(a.Close)
+	return a
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("kubetest: EnvoyAdmin: %v", err)
+	}
+	return data
+}
+
+// Addr is the emulator's host:port (the target of a PortForward rule).
+func (a *EnvoyAdmin) Addr() string { return a.ln.Addr().String() }
+
+// URL is the emulator's base URL, for --admin.
+func (a *EnvoyAdmin) URL() string { return "http://" + a.Addr() }
+
+// Close stops the emulator: later connections are refused. Hanging requests are released.
+func (a *EnvoyAdmin) Close() {
+	a.closeOne.Do(func() {
+		close(a.closing)
+		_ = a.srv.Close()
+	})
+}
+
+// SetFault makes later requests misbehave as f says (Fault{} restores normal answers).
+func (a *EnvoyAdmin) SetFault(f Fault) {
+	a.mu.Lock()
+	a.fault = f
+	a.mu.Unlock()
+}
+
+// Requests are the requests served so far, in order.
+func (a *EnvoyAdmin) Requests() []AdminRequest {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]AdminRequest(nil), a.requests...)
+}
+
+// Connections is how many TCP connections carried at least one request.
+func (a *EnvoyAdmin) Connections() int { return int(a.conns.Load()) }
+
+// MaxInFlight is the largest number of requests it was serving at once.
+func (a *EnvoyAdmin) MaxInFlight() int { return int(a.maxIn.Load()) }
+
+// Loggers returns the current logger levels.
+func (a *EnvoyAdmin) Loggers() map[string]string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]string, len(a.loggers))
+	for k, v := range a.loggers {
+		out[k] = v
+	}
+	return out
+}
+
+// ServeHTTP implements the admin paths.
+func (a *EnvoyAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := a.inFlight.Add(1)
+	defer a.inFlight.Add(-1)
+	for {
+		m := a.maxIn.Load()
+		if n <= m || a.maxIn.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	a.mu.Lock()
+	a.requests = append(a.requests, AdminRequest{Method: r.Method, Path: r.URL.RequestURI()})
+	f := a.fault
+	a.mu.Unlock()
+
+	if f.applies(r.URL.Path) {
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			case <-a.closing:
+				return
+			}
+		}
+		switch {
+		case f.Hang:
+			select {
+			case <-r.Context().Done():
+			case <-a.closing:
+			}
+			return
+		case f.Status != 0:
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(f.Status)
+			_, _ = io.WriteString(w, f.Body)
+			return
+		}
+	}
+	status, ctype, body := a.answer(r)
+	if f.applies(r.URL.Path) && (f.DieAfter > 0 || f.StallAfter > 0) {
+		a.partial(w, ctype, body, max(f.DieAfter, f.StallAfter), f.StallAfter > 0)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (f Fault) applies(path string) bool {
+	if len(f.Paths) == 0 {
+		return true
+	}
+	for _, p := range f.Paths {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// partial announces the whole body and sends n bytes of it; then it drops the connection, or
+// (stall) keeps it open, sending nothing, until the client gives up.
+func (a *EnvoyAdmin) partial(w http.ResponseWriter, ctype string, body []byte, n int, stall bool) {
+	if n > len(body) {
+		n = len(body) / 2
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("kubetest: EnvoyAdmin: connection cannot be hijacked")
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ctype, len(body))
+	_, _ = buf.Write(body[:n])
+	_ = buf.Flush()
+	if !stall {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, conn) // until the client closes
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-a.closing:
+	}
+}
+
+func (a *EnvoyAdmin) answer(r *http.Request) (int, string, []byte) {
+	const jsonType, textType = "application/json", "text/plain; charset=UTF-8"
+	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/config_dump":
+		status, body := a.configDump(q)
+		return status, jsonType, body
+	case "/clusters":
+		if q.Get("format") == "json" {
+			return http.StatusOK, jsonType, a.clusters
+		}
+		return http.StatusOK, textType, []byte("")
+	case "/server_info":
+		return http.StatusOK, jsonType, a.serverInfo()
+	case "/ready":
+		return http.StatusOK, textType, []byte("LIVE\n")
+	case "/logging":
+		if r.Method != http.MethodPost {
+			return http.StatusMethodNotAllowed, textType, []byte(fmt.Sprintf("Method %s not allowed, POST required.", r.Method))
+		}
+		status, body := a.logging(q)
+		return status, textType, body
+	}
+	return http.StatusNotFound, textType, []byte("invalid path. admin commands are:\n  /clusters\n  /config_dump\n  /logging\n  /ready\n  /server_info\n")
+}
+
+// field is one member of a JSON object, in document order.
+type field struct {
+	Key   string
+	Value json.RawMessage
+}
+
+func objectFields(raw []byte) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	var out []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, field{Key: tok.(string), Value: v})
+	}
+	return out, nil
+}
+
+func writeObject(b *bytes.Buffer, fs []field) {
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(f.Value)
+	}
+	b.WriteByte('}')
+}
+
+// configSections returns the dump's configs (a list; a 2018-style map is served as is).
+func (a *EnvoyAdmin) configSections() ([]json.RawMessage, bool) {
+	var top struct {
+		Configs json.RawMessage `json:"configs"`
+	}
+	if json.Unmarshal(a.dump, &top) != nil {
+		return nil, false
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(top.Configs, &list) != nil {
+		return nil, false
+	}
+	return list, true
+}
+
+func typeOf(raw json.RawMessage) string {
+	var v struct {
+		Type string `json:"@type"`
+	}
+	_ = json.Unmarshal(raw, &v)
+	return v.Type
+}
+
+// resourceTypes are the element messages of the config dump fields ?resource= selects.
+var resourceTypes = map[string]string{
+	"static_listeners": "ListenersConfigDump.StaticListener", "dynamic_listeners": "ListenersConfigDump.DynamicListener",
+	"static_clusters": "ClustersConfigDump.StaticCluster", "dynamic_active_clusters": "ClustersConfigDump.DynamicCluster",
+	"dynamic_warming_clusters": "ClustersConfigDump.DynamicCluster",
+	"static_route_configs":     "RoutesConfigDump.StaticRouteConfig", "dynamic_route_configs": "RoutesConfigDump.DynamicRouteConfig",
+	"static_secrets": "SecretsConfigDump.StaticSecret", "dynamic_active_secrets": "SecretsConfigDump.DynamicSecret",
+	"dynamic_warming_secrets":  "SecretsConfigDump.DynamicSecret",
+	"static_endpoint_configs":  "EndpointsConfigDump.StaticEndpointConfig",
+	"dynamic_endpoint_configs": "EndpointsConfigDump.DynamicEndpointConfig",
+	"ecds_filters":             "EcdsConfigDump.EcdsFilterConfig",
+}
+
+func (a *EnvoyAdmin) configDump(q url.Values) (int, []byte) {
+	_, eds := q["include_eds"]
+	resource, mask := q.Get("resource"), q.Get("mask")
+	sections, ok := a.configSections()
+	if !ok {
+		return http.StatusOK, a.dump // not a list: serve it as it is
+	}
+	var keep []json.RawMessage
+	for _, s := range sections {
+		if !eds && strings.HasSuffix(typeOf(s), ".EndpointsConfigDump") {
+			continue
+		}
+		keep = append(keep, s)
+	}
+	if resource == "" && mask == "" && len(keep) == len(sections) {
+		return http.StatusOK, a.dump
+	}
+	if resource != "" {
+		elem, known := resourceTypes[resource]
+		var out []json.RawMessage
+		for _, s := range keep {
+			fs, err := objectFields(s)
+			if err != nil {
+				continue
+			}
+			for _, f := range fs {
+				if f.Key != resource {
+					continue
+				}
+				var items []json.RawMessage
+				_ = json.Unmarshal(f.Value, &items)
+				for _, it := range items {
+					ifs, err := objectFields(it)
+					if err != nil {
+						continue
+					}
+					t := "type.googleapis.com/envoy.admin.v3." + elem
+					var b bytes.Buffer
+					writeObject(&b, append([]field{{Key: "@type", Value: json.RawMessage(strconv.Quote(t))}}, ifs...))
+					out = append(out, b.Bytes())
+				}
+			}
+		}
+		if !known && len(out) == 0 {
+			return http.StatusNotFound, []byte(fmt.Sprintf("{\"error\":\"the resource %s is not a field of any config dump\"}", resource))
+		}
+		keep = out
+	}
+	if mask != "" {
+		paths := strings.Split(mask, ",")
+		for i, s := range keep {
+			fs, err := objectFields(s)
+			if err != nil {
+				continue
+			}
+			var sel []field
+			for _, f := range fs {
+				if f.Key == "@type" || contains(paths, f.Key) {
+					sel = append(sel, f)
+				}
+			}
+			var b bytes.Buffer
+			writeObject(&b, sel)
+			keep[i] = b.Bytes()
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"configs":[`)
+	for i, s := range keep {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(s)
+	}
+	b.WriteString("]}\n")
+	return http.StatusOK, b.Bytes()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *EnvoyAdmin) serverInfo() []byte {
+	node := json.RawMessage(`{}`)
+	sections, _ := a.configSections()
+	for _, s := range sections {
+		if !strings.HasSuffix(typeOf(s), ".BootstrapConfigDump") {
+			continue
+		}
+		var bs struct {
+			Bootstrap struct {
+				Node json.RawMessage `json:"node"`
+			} `json:"bootstrap"`
+		}
+		if json.Unmarshal(s, &bs) == nil && len(bs.Bootstrap.Node) > 0 {
+			node = bs.Bootstrap.Node
+		}
+	}
+	return []byte(fmt.Sprintf(`{"version":"0000000000000000000000000000000000000000/1.36.0/Clean/RELEASE/BoringSSL","state":"LIVE","hot_restart_version":"disabled","command_line_options":{"log_level":"info","mode":"Serve"},"node":%s,"uptime_current_epoch":"60s","uptime_all_epochs":"60s"}`, node))
+}
+
+func (a *EnvoyAdmin) logging(q url.Values) (int, []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var bad string
+	set := map[string]string{}
+	for k, vs := range q {
+		v := vs[len(vs)-1]
+		switch k {
+		case "level":
+			l, ok := envoyLevels[v]
+			if !ok {
+				bad = "unknown logger level"
+				break
+			}
+			for n := range a.loggers {
+				set[n] = l
+			}
+		case "paths":
+			for _, p := range strings.Split(v, ",") {
+				n, lv, _ := strings.Cut(p, ":")
+				l, ok := envoyLevels[lv]
+				if _, known := a.loggers[n]; !known {
+					bad = "unknown logger name"
+				} else if !ok {
+					bad = "unknown logger level"
+				} else {
+					set[n] = l
+				}
+			}
+		default:
+			l, ok := envoyLevels[v]
+			if _, known := a.loggers[k]; !known {
+				bad = "unknown logger name"
+			} else if !ok {
+				bad = "unknown logger level"
+			} else {
+				set[k] = l
+			}
+		}
+	}
+	var b strings.Builder
+	status := http.StatusOK
+	if bad != "" || len(q) > 1 && q.Get("level") != "" {
+		if bad == "" {
+			bad = "invalid number of parameters"
+		}
+		status = http.StatusNotFound
+		fmt.Fprintf(&b, "error: %s\n\n", bad)
+		b.WriteString("usage: /logging?<name>=<level> (change single level)\n")
+		b.WriteString("usage: /logging?paths=name1:level1,name2:level2,... (change multiple levels)\n")
+		b.WriteString("usage: /logging?level=<level> (change all levels)\n")
+		b.WriteString("levels: trace debug info warning error critical off\n")
+	} else {
+		for n, l := range set {
+			a.loggers[n] = l
+		}
+	}
+	b.WriteString("active loggers:\n")
+	names := make([]string, 0, len(a.loggers))
+	for n := range a.loggers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %s: %s\n", n, a.loggers[n])
+	}
+	b.WriteString("\n")
+	return status, []byte(b.String())
+}
