@@ -3,6 +3,7 @@ package proxystatus
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -227,3 +228,5 @@ func assertGolden(t *testing.T, got string, name string) {
 }
 
 func writeFile(p string, data []byte) error { return os.WriteFile(p, data, 0o600) }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
