@@ -274,10 +274,11 @@ func (i *Istiod) ensureToken(ctx context.Context) error {
 		}
 		tok, err := i.cl.ServiceAccountToken(ctx, i.opts.Namespace, "default", []string{"istio-ca"}, time.Hour)
 		if err != nil {
-			i.tokenErr = fmt.Errorf("get a token for istiod: %w", err)
-			if cmdutil.HintOf(err) == "" {
-				i.tokenErr = cmdutil.WithHint(i.tokenErr, "pass --token, or ask istiod's plaintext port 15010 with --plaintext")
+			hint := "pass --token, or ask istiod's plaintext port 15010 with --plaintext"
+			if h := cmdutil.HintOf(err); h != "" {
+				hint = h + "; or " + hint
 			}
+			i.tokenErr = cmdutil.WithHint(fmt.Errorf("get a token for istiod: %w", err), hint)
 			return
 		}
 		i.token = tok

@@ -180,7 +180,7 @@ func TestIstiodSynczAllReplicas(t *testing.T) {
 		_, err := NewIstiod(cl, IstiodOptions{}).Syncz(context.Background())
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "get a token for istiod: forbidden")
-		assert.Equal(t, "rbac hint", cmdutil.HintOf(err))
+		assert.Equal(t, "rbac hint; or pass --token, or ask istiod's plaintext port 15010 with --plaintext", cmdutil.HintOf(err))
 	})
 }
 
