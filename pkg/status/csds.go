@@ -261,7 +261,12 @@ func parseGeneric(b []byte) (genericConfig, error) {
 	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return stringField(typ, b, &g.typeURL)
+			var raw []byte
+			n := bytesField(typ, b, &raw)
+			if n > 0 {
+				g.typeURL = internTypeURL(raw)
+			}
+			return n
 		case 2:
 			return stringField(typ, b, &g.name)
 		case 3:
@@ -304,6 +309,28 @@ func parseGeneric(b []byte) (genericConfig, error) {
 		return 0
 	})
 	return g, err
+}
+
+// knownTypeURLs are the type URLs a status response repeats for every proxy: one string each.
+var knownTypeURLs = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range StandardTypes {
+		u := V3TypeURL(s)
+		m[u] = u
+	}
+	for _, s := range []string{"SDS", "SRDS"} {
+		u := V3TypeURL(s)
+		m[u] = u
+	}
+	return m
+}()
+
+// internTypeURL returns the shared string of a known type URL (no allocation), else a new one.
+func internTypeURL(b []byte) string {
+	if s, ok := knownTypeURLs[string(b)]; ok {
+		return s
+	}
+	return string(b)
 }
 
 // parseFailure reads an envoy.admin.v3.UpdateFailureState.
@@ -470,7 +497,8 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 	p := proxyFromNode(&cc.node)
 	type acc struct {
 		short, url  string
-		summary     *ResourceStatus
+		hasSummary  bool
+		summary     ResourceStatus
 		sumSent     string
 		sumAcked    string
 		rs          []ResourceStatus
@@ -497,8 +525,8 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 			a = &accs[len(accs)-1]
 		}
 		rs, sent, acked := resourceFromGeneric(g)
-		if g.name == "" && a.summary == nil {
-			a.summary, a.sumSent, a.sumAcked = &rs, sent, acked
+		if g.name == "" && !a.hasSummary {
+			a.hasSummary, a.summary, a.sumSent, a.sumAcked = true, rs, sent, acked
 			continue
 		}
 		a.rs = append(a.rs, rs)
@@ -509,11 +537,18 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 	for i := range accs {
 		a := &accs[i]
 		switch {
-		case a.summary != nil && len(a.rs) == 0:
-			types = append(types, foldResources(a.short, a.url, []ResourceStatus{*a.summary}, []string{a.sumSent}, []string{a.sumAcked}))
-		case a.summary != nil:
+		case a.hasSummary && len(a.rs) == 0:
+			// the common case (istiod): one entry per type
+			s := &a.summary
+			t := TypeStatus{Type: a.short, TypeURL: a.url, State: s.State, LastUpdated: s.LastUpdated,
+				VersionSent: a.sumSent, VersionAcked: a.sumAcked}
+			if s.State == StateError {
+				t.Error = s.Error
+			}
+			types = append(types, t)
+		case a.hasSummary:
 			t := foldResources(a.short, a.url, a.rs, a.sent, a.acked)
-			s := a.summary
+			s := &a.summary
 			t.State, t.LastUpdated = s.State, s.LastUpdated
 			if s.State != StateError || s.Error != noDetails || t.Error == "" {
 				t.Error = s.Error

@@ -202,19 +202,28 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 	}
 	t.Error = strings.Join(errs, "; ")
 	// The version sent is told by the resources that decide the state (the rejected ones for ERROR).
-	var decisive []string
-	for i, r := range rs {
-		if r.State == t.State && i < len(sent) {
-			decisive = append(decisive, sent[i])
-		}
-	}
-	t.VersionSent = common(decisive)
+	t.VersionSent = commonOf(rs, sent, t.State)
 	t.VersionAcked = common(acked)
 	if named {
 		t.Resources = rs
 		sort.SliceStable(t.Resources, func(i, j int) bool { return t.Resources[i].Name < t.Resources[j].Name })
 	}
 	return t
+}
+
+// commonOf is common over the versions of the resources in state st.
+func commonOf(rs []ResourceStatus, vs []string, st State) string {
+	out := ""
+	for i, r := range rs {
+		if r.State != st || i >= len(vs) || vs[i] == "" {
+			continue
+		}
+		if out != "" && vs[i] != out {
+			return ""
+		}
+		out = vs[i]
+	}
+	return out
 }
 
 // common returns the value all non-empty entries share, or "" when they differ.
