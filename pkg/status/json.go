@@ -100,7 +100,7 @@ func decodeJSON(b []byte) (any, error) {
 }
 
 // DecodeClientStatusJSON decodes a CSDS ClientStatusResponse in protojson form (camelCase or snake_case),
-// as grpcurl or `xdsctl proxy-status -o json --raw` print it.
+// as grpcurl prints it.
 func DecodeClientStatusJSON(b []byte, controlPlane string) (*Report, error) {
 	v, err := decodeJSON(b)
 	if err != nil {

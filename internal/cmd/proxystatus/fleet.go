@@ -264,7 +264,7 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 		}
 	default:
 		return nil, cmdutil.WithHint(fmt.Errorf("file %q is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump", path),
-			"save one with: xdsctl proxy-status -o json --raw, istioctl proxy-status -o json, or grpcurl ... ClientStatusDiscoveryService/FetchClientStatus")
+			"save one with: istioctl proxy-status -o json, curl istiod:15014/debug/syncz, or grpcurl ... envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("file %q: %w", path, err)

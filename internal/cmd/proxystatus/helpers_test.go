@@ -37,6 +37,8 @@ type fakeCluster struct {
 	istiod map[string]*istiodemu.Server // istiod pod -> emulator
 	admins map[string]string            // proxy pod.namespace -> admin URL of its emulated admin API
 	token  string
+	// listErr fails ListPods (a missing kubeconfig, RBAC)
+	listErr error
 
 	mu        sync.Mutex
 	forwards  []string
@@ -48,6 +50,9 @@ var _ Cluster = (*fakeCluster)(nil)
 func (f *fakeCluster) DefaultNamespace() (string, error) { return "default", nil }
 
 func (f *fakeCluster) ListPods(_ context.Context, ns, selector string) ([]corev1.Pod, error) {
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	sel, err := labels.Parse(selector)
 	if err != nil {
 		return nil, err

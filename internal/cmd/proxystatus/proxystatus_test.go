@@ -2,6 +2,7 @@ package proxystatus
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 )
 
@@ -229,6 +231,9 @@ func TestIstiodErrors(t *testing.T) {
 		{"plaintext to a TLS port", func(t *testing.T) *fakeCluster { return istioCluster(t, istiodemu.Options{TLS: pki.Server}) }, []string{"--plaintext"},
 			[]string{"Hint: the server may want TLS: drop --plaintext"}},
 		{"no kubeconfig", func(*testing.T) *fakeCluster { return nil }, nil, []string{"Error: no kubeconfig in this test"}},
+		{"no kubeconfig: proxy-status's hint", func(*testing.T) *fakeCluster {
+			return &fakeCluster{listErr: cmdutil.WithHint(fmt.Errorf("no Kubernetes configuration found: %w", kube.ErrNoConfig), "use --admin")}
+		}, nil, []string{"Error: no Kubernetes configuration found", "Hint: pass --kubeconfig or set KUBECONFIG; outside Kubernetes ask a control plane with --xds-address"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
