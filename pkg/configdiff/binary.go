@@ -10,7 +10,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -167,7 +166,7 @@ func DumpFromSent(sent []Sent, typesReported []string) (*Decoded, error) {
 // anyJSON writes an Any (type URL and binary value) as protojson with proto field names. Nested Anys
 // of unknown types are replaced by a marker and their type URLs added to opaque.
 func (st *decodeState) anyJSON(typeURL string, value []byte) ([]byte, error) {
-	mt, err := protoregistry.GlobalTypes.FindMessageByURL(typeURL)
+	mt, err := findByURL(typeURL)
 	if err != nil {
 		st.opaque[typeURL] = true
 		return json.Marshal(map[string]any{"@type": typeURL, "value": map[string]string{opaqueMarker: typeURL}})
@@ -184,7 +183,7 @@ func (st *decodeState) anyJSON(typeURL string, value []byte) ([]byte, error) {
 		return nil, err
 	}
 	a.TypeUrl = typeURL
-	return protojson.MarshalOptions{UseProtoNames: true}.Marshal(a)
+	return protojson.MarshalOptions{UseProtoNames: true, Resolver: Types}.Marshal(a)
 }
 
 // replaceUnknownAnys walks a message and rewrites every Any: a known payload is walked in turn and
@@ -228,7 +227,7 @@ func (st *decodeState) fixAny(m protoreflect.Message) error {
 	if url == "" {
 		return nil
 	}
-	mt, err := protoregistry.GlobalTypes.FindMessageByURL(url)
+	mt, err := findByURL(url)
 	if err != nil {
 		st.opaque[url] = true
 		marker, err := structpb.NewStruct(map[string]any{opaqueMarker: url})

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
 // setFields are the repeated fields whose order Envoy ignores, so both sides are sorted before they
@@ -86,7 +85,7 @@ type canonicalizer struct {
 }
 
 func lookup(name string) protoreflect.MessageDescriptor {
-	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(name))
+	mt, err := Types.FindMessageByName(protoreflect.FullName(name))
 	if err != nil {
 		return nil
 	}

@@ -135,6 +135,9 @@ func Compare(controlPlane, proxy []byte, o Options) (*Result, error) {
 		c.opaque[canonicalTypeURL(u)] = true
 	}
 	res := &Result{}
+	if !haveSchema() {
+		res.Warnings = append(res.Warnings, "xdsctl has no Envoy API schema linked: resources are compared as JSON, without unifying defaults and spellings")
+	}
 	for _, k := range o.Kinds {
 		info, ok := kinds[k]
 		if !ok {

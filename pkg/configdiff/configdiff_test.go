@@ -414,3 +414,21 @@ func setAny(m protoreflect.Message, fn func(*anypb.Any)) {
 		return true
 	})
 }
+
+// TestWithoutSchema: with no Envoy API types at hand the comparison still runs, says so, and still
+// ignores key order and set order.
+func TestWithoutSchema(t *testing.T) {
+	saved := Types
+	Types = new(protoregistry.Types)
+	defer func() { Types = saved }()
+	orig := readShared(t, pairA)
+	sorted := rewrite(t, orig, func(m map[string]any) {
+		if a, ok := m["virtual_hosts"].([]any); ok {
+			reverse(a)
+		}
+	})
+	r, err := Compare(sorted, orig, Options{})
+	require.NoError(t, err)
+	assert.True(t, r.Match(), text(t, r))
+	assert.Contains(t, r.Warnings, "xdsctl has no Envoy API schema linked: resources are compared as JSON, without unifying defaults and spellings")
+}
