@@ -75,6 +75,8 @@ type Answer struct {
 	// Legacy is the body of HTTP /debug/syncz (the fallback for istiod without the syncz debug type).
 	Legacy []byte
 	Err    error
+	// note says how the answer was got when it is worth saying (an HTTP fallback).
+	note string
 }
 
 // Istiod asks the istiod replicas of a cluster.
@@ -159,6 +161,11 @@ func (i *Istiod) Syncz(ctx context.Context) ([]Answer, error) {
 		}(k)
 	}
 	wg.Wait()
+	for _, a := range answers { // in pod order, once all are in
+		if a.note != "" {
+			fmt.Fprintln(i.opts.Warn, a.note)
+		}
+	}
 	return answers, nil
 }
 
@@ -174,9 +181,9 @@ func (i *Istiod) synczOf(ctx context.Context, pod *corev1.Pod) Answer {
 	if herr != nil {
 		return a // the ADS error says more
 	}
-	fmt.Fprintf(i.opts.Warn, "Note: istiod pod %q did not answer %s over xDS (%v); used its HTTP :%d/debug/syncz instead\n",
+	note := fmt.Sprintf("Note: istiod pod %q did not answer %s over xDS (%v); used its HTTP :%d/debug/syncz instead",
 		pod.Name, TypeSyncz, a.Err, PortDebugHTTP)
-	return Answer{Pod: pod.Name, Legacy: legacy}
+	return Answer{Pod: pod.Name, Legacy: legacy, note: note}
 }
 
 // ConfigDump asks the istiod replicas, one after the other, for their view of one proxy
