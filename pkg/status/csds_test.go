@@ -56,7 +56,7 @@ func TestResourceFromGeneric(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, sent, acked := resourceFromGeneric(tt.g)
+			r, sent, acked := resourceFromGeneric(genericOf(t, tt.g))
 			assert.Equal(t, tt.want, r.State)
 			assert.Equal(t, tt.wantErr, r.Error)
 			assert.Equal(t, tt.sent, sent, "sent")
@@ -143,7 +143,7 @@ func TestFromClientConfig(t *testing.T) {
 				{TypeUrl: edsURL, Name: "b", ClientStatus: adminv3.ClientResourceStatus_REQUESTED},
 			},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "grpc-client-1", p.Name)
 		assert.Equal(t, "edge", p.Cluster)
 		assert.Equal(t, "gRPC Go 1.85.0", p.Version)
@@ -178,7 +178,7 @@ func TestFromClientConfig(t *testing.T) {
 				{TypeUrl: "type.googleapis.com/envoy.api.v2.Cluster", ConfigStatus: statusv3.ConfigStatus_STALE},
 			},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "bookinfo", p.Namespace)
 		assert.Equal(t, "Kubernetes", p.Cluster)
 		assert.Equal(t, "1.28.0", p.Version)
@@ -204,7 +204,7 @@ func TestFromClientConfig(t *testing.T) {
 			// a generic entry for CDS takes precedence over the legacy one
 			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{{TypeUrl: cdsURL, ConfigStatus: statusv3.ConfigStatus_STALE}},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "legacy", p.Namespace)
 		got := map[string]State{}
 		for _, ty := range p.Types {
@@ -224,7 +224,7 @@ func TestFromClientStatus(t *testing.T) {
 		{},
 		{Node: &corev3.Node{Id: "a"}, GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{gx(cdsURL, "", statusv3.ConfigStatus_NOT_SENT, 0)}},
 	}}
-	r := FromClientStatus(resp, "127.0.0.1:18000")
+	r := fromResp(t, resp, "127.0.0.1:18000")
 	require.Len(t, r.Proxies, 2)
 	assert.Equal(t, "a", r.Proxies[0].Name, "sorted")
 	assert.Equal(t, "127.0.0.1:18000", r.Proxies[1].ControlPlane)

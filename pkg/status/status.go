@@ -202,19 +202,28 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 	}
 	t.Error = strings.Join(errs, "; ")
 	// The version sent is told by the resources that decide the state (the rejected ones for ERROR).
-	var decisive []string
-	for i, r := range rs {
-		if r.State == t.State && i < len(sent) {
-			decisive = append(decisive, sent[i])
-		}
-	}
-	t.VersionSent = common(decisive)
+	t.VersionSent = commonOf(rs, sent, t.State)
 	t.VersionAcked = common(acked)
 	if named {
 		t.Resources = rs
 		sort.SliceStable(t.Resources, func(i, j int) bool { return t.Resources[i].Name < t.Resources[j].Name })
 	}
 	return t
+}
+
+// commonOf is common over the versions of the resources in state st.
+func commonOf(rs []ResourceStatus, vs []string, st State) string {
+	out := ""
+	for i, r := range rs {
+		if r.State != st || i >= len(vs) || vs[i] == "" {
+			continue
+		}
+		if out != "" && vs[i] != out {
+			return ""
+		}
+		out = vs[i]
+	}
+	return out
 }
 
 // common returns the value all non-empty entries share, or "" when they differ.
@@ -233,25 +242,30 @@ func common(vs []string) string {
 }
 
 // finishTypes orders types (CDS, LDS, EDS, RDS, ECDS, then the rest by short name) and adds IGNORED
-// entries for the standard types nobody reported.
-func finishTypes(byShort map[string]TypeStatus) []TypeStatus {
-	out := make([]TypeStatus, 0, len(byShort)+len(StandardTypes))
+// entries for the standard types nobody reported. It reorders ts in place.
+func finishTypes(ts []TypeStatus) []TypeStatus {
 	for _, s := range StandardTypes {
-		if t, ok := byShort[s]; ok {
-			out = append(out, t)
-		} else {
-			out = append(out, TypeStatus{Type: s, State: StateIgnored})
+		if !hasType(ts, s) {
+			ts = append(ts, TypeStatus{Type: s, State: StateIgnored})
 		}
 	}
-	var extra []string
-	for s := range byShort {
-		if standardIndex(s) < 0 {
-			extra = append(extra, s)
+	sort.Slice(ts, func(i, j int) bool {
+		a, b := standardIndex(ts[i].Type), standardIndex(ts[j].Type)
+		switch {
+		case a >= 0 && b >= 0:
+			return a < b
+		case a >= 0 || b >= 0:
+			return a >= 0
 		}
-	}
-	sort.Strings(extra)
-	for _, s := range extra {
-		out = append(out, byShort[s])
+		return ts[i].Type < ts[j].Type
+	})
+	return ts
+}
+
+func values(m map[string]TypeStatus) []TypeStatus {
+	out := make([]TypeStatus, 0, len(m)+len(StandardTypes))
+	for _, t := range m {
+		out = append(out, t)
 	}
 	return out
 }
