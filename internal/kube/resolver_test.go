@@ -304,7 +304,9 @@ func TestForwardOpenErrors(t *testing.T) {
 			want: `open a port-forward to pod "a" in namespace "default": unable to upgrade connection: pod does not exist`,
 			hint: "check that kubectl port-forward -n default a 15000 works"},
 		{name: "timeout", err: context.DeadlineExceeded,
-			ctx:  func() (context.Context, context.CancelFunc) { return context.WithDeadline(context.Background(), time.Now()) },
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithDeadline(context.Background(), time.Now())
+			},
 			want: `open a port-forward to pod "a" in namespace "default": timed out: timeout`},
 	}
 	for _, tc := range cases {

@@ -50,7 +50,7 @@ func (c *fakeClient) Get(ctx context.Context, path string) ([]byte, error) {
 }
 
 func (c *fakeClient) Post(ctx context.Context, path string) ([]byte, error) { return c.Get(ctx, path) }
-func (c *fakeClient) Close() error                                         { c.closed.Store(true); return nil }
+func (c *fakeClient) Close() error                                          { c.closed.Store(true); return nil }
 
 type fakeResolver struct {
 	clients         []*fakeClient
