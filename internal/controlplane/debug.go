@@ -27,7 +27,7 @@ func (s *Server) DebugHandler() http.Handler {
 	mux.HandleFunc("GET /debug/csds", func(w http.ResponseWriter, r *http.Request) {
 		req := &statusv3.ClientStatusRequest{}
 		if id := r.URL.Query().Get("node"); id != "" {
-			req = nodeRequest(id)
+			req = NodeRequest(id)
 		}
 		resp, err := ClientStatus(s.tracker, req)
 		if err != nil {

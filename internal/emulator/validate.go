@@ -11,7 +11,6 @@ import (
 	routerv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
-	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
@@ -24,33 +23,39 @@ type decoded struct {
 	raw  *anypb.Any
 	msg  proto.Message
 	err  error // why this resource is rejected (the others of the response may still be accepted)
+	skip bool  // ignored without a NACK, as Envoy ignores an api_listener sent over LDS
 }
 
-// decodeResponse checks a response as Envoy does before applying it. A non-nil error rejects the
-// whole response (a resource of another type, an undecodable one, a duplicate name); otherwise
-// each resource carries its own validation error, if any.
-func decodeResponse(resp *discovery.DiscoveryResponse) ([]decoded, error) {
-	typeURL := resp.GetTypeUrl()
+// decodeResources checks the resources of a response as Envoy does before applying them. A
+// non-nil error rejects the whole response (a resource of another type, an undecodable one, a
+// duplicate name); otherwise each resource carries its own validation error, if any.
+func decodeResources(typeURL string, anys []*anypb.Any) ([]decoded, error) {
 	kind, ok := xdsres.KindOf(typeURL)
 	if !ok {
 		return nil, fmt.Errorf("unknown type URL %s", typeURL)
 	}
-	out := make([]decoded, 0, len(resp.GetResources()))
+	out := make([]decoded, 0, len(anys))
 	seen := map[string]bool{}
-	for _, a := range resp.GetResources() {
+	for _, a := range anys {
 		if a.GetTypeUrl() != typeURL {
 			return nil, fmt.Errorf("type URL %s embedded in an individual Any does not match the message-wide type URL %s in DiscoveryResponse", a.GetTypeUrl(), typeURL)
 		}
 		m, err := a.UnmarshalNew()
 		if err != nil {
-			return nil, fmt.Errorf("unable to unpack as %s: %v", typeURL, err)
+			return nil, fmt.Errorf("unable to unpack as %s: %v", strings.TrimPrefix(typeURL, "type.googleapis.com/"), err)
 		}
 		name := xdsres.Name(m)
 		if seen[name] {
 			return nil, fmt.Errorf("duplicate %s %s found", kind.Singular, name)
 		}
 		seen[name] = true
-		out = append(out, decoded{name: name, raw: a, msg: m, err: validateResource(m)})
+		d := decoded{name: name, raw: a, msg: m}
+		if l, ok := m.(*listenerv3.Listener); ok && l.GetApiListener() != nil {
+			d.skip = true // Envoy: "lds: add/update listener '<name>' skipped"
+		} else {
+			d.err = validateResource(m)
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -100,11 +105,8 @@ func unpackTyped(name string, a *anypb.Any) (proto.Message, error) {
 }
 
 func validateListener(l *listenerv3.Listener) error {
-	if l.GetApiListener() != nil {
-		return errors.New("api_listener is only supported in the bootstrap, not over LDS")
-	}
-	if l.GetAddress() == nil {
-		return errors.New("error adding listener: address is necessary")
+	if l.GetAddress() == nil && l.GetInternalListener() == nil {
+		return fmt.Errorf("error adding listener named '%s': address is necessary", l.GetName())
 	}
 	chains := append([]*listenerv3.FilterChain(nil), l.GetFilterChains()...)
 	if dc := l.GetDefaultFilterChain(); dc != nil {

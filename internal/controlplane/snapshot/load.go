@@ -128,6 +128,9 @@ func errAt(n *yaml.Node, format string, args ...any) error {
 }
 
 func parse(name string, data []byte) (*Config, error) {
+	if err := jsonSyntax(name, data); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
@@ -188,6 +191,30 @@ func parse(name string, data []byte) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// jsonSyntax reports a syntax error in a .json file with its line and column (the YAML parser,
+// which reads JSON too, gives no position for most of them).
+func jsonSyntax(name string, data []byte) error {
+	if !strings.EqualFold(filepath.Ext(name), ".json") {
+		return nil
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	line, col := 1, 1
+	for _, b := range data[:max(0, min(int(se.Offset)-1, len(data)))] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("line %d column %d: %s", line, col, strings.TrimPrefix(se.Error(), "json: "))
 }
 
 func kindKeys() string {

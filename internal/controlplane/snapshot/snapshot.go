@@ -103,3 +103,8 @@ func (c *Config) fingerprint() []byte {
 	}
 	return h.Sum(nil)
 }
+
+// Empty is a config with no resources.
+func Empty() *Config {
+	return &Config{Source: "(empty)", Default: Set{}, Nodes: map[string]Set{}}
+}

@@ -1,6 +1,8 @@
 package tracker
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -247,4 +249,44 @@ func (c Conn) Dump() *xdsres.Dump {
 		}
 	}
 	return d
+}
+
+// WaitNode waits until the newest connection of node id satisfies cond, or ctx is done; it
+// returns that connection's state.
+func (t *Tracker) WaitNode(ctx context.Context, id string, cond func(Conn) bool) (Conn, error) {
+	for {
+		ch := t.Changed()
+		c, ok := t.Node(id)
+		if ok && cond(c) {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			if !ok {
+				return c, fmt.Errorf("node %q never connected: %w", id, ctx.Err())
+			}
+			return c, fmt.Errorf("node %q: %w", id, ctx.Err())
+		case <-ch:
+		}
+	}
+}
+
+// Synced tells whether every type the connection subscribed to is SYNCED and there is at least one.
+func (c Conn) Synced() bool {
+	n := 0
+	for _, t := range c.Types {
+		if t.Status != Synced {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// StatusOf returns the status of a type URL, and NotSent for a type never asked for.
+func (c Conn) StatusOf(typeURL string) statusv3.ConfigStatus {
+	if t, ok := c.Type(typeURL); ok {
+		return t.Status
+	}
+	return NotSent
 }

@@ -27,7 +27,8 @@ import (
 
 // Tracker is safe for concurrent use.
 type Tracker struct {
-	now func() time.Time
+	now     func() time.Time
+	noGuard bool // tests only: show the NACK storm the guard prevents
 
 	mu      sync.Mutex
 	conns   map[int64]*conn
@@ -180,6 +181,10 @@ func (t *Tracker) connLocked(id int64, node *corev3.Node, delta bool) *conn {
 // response, req.VersionInfo is set to the version that response carried, so go-control-plane's
 // snapshot cache sees the client as up to date and parks the watch until the next snapshot,
 // instead of re-sending the rejected config at once (the NACK storm, go-control-plane#962).
+//
+// The stale-nonce rule is the SotW server's own: once a response of the type was sent, a request
+// whose response_nonce is not that response's nonce is ignored (go-control-plane drops it after
+// this callback returns), so the tracker ignores it too.
 func (t *Tracker) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -188,8 +193,8 @@ func (t *Tracker) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) err
 	ts := t.typeOf(c, req.GetTypeUrl())
 	ts.counters.Requests++
 	nonce := req.GetResponseNonce()
-	if nonce != "" && nonce != ts.nonceSent {
-		ts.counters.Stale++ // the server ignores it too
+	if ts.nonceSent != "" && nonce != ts.nonceSent {
+		ts.counters.Stale++
 		return nil
 	}
 	ts.setSotwNames(req.GetResourceNames())
@@ -199,18 +204,24 @@ func (t *Tracker) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) err
 	delete(ts.outstanding, nonce)
 	if req.GetErrorDetail() != nil {
 		t.nackLocked(ts, nonce, req.GetErrorDetail().GetMessage())
-		req.VersionInfo = ts.versionSent // the NACK guard
+		if !t.noGuard {
+			req.VersionInfo = ts.versionSent // the NACK guard
+		}
 		return nil
 	}
 	t.ackLocked(ts, nonce, req.GetVersionInfo())
 	return nil
 }
 
+// setSotwNames applies a SotW request's resource_names. An empty list is a wildcard subscription
+// for the types where xdsres.LegacyWildcard says so (the first request, and every later empty one
+// while it stays wildcard), and "nothing" for the others; "*" is an explicit wildcard.
 func (ts *typeState) setSotwNames(names []string) {
 	first := !ts.seenReq
 	ts.seenReq = true
 	ts.requested = map[string]bool{}
-	wildcard := first && len(names) == 0 || ts.wildcard && len(names) == 0
+	legacy := xdsres.LegacyWildcard(ts.typeURL)
+	wildcard := legacy && len(names) == 0 && (first || ts.wildcard)
 	for _, n := range names {
 		if n == "*" {
 			wildcard = true
@@ -219,6 +230,20 @@ func (ts *typeState) setSotwNames(names []string) {
 		ts.requested[n] = true
 	}
 	ts.wildcard = wildcard
+	ts.pruneUnrequested()
+}
+
+// pruneUnrequested forgets the resources a client no longer asks for (it dropped them too);
+// a wildcard subscription keeps everything it was sent.
+func (ts *typeState) pruneUnrequested() {
+	if ts.wildcard {
+		return
+	}
+	for name := range ts.resources {
+		if !ts.requested[name] {
+			delete(ts.resources, name)
+		}
+	}
 }
 
 func (t *Tracker) ackLocked(ts *typeState, nonce, version string) {
@@ -337,7 +362,7 @@ func (t *Tracker) OnStreamDeltaRequest(id int64, req *discovery.DeltaDiscoveryRe
 	}
 	first := !ts.seenReq
 	ts.seenReq = true
-	if first && len(req.GetResourceNamesSubscribe()) == 0 {
+	if first && len(req.GetResourceNamesSubscribe()) == 0 && xdsres.LegacyWildcard(ts.typeURL) {
 		ts.wildcard = true
 	}
 	for _, n := range req.GetResourceNamesSubscribe() {
@@ -354,6 +379,7 @@ func (t *Tracker) OnStreamDeltaRequest(id int64, req *discovery.DeltaDiscoveryRe
 		}
 		delete(ts.requested, n)
 	}
+	ts.pruneUnrequested()
 	if nonce == "" {
 		return nil
 	}
@@ -399,4 +425,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// DisableNACKGuard turns the NACK guard off, so go-control-plane re-sends a rejected snapshot at
+// once and the client NACKs it again, as fast as the stream allows. It exists to show (and test)
+// the storm the guard prevents; a control plane serving users never calls it.
+func (t *Tracker) DisableNACKGuard() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.noGuard = true
 }

@@ -1,6 +1,8 @@
 package xdsres
 
 import (
+	"bytes"
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -24,6 +26,9 @@ type Entry struct {
 	Failure     *Failure // the last rejected update of this resource, if any
 	// ClientStatus is left UNKNOWN (omitted) unless the producer knows it.
 	ClientStatus adminv3.ClientResourceStatus
+	// Warming marks a cluster waiting for its endpoints or a listener waiting for its routes
+	// (Envoy lists them as dynamic_warming_clusters and warming_state).
+	Warming bool
 }
 
 // Failure is an UpdateFailureState.
@@ -39,7 +44,7 @@ func (f *Failure) proto() *adminv3.UpdateFailureState {
 		return nil
 	}
 	return &adminv3.UpdateFailureState{
-		FailedConfiguration: f.Configured,
+		FailedConfiguration: RedactSecret(f.Configured),
 		LastUpdateAttempt:   ts(f.At),
 		Details:             f.Details,
 		VersionInfo:         f.Version,
@@ -91,10 +96,15 @@ func (d *Dump) ConfigDump(includeEDS bool) *adminv3.ConfigDump {
 		clusters.StaticClusters = append(clusters.StaticClusters, &adminv3.ClustersConfigDump_StaticCluster{Cluster: c, LastUpdated: ts(d.StaticUpdated)})
 	}
 	for _, e := range byType[resource.ClusterType] {
-		clusters.DynamicActiveClusters = append(clusters.DynamicActiveClusters, &adminv3.ClustersConfigDump_DynamicCluster{
+		dc := &adminv3.ClustersConfigDump_DynamicCluster{
 			VersionInfo: e.Version, Cluster: e.Resource, LastUpdated: ts(e.LastUpdated),
 			ErrorState: e.Failure.proto(), ClientStatus: e.ClientStatus,
-		})
+		}
+		if e.Warming {
+			clusters.DynamicWarmingClusters = append(clusters.DynamicWarmingClusters, dc)
+		} else {
+			clusters.DynamicActiveClusters = append(clusters.DynamicActiveClusters, dc)
+		}
 	}
 	add(clusters)
 
@@ -102,7 +112,12 @@ func (d *Dump) ConfigDump(includeEDS bool) *adminv3.ConfigDump {
 	for _, e := range byType[resource.ListenerType] {
 		dl := &adminv3.ListenersConfigDump_DynamicListener{Name: e.Name, ErrorState: e.Failure.proto(), ClientStatus: e.ClientStatus}
 		if e.Resource != nil {
-			dl.ActiveState = &adminv3.ListenersConfigDump_DynamicListenerState{VersionInfo: e.Version, Listener: e.Resource, LastUpdated: ts(e.LastUpdated)}
+			st := &adminv3.ListenersConfigDump_DynamicListenerState{VersionInfo: e.Version, Listener: e.Resource, LastUpdated: ts(e.LastUpdated)}
+			if e.Warming {
+				dl.WarmingState = st
+			} else {
+				dl.ActiveState = st
+			}
 		}
 		listeners.DynamicListeners = append(listeners.DynamicListeners, dl)
 	}
@@ -121,10 +136,15 @@ func (d *Dump) ConfigDump(includeEDS bool) *adminv3.ConfigDump {
 
 	secrets := &adminv3.SecretsConfigDump{}
 	for _, e := range byType[resource.SecretType] {
-		secrets.DynamicActiveSecrets = append(secrets.DynamicActiveSecrets, &adminv3.SecretsConfigDump_DynamicSecret{
+		ds := &adminv3.SecretsConfigDump_DynamicSecret{
 			Name: e.Name, VersionInfo: e.Version, LastUpdated: ts(e.LastUpdated), Secret: RedactSecret(e.Resource),
 			ErrorState: e.Failure.proto(), ClientStatus: e.ClientStatus,
-		})
+		}
+		if e.Warming {
+			secrets.DynamicWarmingSecrets = append(secrets.DynamicWarmingSecrets, ds)
+		} else {
+			secrets.DynamicActiveSecrets = append(secrets.DynamicActiveSecrets, ds)
+		}
 	}
 	add(secrets)
 
@@ -176,11 +196,20 @@ func RedactSecret(a *anypb.Any) *anypb.Any {
 	return out
 }
 
-// MarshalJSON renders a message the way Envoy's admin API does: proto field names, two-space indent.
+// MarshalJSON renders a message the way Envoy's admin API does: proto field names, two-space
+// indent. The output is stable (protojson's own spacing varies from build to build on purpose).
 func MarshalJSON(m proto.Message) ([]byte, error) {
-	b, err := protojson.MarshalOptions{UseProtoNames: true, Multiline: true, Indent: "  "}.Marshal(m)
+	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	var compact, out bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		return nil, err
+	}
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }

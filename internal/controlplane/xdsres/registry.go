@@ -87,3 +87,19 @@ func Decode(a *anypb.Any, typeURL string) (proto.Message, error) {
 	}
 	return m, nil
 }
+
+// LegacyWildcard tells whether a request naming no resources of typeURL subscribes to all of
+// them (the xDS protocol's legacy wildcard): true for listeners and clusters, which Envoy asks for
+// that way, false for endpoints, routes and secrets, which clients always name (an empty list
+// there means "none", as gRPC sends when it drops its last watch). The server and the tracker
+// both follow this.
+func LegacyWildcard(typeURL string) bool {
+	switch typeURL {
+	case resource.EndpointType, resource.RouteType, resource.SecretType:
+		return false
+	}
+	return true
+}
+
+// NamedOnlyTypes are the types LegacyWildcard is false for.
+var NamedOnlyTypes = []string{resource.EndpointType, resource.RouteType, resource.SecretType}
