@@ -135,28 +135,22 @@ func TestFetchResolveError(t *testing.T) {
 	}
 }
 
-func TestFetchTimeout(t *testing.T) {
-	// one slot, three slow targets: the first times out in flight, the others are never started
+func TestFetchTimeoutPerTarget(t *testing.T) {
+	// one slot, three targets that never answer: each gets its own --timeout from when its turn
+	// comes, so each fails with a timeout of its own (none is starved by the others' delays)
 	r := pods(3, time.Hour)
+	r.clients[1].delay = 10 * time.Millisecond // this one answers in time, after the first timed out
 	ios, _, _, _ := iostreams.Test()
 	start := time.Now()
 	res, err := Fetch(context.Background(), ios, r, cmdutil.TargetQuery{}, []string{"/a"}, Options{Concurrency: 1, Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) > 2*time.Second {
-		t.Fatalf("took %s", time.Since(start))
+	if d := time.Since(start); d < 200*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("took %s, want about two timeouts", d)
 	}
-	if !errors.Is(res[0].Err, context.DeadlineExceeded) {
-		t.Errorf("first: %v", res[0].Err)
-	}
-	for _, x := range res[1:] {
-		if x.Err == nil || !strings.Contains(x.Err.Error(), "not read before the deadline") || cmdutil.HintOf(x.Err) != admin.HintTimeout {
-			t.Errorf("%s: %v (hint %q)", x.Target, x.Err, cmdutil.HintOf(x.Err))
-		}
-	}
-	if len(r.calls) != 1 {
-		t.Errorf("%d requests made after the deadline", len(r.calls)-1)
+	if !errors.Is(res[0].Err, context.DeadlineExceeded) || res[1].Err != nil || !errors.Is(res[2].Err, context.DeadlineExceeded) {
+		t.Errorf("results: %v / %v / %v", res[0].Err, res[1].Err, res[2].Err)
 	}
 }
 

@@ -449,6 +449,12 @@ func TestLiveRBAC(t *testing.T) {
 			fmt.Sprintf(`Error: forbidden: user %q is not allowed to create pods/portforward in namespace %q`, user, ns),
 			"kubectl auth can-i create pods/portforward -n "+ns)
 	})
+	t.Run("impersonation with --as", func(t *testing.T) {
+		// kubectl's own flags work: the admin acting as a user without permissions
+		user, _ := c.NewUser(t)
+		wantError(t, xdsctl(t, admin(c), "pc", "clusters", target, "--as", user), 1,
+			fmt.Sprintf(`Error: forbidden: user %q is not allowed to get pods in namespace %q`, user, ns))
+	})
 	t.Run("no list for a selector", func(t *testing.T) {
 		user, kc := c.NewUser(t)
 		c.Grant(t, user, ns, getPods, portForward)
@@ -567,6 +573,11 @@ func TestLiveErrors(t *testing.T) {
 			t.Errorf("--timeout 1s took %s", r.took)
 		}
 	})
+	t.Run("unknown context", func(t *testing.T) {
+		wantError(t, xdsctl(t, admin(c), "pc", "clusters", "x."+ns, "--context", "nope"), 1,
+			`Error: load the Kubernetes configuration: context "nope" does not exist`,
+			"Hint: check --kubeconfig and --context (kubectl config get-contexts)")
+	})
 	t.Run("bad timeout", func(t *testing.T) {
 		wantError(t, xdsctl(t, admin(c), "pc", "clusters", "x."+ns, "--timeout", "0s"), 2, "--timeout must be positive")
 	})
@@ -623,6 +634,8 @@ func TestLiveManyPods(t *testing.T) {
 	good.SetFault(kubetest.Fault{Delay: 150 * time.Millisecond}) // overlap the reads
 	bad := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
 	bad.SetFault(kubetest.Fault{Status: http.StatusInternalServerError, Body: "boom"})
+	stuck := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
+	stuck.SetFault(kubetest.Fault{Hang: true})
 	labels := map[string]string{"app": "many"}
 	const n = 20
 	var wg sync.WaitGroup
@@ -636,24 +649,29 @@ func TestLiveManyPods(t *testing.T) {
 				c.ProxyPod(t, ns, name, bad, kubetest.PodOptions{Labels: labels})
 			case 13:
 				c.CreatePod(t, ns, name, kubetest.PodOptions{Labels: labels, Forward: map[int]string{15000: kubetest.ClosedAddr(t)}})
+			case 17:
+				c.ProxyPod(t, ns, name, stuck, kubetest.PodOptions{Labels: labels})
 			default:
 				c.ProxyPod(t, ns, name, good, kubetest.PodOptions{Labels: labels})
 			}
 		}()
 	}
 	wg.Wait()
-	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns)
+	// --timeout is per proxy: the stuck one fails alone, the others (read 8 at a time, 150 ms
+	// each) are not held to its deadline
+	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns, "--timeout", "2s")
 	table := offline(t, dumpWaypoint, "pc", "clusters").stdout
 	var want []string
 	for i := 0; i < n; i++ {
-		if i != 7 && i != 13 {
+		if i != 7 && i != 13 && i != 17 {
 			want = append(want, fmt.Sprintf("pod-%02d.%s:\n%s", i, ns, table))
 		}
 	}
 	if r.code != 1 || r.stdout != strings.Join(want, "\n") {
 		t.Fatalf("got %s\nwant stdout:\n%s", r, strings.Join(want, "\n"))
 	}
-	wantError(t, r, 1, fmt.Sprintf("Error: 2 of %d proxies failed:\n", n),
+	wantError(t, r, 1, fmt.Sprintf("Error: 3 of %d proxies failed:\n", n),
+		fmt.Sprintf("  pod-17.%s: fetch /config_dump from pod \"pod-17\" in namespace %q: timed out waiting for the admin API to answer", ns, ns),
 		fmt.Sprintf("  pod-07.%s: fetch /config_dump from pod \"pod-07\" in namespace %q: the admin API answered 500 Internal Server Error: boom\n", ns, ns),
 		fmt.Sprintf("  pod-13.%s: fetch /config_dump from pod \"pod-13\" in namespace %q: nothing listens on port 15000", ns, ns))
 	if m := good.MaxInFlight(); m < 2 || m > 8 {
