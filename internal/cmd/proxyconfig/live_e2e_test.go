@@ -49,12 +49,14 @@ type runOpts struct {
 	ctx        context.Context
 	kubeconfig string
 	wrap       func(*rest.Config) *rest.Config
+	tty        bool // stderr is a terminal
 }
 
 // xdsctl runs a command line in-process, as the binary would, and returns what it printed.
 func xdsctl(t *testing.T, o runOpts, args ...string) result {
 	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
+	ios.SetStderrTTY(o.tty)
 	f := root.NewFactory(ios)
 	if o.wrap != nil {
 		f.KubeFlags.WrapConfigFn = o.wrap
@@ -843,4 +845,31 @@ func sortedKeys(m map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// TestLiveProgress: reading takes more than a second, so a progress line shows on a terminal
+// (stderr only, erased at the end), never when stderr is not one.
+func TestLiveProgress(t *testing.T) {
+	t.Parallel()
+	c := kubetest.Shared(t)
+	ns := c.Namespace(t)
+	a := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
+	a.SetFault(kubetest.Fault{Delay: 1500 * time.Millisecond})
+	labels := map[string]string{"app": "progress"}
+	c.ProxyPod(t, ns, "p1", a, kubetest.PodOptions{Labels: labels})
+	c.ProxyPod(t, ns, "p2", a, kubetest.PodOptions{Labels: labels})
+	table := offline(t, dumpWaypoint, "pc", "clusters").stdout
+	want := "p1." + ns + ":\n" + table + "\np2." + ns + ":\n" + table
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
+			r := xdsctl(t, runOpts{kubeconfig: c.Kubeconfig, tty: tty}, "pc", "clusters", "-l", "app=progress", "-n", ns)
+			if r.code != 0 || r.stdout != want {
+				t.Fatalf("%s", r)
+			}
+			shown := strings.Contains(r.stderr, "\r\033[KReading 2 proxies: 0 done")
+			if shown != tty || (tty && !strings.HasSuffix(r.stderr, "\r\033[K")) {
+				t.Fatalf("progress on stderr %q (terminal: %v)", r.stderr, tty)
+			}
+		})
+	}
 }
