@@ -105,6 +105,7 @@ type Cluster struct {
 	procs   []*proc
 	started time.Time
 	ready   time.Duration
+	phases  []string // "etcd 0.4s", ... for XDSCTL_E2E_VERBOSE
 
 	userMu   sync.Mutex
 	nextUser int
@@ -165,6 +166,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	if err := waitFor(ctx, "etcd health", etcd, func() error { return httpOK(nil, etcdURL+"/health", "") }); err != nil {
 		return nil, err
 	}
+	c.phase("etcd")
 
 	c.apiURL = fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 	p := c.pki
@@ -191,6 +193,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("kube-apiserver")
 	if c.Kubeconfig, err = c.writeKubeconfig("admin"); err != nil {
 		return nil, err
 	}
@@ -251,6 +254,7 @@ spec:
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("kwok")
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{
 		Name:        NodeName,
 		Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
@@ -273,10 +277,19 @@ spec:
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("node Ready")
 	c.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Client.Discovery()))
 	c.ready = time.Since(c.started)
 	return c, nil
 }
+
+// phase records how long the start has taken so far.
+func (c *Cluster) phase(name string) {
+	c.phases = append(c.phases, fmt.Sprintf("%s %.1fs", name, time.Since(c.started).Seconds()))
+}
+
+// StartupPhases says when each part of the start was done, e.g. "etcd 0.3s", "kube-apiserver 3.1s".
+func (c *Cluster) StartupPhases() []string { return append([]string(nil), c.phases...) }
 
 // StartupTime is how long Start took, from nothing to a Ready node.
 func (c *Cluster) StartupTime() time.Duration { return c.ready }
