@@ -661,7 +661,7 @@ func TestLiveManyPods(t *testing.T) {
 	wg.Wait()
 	// --timeout is per proxy: the stuck one fails alone, the others (read 8 at a time, 150 ms
 	// each) are not held to its deadline
-	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns, "--timeout", "2s")
+	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns, "--timeout", "3s")
 	table := offline(t, dumpWaypoint, "pc", "clusters").stdout
 	var want []string
 	for i := 0; i < n; i++ {
