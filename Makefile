@@ -42,7 +42,7 @@ docs:
 	$(GO) run ./cmd/gen-docs docs/cli
 
 demo: build
-	./$(BIN) proxy-config listeners --demo
+	./$(BIN) proxy-config all --demo --with-headers
 
 clean:
 	rm -rf bin

@@ -26,6 +26,10 @@ type Cluster struct {
 // istioKey tells whether the name is an Istio subset key (more than three '|' parts).
 func (c *Cluster) istioKey() bool { return strings.Count(c.Name, "|") > 2 }
 
+// IsSubsetKey tells whether the name is an Istio subset key (direction|port|subset|fqdn), whose
+// parts the table splits into columns.
+func (c *Cluster) IsSubsetKey() bool { return c.istioKey() }
+
 // ClusterFilter selects clusters, as istioctl's --fqdn, --port, --subset and --direction do
 // (substrings of the cluster name).
 type ClusterFilter struct {

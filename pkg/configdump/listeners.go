@@ -84,6 +84,15 @@ func (d *Dump) Listeners() ([]Listener, error) {
 		case jsonscan.KeyIs(k, "dynamic_listeners"):
 			_ = v.Items(func(_ int, e jsonscan.Value) bool {
 				de := readDynamic(e, "listener", StateActive)
+				// readDynamic gives the active state the entry's (empty) version and update time;
+				// v3 dumps keep them inside active_state.
+				if st := e.Get("active_state"); st.Exists() {
+					if m, ok := de.meta[StateActive]; ok {
+						fixed := readMeta(StateActive, st)
+						fixed.Error = m.Error
+						de.meta[StateActive] = fixed
+					}
+				}
 				out = append(out, d.listenersOf(de)...)
 				return true
 			})

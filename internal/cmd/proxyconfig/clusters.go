@@ -43,8 +43,7 @@ xdsctl pc c -f dump.json --fqdn reviews.default.svc.cluster.local --direction ou
 			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
 		},
 	}
-	cmdutil.AddSourceFlags(cmd, &opts.Source)
-	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
+	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.FQDN, "fqdn", "", "Show only clusters whose name contains this `fqdn`")
 	cmd.Flags().IntVar(&opts.Filter.Port, "port", 0, "Show only clusters of this `port`")
 	cmd.Flags().StringVar(&opts.Filter.Subset, "subset", "", "Show only clusters whose name contains this `subset`")
@@ -73,17 +72,22 @@ func (o *ClustersOptions) build(bodies map[string][]byte, w *configdump.Warnings
 		return res, err
 	}
 	wide := o.Output.Format == "wide"
-	res.Table = clusterTable(sel, wide)
+	res.Table = clusterTable(sel, wide, "")
 	if !wide {
 		res.Notes = hiddenNote("cluster", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
 	}
 	return res, nil
 }
 
-func clusterTable(cs []configdump.Cluster, wide bool) *render.Table {
+// clusterTable is the clusters table. prefix is "cluster/" in the all view, which adds a NAME
+// column as istioctl does (and, as istioctl, prefixes the FQDN of clusters not named by Istio).
+func clusterTable(cs []configdump.Cluster, wide bool, prefix string) *render.Table {
 	t := &render.Table{Padding: 5, Headers: []string{"SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE", "DESTINATION RULE"}}
-	if wide {
+	switch {
+	case wide:
 		t.Headers = append([]string{"NAME"}, append(t.Headers, "STATE", "VERSION", "LAST UPDATED")...)
+	case prefix != "":
+		t.Headers = append([]string{"NAME"}, t.Headers...)
 	}
 	for i := range cs {
 		c := &cs[i]
@@ -98,9 +102,19 @@ func clusterTable(cs []configdump.Cluster, wide bool) *render.Table {
 				subset = c.Subset
 			}
 		}
-		row := []string{c.FQDN, port, subset, dir, c.Type, c.DestinationRule}
-		if wide {
-			row = append([]string{c.Name}, append(row[:5], render.Dash(c.DestinationRule), stateCell(c.Meta), render.Dash(c.VersionInfo), render.Dash(c.LastUpdated))...)
+		fqdn := c.FQDN
+		switch {
+		case wide:
+			fqdn = render.Dash(fqdn)
+		case prefix != "" && !c.IsSubsetKey():
+			fqdn = prefix + fqdn
+		}
+		row := []string{fqdn, port, subset, dir, c.Type, c.DestinationRule}
+		switch {
+		case wide:
+			row = append([]string{prefix + c.Name}, append(row[:5], render.Dash(c.DestinationRule), stateCell(c.Meta), render.Dash(c.VersionInfo), render.Dash(c.LastUpdated))...)
+		case prefix != "":
+			row = append([]string{prefix + c.Name}, row...)
 		}
 		t.Rows = append(t.Rows, row)
 	}

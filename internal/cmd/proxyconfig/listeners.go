@@ -54,8 +54,7 @@ xdsctl pc l -f dump.json --jq '.[].name'`,
 			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
 		},
 	}
-	cmdutil.AddSourceFlags(cmd, &opts.Source)
-	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
+	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.Address, "address", "", "Show only listeners with this `address`")
 	cmd.Flags().IntVar(&port, "port", 0, "Show only listeners on this `port`")
 	cmd.Flags().StringVar(&opts.Filter.Type, "type", "", "Show only listeners of this `type` (HTTP, TCP, HTTP+TCP, UNKNOWN)")
@@ -84,14 +83,16 @@ func (o *ListenersOptions) build(bodies map[string][]byte, w *configdump.Warning
 		res.Items, err = itemsOf(d, w, "envoy.config.listener.v3.Listener", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
-	res.Table = listenerTable(sel, o.Verbose, wide)
+	res.Table = listenerTable(sel, o.Verbose, wide, "")
 	if !wide {
 		res.Notes = hiddenNote("listener", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
 	}
 	return res, nil
 }
 
-func listenerTable(ls []configdump.Listener, verbose, wide bool) *render.Table {
+// listenerTable is the listeners table. prefix is "listener/" in the all view, which adds a NAME
+// column as istioctl does.
+func listenerTable(ls []configdump.Listener, verbose, wide bool, prefix string) *render.Table {
 	t := &render.Table{Padding: 1}
 	switch {
 	case wide:
@@ -101,6 +102,16 @@ func listenerTable(ls []configdump.Listener, verbose, wide bool) *render.Table {
 	default:
 		t.Headers = []string{"ADDRESSES", "PORT", "TYPE"}
 	}
+	named := prefix != "" && !wide
+	if named {
+		t.Headers = append([]string{"NAME"}, t.Headers...)
+	}
+	add := func(l *configdump.Listener, row ...string) {
+		if named {
+			row = append([]string{prefix + l.Name}, row...)
+		}
+		t.Rows = append(t.Rows, row)
+	}
 	for i := range ls {
 		l := &ls[i]
 		if !wide && !l.IsShort() {
@@ -108,7 +119,7 @@ func listenerTable(ls []configdump.Listener, verbose, wide bool) *render.Table {
 		}
 		port := strconv.FormatUint(uint64(l.Port), 10)
 		if !verbose && !wide {
-			t.Rows = append(t.Rows, []string{l.Address(), port, l.Type})
+			add(l, l.Address(), port, l.Type)
 			continue
 		}
 		chains := append([]configdump.FilterChain(nil), l.FilterChains...)
@@ -118,11 +129,11 @@ func listenerTable(ls []configdump.Listener, verbose, wide bool) *render.Table {
 		}
 		for _, c := range chains {
 			if wide {
-				t.Rows = append(t.Rows, []string{render.Dash(l.Name), render.Dash(l.Address()), port, l.Type, render.Dash(c.Name),
-					c.Match, c.Destination, stateCell(l.Meta), render.Dash(l.VersionInfo), render.Dash(l.LastUpdated)})
+				add(l, render.Dash(prefix+l.Name), render.Dash(l.Address()), port, l.Type, render.Dash(c.Name),
+					c.Match, c.Destination, stateCell(l.Meta), render.Dash(l.VersionInfo), render.Dash(l.LastUpdated))
 				continue
 			}
-			t.Rows = append(t.Rows, []string{l.Address(), port, c.Match, c.Destination})
+			add(l, l.Address(), port, c.Match, c.Destination)
 		}
 	}
 	return t

@@ -16,9 +16,17 @@ func NewCmdProxyConfig(f *cmdutil.Factory) *cobra.Command {
 		Long: `Show the configuration an Envoy proxy has loaded, read from its admin API (a pod through a
 Kubernetes port-forward, or --admin URL) or from a saved dump (--file, - for standard input).`,
 	}
-	cmd.AddCommand(NewCmdListeners(f, nil))
-	cmd.AddCommand(NewCmdClusters(f, nil))
-	cmd.AddCommand(NewCmdRoutes(f, nil))
+	cmd.AddCommand(
+		NewCmdListeners(f, nil),
+		NewCmdClusters(f, nil),
+		NewCmdRoutes(f, nil),
+		NewCmdEndpoints(f, nil),
+		NewCmdSecrets(f, nil),
+		NewCmdBootstrap(f, nil),
+		NewCmdEcds(f, nil),
+		NewCmdAll(f, nil),
+	)
+	// Commands that act on a live proxy rather than show its configuration.
 	cmd.AddCommand(NewCmdLog(f, nil))
 	return cmd
 }

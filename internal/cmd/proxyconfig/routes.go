@@ -43,8 +43,7 @@ xdsctl pc r -f dump.json --name 9080`,
 			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
 		},
 	}
-	cmdutil.AddSourceFlags(cmd, &opts.Source)
-	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
+	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.Name, "name", "", "Show only the route configuration with this `name`")
 	cmd.Flags().BoolVar(&opts.Verbose, "verbose", true, "One row per route; --verbose=false gives one row per route configuration")
 	return cmd
@@ -71,14 +70,15 @@ func (o *RoutesOptions) build(bodies map[string][]byte, w *configdump.Warnings) 
 		return res, err
 	}
 	wide := o.Output.Format == "wide"
-	res.Table = routeTable(sel, o.Verbose, wide)
+	res.Table = routeTable(sel, o.Verbose, wide, "")
 	if !wide {
 		res.Notes = hiddenNote("route configuration", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
 	}
 	return res, nil
 }
 
-func routeTable(rcs []configdump.RouteConfig, verbose, wide bool) *render.Table {
+// routeTable is the routes table. prefix is "route/" in the all view, put before each name as istioctl does.
+func routeTable(rcs []configdump.RouteConfig, verbose, wide bool, prefix string) *render.Table {
 	t := &render.Table{Padding: 5}
 	switch {
 	case wide:
@@ -90,36 +90,37 @@ func routeTable(rcs []configdump.RouteConfig, verbose, wide bool) *render.Table 
 	}
 	for i := range rcs {
 		rc := &rcs[i]
+		name := prefix + rc.Name
 		if !wide && !rc.IsShort() {
 			continue
 		}
 		if !verbose && !wide {
-			t.Rows = append(t.Rows, []string{rc.Name, strconv.Itoa(len(rc.VirtualHosts))})
+			t.Rows = append(t.Rows, []string{name, strconv.Itoa(len(rc.VirtualHosts))})
 			continue
 		}
 		for _, vh := range rc.VirtualHosts {
 			doms := configdump.DescribeDomains(vh.Domains)
 			for _, r := range vh.Routes {
 				if wide {
-					t.Rows = append(t.Rows, []string{render.Dash(rc.Name), render.Dash(vh.Name), render.Dash(doms), render.Dash(r.Match),
+					t.Rows = append(t.Rows, []string{render.Dash(name), render.Dash(vh.Name), render.Dash(doms), render.Dash(r.Match),
 						render.Dash(r.Cluster), render.Dash(r.VirtualService), stateCell(rc.Meta), render.Dash(rc.VersionInfo)})
 					continue
 				}
 				if r.Passthrough {
 					continue
 				}
-				t.Rows = append(t.Rows, []string{rc.Name, vh.Name, doms, r.Match, r.VirtualService})
+				t.Rows = append(t.Rows, []string{name, vh.Name, doms, r.Match, r.VirtualService})
 			}
 			if len(vh.Routes) == 0 {
 				if wide {
-					t.Rows = append(t.Rows, []string{render.Dash(rc.Name), render.Dash(vh.Name), render.Dash(doms), "/*", "404", "-", stateCell(rc.Meta), render.Dash(rc.VersionInfo)})
+					t.Rows = append(t.Rows, []string{render.Dash(name), render.Dash(vh.Name), render.Dash(doms), "/*", "404", "-", stateCell(rc.Meta), render.Dash(rc.VersionInfo)})
 					continue
 				}
-				t.Rows = append(t.Rows, []string{rc.Name, vh.Name, doms, "/*", "404"})
+				t.Rows = append(t.Rows, []string{name, vh.Name, doms, "/*", "404"})
 			}
 		}
 		if wide && len(rc.VirtualHosts) == 0 {
-			t.Rows = append(t.Rows, []string{render.Dash(rc.Name), "-", "-", "-", "-", "-", stateCell(rc.Meta), render.Dash(rc.VersionInfo)})
+			t.Rows = append(t.Rows, []string{render.Dash(name), "-", "-", "-", "-", "-", stateCell(rc.Meta), render.Dash(rc.VersionInfo)})
 		}
 	}
 	return t

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -20,7 +21,11 @@ type viewResult struct {
 	Table *render.Table     // short and wide
 	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
 	Items []json.RawMessage // json and yaml: one JSON value per resource
-	Notes []string          // said on stderr, e.g. resources the short table leaves out
+	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
+	Object json.RawMessage
+	Notes  []string // said on stderr, e.g. resources the short table leaves out
+	// Quiet means the view printed nothing to stdout on purpose (all --save).
+	Quiet bool
 }
 
 // viewFunc builds a view from the bodies fetched for one proxy.
@@ -30,10 +35,23 @@ type viewFunc func(bodies map[string][]byte, w *configdump.Warnings) (*viewResul
 type viewOptions struct {
 	Source cmdutil.SourceOptions
 	Output cmdutil.OutputOptions
+	// Demo reads the example proxy built into xdsctl instead of a live proxy or a file.
+	Demo bool
+}
+
+// addViewFlags binds the source flags (-f, -l, --admin, ...), --demo and the output flags.
+func addViewFlags(cmd *cobra.Command, o *viewOptions, defaultFormat string) {
+	cmdutil.AddSourceFlags(cmd, &o.Source)
+	cmd.Flags().BoolVar(&o.Demo, "demo", false, "Read the example proxy built into xdsctl (a bookinfo sidecar assembled from real Envoy dumps) instead of a live proxy or a file")
+	cmdutil.AddOutputFlags(cmd, &o.Output, defaultFormat)
 }
 
 func (o *viewOptions) validate(args []string) error {
-	if err := o.Source.Validate(args); err != nil {
+	if o.Demo {
+		if len(args) > 0 || o.Source.File != "" || o.Source.Selector != "" || o.Source.AdminURL != "" {
+			return cmdutil.FlagErrorf("--demo reads the built-in example; drop the <pod>, -l, --admin or --file")
+		}
+	} else if err := o.Source.Validate(args); err != nil {
 		return err
 	}
 	return o.Output.Validate()
@@ -50,8 +68,11 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		code = c
 	}
-	inputs, err := loadInputs(ctx, f, &o.Source, paths...)
-	if err != nil {
+	var inputs []input
+	var err error
+	if o.Demo {
+		inputs = demoInputs(paths)
+	} else if inputs, err = loadInputs(ctx, f, &o.Source, paths...); err != nil {
 		return err
 	}
 	ios := f.IOStreams
@@ -75,8 +96,14 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, err))
 			continue
 		}
+		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
+			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
+		}
 		for _, n := range res.Notes {
 			fmt.Fprintf(ios.ErrOut, "Note: %s%s\n", prefix(multi, in.Name), n)
+		}
+		if res.Quiet {
+			continue
 		}
 		switch {
 		case o.Output.IsTable():
@@ -90,18 +117,24 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 				return err
 			}
 		default:
-			arr, err := render.JSONArray(res.Items)
+			key, doc := "items", []byte(res.Object)
+			if res.Object == nil {
+				doc, err = render.JSONArray(res.Items)
+			} else {
+				key = "config"
+				doc, err = render.Indent(res.Object)
+			}
 			if err != nil {
 				return err
 			}
 			if !multi {
-				if err := writeStructured(ios.Out, &o.Output, code, arr); err != nil {
+				if err := writeStructured(ios.Out, &o.Output, code, doc); err != nil {
 					return err
 				}
 				continue
 			}
 			name, _ := json.Marshal(in.Name)
-			jsonGroups = append(jsonGroups, json.RawMessage(fmt.Sprintf(`{"proxy":%s,"items":%s}`, name, arr)))
+			jsonGroups = append(jsonGroups, json.RawMessage(fmt.Sprintf(`{"proxy":%s,%q:%s}`, name, key, doc)))
 		}
 	}
 	if multi && !o.Output.IsTable() {
@@ -135,6 +168,9 @@ func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
 		_, err := w.Write(res.Text)
 		return err
 	}
+	if res.Table == nil {
+		return nil
+	}
 	res.Table.NoHeaders = noHeaders
 	return res.Table.Write(w)
 }
@@ -156,7 +192,7 @@ func describeInputError(o *viewOptions, name string, err error) error {
 	var ie *configdump.InputError
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
-		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" {
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/describe"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -49,5 +50,6 @@ tables, JSON, YAML or jq results.`,
 
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(proxyconfig.NewCmdProxyConfig(f))
+	cmd.AddCommand(describe.NewCmdDescribe(f))
 	return cmd
 }

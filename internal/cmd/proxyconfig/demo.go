@@ -1,0 +1,33 @@
+package proxyconfig
+
+import (
+	_ "embed" // the demo proxy's admin output
+
+	"github.com/xdsctl/xdsctl/internal/admin"
+)
+
+// The example proxy of --demo: the /config_dump?include_eds and /clusters?format=json of a bookinfo
+// sidecar assembled from real Envoy dumps in Istio's test data (see demodata/PROVENANCE.txt). It
+// lets every view run with no cluster and no file.
+var (
+	//go:embed demodata/config_dump.json
+	demoConfigDump []byte
+	//go:embed demodata/clusters.json
+	demoClusters []byte
+)
+
+// demoName is how messages name the example proxy.
+const demoName = "demo proxy"
+
+// demoInputs serves the example proxy's admin output for each path, as a live proxy would.
+func demoInputs(paths []string) []input {
+	bodies := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		if p == admin.PathClustersJSON {
+			bodies[p] = demoClusters
+			continue
+		}
+		bodies[p] = demoConfigDump
+	}
+	return []input{{Name: demoName, Bodies: bodies}}
+}

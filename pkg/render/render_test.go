@@ -1,0 +1,85 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTable(t *testing.T) {
+	tests := []struct {
+		name string
+		t    Table
+		want string
+	}{
+		{"istioctl padding 5 (default)", Table{Headers: []string{"NAME", "TYPE"}, Rows: [][]string{{"a", "EDS"}, {"longer-name", ""}}},
+			"NAME            TYPE\na               EDS\nlonger-name     \n"},
+		{"listeners padding 1", Table{Padding: 1, Headers: []string{"ADDRESSES", "PORT"}, Rows: [][]string{{"0.0.0.0", "15001"}}},
+			"ADDRESSES PORT\n0.0.0.0   15001\n"},
+		{"no headers", Table{NoHeaders: true, Headers: []string{"A", "B"}, Rows: [][]string{{"x", "y"}}}, "x     y\n"},
+		{"header only", Table{Headers: []string{"NAME", "STATUS"}}, "NAME     STATUS\n"},
+		{"empty", Table{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, tt.t.Write(&b))
+			assert.Equal(t, tt.want, b.String())
+		})
+	}
+}
+
+func TestJSONArrayKeepsOrder(t *testing.T) {
+	out, err := JSONArray([]json.RawMessage{json.RawMessage(`{"z":1,"a":{"y":[1,2]}}`), json.RawMessage(`"s"`)})
+	require.NoError(t, err)
+	assert.Equal(t, "[\n  {\n    \"z\": 1,\n    \"a\": {\n      \"y\": [\n        1,\n        2\n      ]\n    }\n  },\n  \"s\"\n]\n", string(out))
+	out, err = JSONArray(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "[]\n", string(out))
+	_, err = Indent([]byte(`{"a":`))
+	require.Error(t, err)
+}
+
+func TestWriteYAML(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteYAML(&b, []byte(`[{"name":"x","port_value":80,"@type":"t"}]`)))
+	assert.Equal(t, "- '@type': t\n  name: x\n  port_value: 80\n", b.String())
+}
+
+func TestWriteJQ(t *testing.T) {
+	data := []byte(`[{"name":"a","port":9080,"big":12345678901234},{"name":"b","port":80}]`)
+	tests := []struct{ expr, want string }{
+		{".[].name", "a\nb\n"}, // strings raw, like jq -r
+		{".[0].port", "9080\n"},
+		{".[0].big", "12345678901234\n"}, // integers stay integers
+		{"map(select(.port > 100)) | length", "1\n"},
+		{".[1]", "{\n  \"name\": \"b\",\n  \"port\": 80\n}\n"},
+		{"empty", ""},
+		{"halt", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			code, err := CompileJQ(tt.expr)
+			require.NoError(t, err)
+			var b bytes.Buffer
+			require.NoError(t, WriteJQ(&b, code, data))
+			assert.Equal(t, tt.want, b.String())
+		})
+	}
+	_, err := CompileJQ(".[")
+	require.Error(t, err)
+	code, err := CompileJQ(`error("boom")`)
+	require.NoError(t, err)
+	err = WriteJQ(&bytes.Buffer{}, code, data)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "boom")
+}
+
+func TestDash(t *testing.T) {
+	assert.Equal(t, "-", Dash(""))
+	assert.Equal(t, "-", Dash("  "))
+	assert.Equal(t, "x", Dash("x"))
+}
