@@ -120,6 +120,7 @@ func TestLivePod(t *testing.T) {
 		{"pc", "clusters"}, {"proxy-config", "listeners"}, {"pc", "routes"},
 		{"pc", "clusters", "-o", "wide"}, {"pc", "clusters", "-o", "json"}, {"pc", "listeners", "-o", "yaml"},
 		{"pc", "clusters", "--fqdn", "reviews.default.svc.cluster.local"},
+		{"pc", "secrets"}, {"pc", "bootstrap"}, {"pc", "all"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			wantSame(t, xdsctl(t, admin(c), append(args, target)...), offline(t, dumpSidecar, args...))
@@ -128,12 +129,17 @@ func TestLivePod(t *testing.T) {
 	t.Run("namespace flag", func(t *testing.T) {
 		wantSame(t, xdsctl(t, admin(c), "pc", "clusters", "productpage-v1-7bbd79f8fd-k6j79", "-n", ns), offline(t, dumpSidecar, "pc", "clusters"))
 	})
+	t.Run("ecds", func(t *testing.T) {
+		const ecdsDump = "../../../testdata/dumps/istio/writer__envoy__configdump__ecds__configdump.json"
+		c.ProxyPod(t, ns, "wasm", kubetest.NewEnvoyAdmin(t, ecdsDump), kubetest.PodOptions{})
+		wantSame(t, xdsctl(t, admin(c), "pc", "ecds", "wasm."+ns), offline(t, ecdsDump, "pc", "ecds"))
+	})
 	t.Run("pod/ prefix", func(t *testing.T) {
 		wantSame(t, xdsctl(t, admin(c), "pc", "routes", "pod/"+target), offline(t, dumpSidecar, "pc", "routes"))
 	})
-	// every request went to /config_dump without include_eds (the views above need no EDS)
+	// the views read /config_dump; all and endpoints --eds read it with EDS
 	for _, r := range a.Requests() {
-		if r.Method != http.MethodGet || r.Path != "/config_dump" {
+		if r.Method != http.MethodGet || (r.Path != "/config_dump" && r.Path != "/config_dump?include_eds") {
 			t.Errorf("emulator got %s %s", r.Method, r.Path)
 		}
 	}
