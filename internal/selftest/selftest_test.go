@@ -36,6 +36,10 @@ func TestSelftestPasses(t *testing.T) {
 	assert.Empty(t, res.Failed)
 	assert.Equal(t, 22, res.Checks)
 	assert.Contains(t, out.String(), "selftest: all 22 checks passed")
+	// the wide views: a version CSDS does not tell is not shown as a placeholder
+	assert.NotContains(t, out.String(), "=-→")
+	assert.Contains(t, out.String(), "CDS=v4 (not acked) LDS=v4 (not acked) EDS=v4 (not acked) RDS=v4 (not acked)", "step 4: sidecar-2 holds its ACKs")
+	assert.Contains(t, out.String(), "CDS=v3 (rejected) LDS=v3 EDS=v3 RDS=v3", "step 3: sidecar-1 rejected v3's clusters")
 }
 
 func TestSelftestReportsFailedChecks(t *testing.T) {

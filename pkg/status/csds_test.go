@@ -168,6 +168,38 @@ func TestFromClientConfig(t *testing.T) {
 		}
 		assert.Equal(t, []string{"CDS", "LDS", "EDS", "RDS", "ECDS"}, names)
 	})
+	t.Run("versions: the summary entry tells the type's, accepted siblings of a rejected resource do not", func(t *testing.T) {
+		nack := &adminv3.UpdateFailureState{Details: "Error adding/updating cluster(s) backend: bad", VersionInfo: "v3"}
+		withSummary := &statusv3.ClientConfig{
+			Node: &corev3.Node{Id: "sidecar-1"},
+			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{
+				// the bundled control plane: v3 was NACKed because of backend; greeter of the same response was accepted
+				{TypeUrl: cdsURL, ConfigStatus: statusv3.ConfigStatus_ERROR, VersionInfo: "v3", ErrorState: nack},
+				{TypeUrl: cdsURL, Name: "backend", ConfigStatus: statusv3.ConfigStatus_ERROR, VersionInfo: "v3", ErrorState: nack},
+				{TypeUrl: cdsURL, Name: "greeter", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v3"},
+				// held ACKs: v4 sent, no answer; over delta, resources carry their own versions
+				{TypeUrl: edsURL, ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "v4"},
+				{TypeUrl: edsURL, Name: "backend", ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "hash-b"},
+				{TypeUrl: edsURL, Name: "greeter", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "hash-g"},
+				{TypeUrl: ldsURL, ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v4"},
+				{TypeUrl: ldsURL, Name: "http", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "hash-l"},
+			},
+		}
+		p := fromCC(t, withSummary)
+		versions := func(short string) [2]string {
+			ty, ok := p.Type(short)
+			require.True(t, ok)
+			return [2]string{ty.VersionSent, ty.VersionAcked}
+		}
+		assert.Equal(t, [2]string{"v3", ""}, versions("CDS"), "v3 was rejected; CSDS does not say which version the proxy holds")
+		assert.Equal(t, [2]string{"v4", ""}, versions("EDS"))
+		assert.Equal(t, [2]string{"v4", "v4"}, versions("LDS"))
+
+		// without a summary, the resources that decide the state tell the versions
+		withSummary.GenericXdsConfigs = []*statusv3.ClientConfig_GenericXdsConfig{withSummary.GenericXdsConfigs[1], withSummary.GenericXdsConfigs[2]}
+		p = fromCC(t, withSummary)
+		assert.Equal(t, [2]string{"v3", ""}, versions("CDS"), "greeter's acceptance is not the type's")
+	})
 	t.Run("istio node metadata and an extra type", func(t *testing.T) {
 		cc := &statusv3.ClientConfig{
 			Node: &corev3.Node{Id: "sidecar~10.0.0.1~reviews-v1-abc.bookinfo~bookinfo.svc.cluster.local", Metadata: meta(t, map[string]any{

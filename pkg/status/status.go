@@ -201,9 +201,10 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 		}
 	}
 	t.Error = strings.Join(errs, "; ")
-	// The version sent is told by the resources that decide the state (the rejected ones for ERROR).
+	// The versions are told by the resources that decide the state (the rejected ones for ERROR): a
+	// resource of the same response that was accepted does not make the type's version accepted.
 	t.VersionSent = commonOf(rs, sent, t.State)
-	t.VersionAcked = common(acked)
+	t.VersionAcked = commonOf(rs, acked, t.State)
 	if named {
 		t.Resources = rs
 		sort.SliceStable(t.Resources, func(i, j int) bool { return t.Resources[i].Name < t.Resources[j].Name })
@@ -222,21 +223,6 @@ func commonOf(rs []ResourceStatus, vs []string, st State) string {
 			return ""
 		}
 		out = vs[i]
-	}
-	return out
-}
-
-// common returns the value all non-empty entries share, or "" when they differ.
-func common(vs []string) string {
-	out := ""
-	for _, v := range vs {
-		if v == "" {
-			continue
-		}
-		if out != "" && v != out {
-			return ""
-		}
-		out = v
 	}
 	return out
 }
