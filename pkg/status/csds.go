@@ -550,7 +550,9 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 			t := foldResources(a.short, a.url, a.rs, a.sent, a.acked)
 			s := &a.summary
 			t.State, t.LastUpdated = s.State, s.LastUpdated
-			if s.State != StateError || s.Error != noDetails || t.Error == "" {
+			if s.State == StateError {
+				t.Error = nackMessage(s.Error, a.rs)
+			} else {
 				t.Error = s.Error
 			}
 			// The summary tells the type's versions too: per-resource versions (a delta stream's
