@@ -1,6 +1,7 @@
 package controlplane_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -177,5 +178,62 @@ func TestSynczJSON(t *testing.T) {
 	require.NoError(t, err)
 	for _, want := range []string{`"node": "s1"`, `"type": "CDS"`, `"status": "SYNCED"`, `"versionAcked": "v1"`, `"responsesSinceNack": 1`, `"nacks": 0`} {
 		assert.Contains(t, string(b), want)
+	}
+}
+
+// TestCSDSShowsSotwAndDeltaClients: a state-of-the-world and a delta client connected at once are
+// both in CSDS and /debug/syncz, each with its own state. go-control-plane numbers the two kinds of
+// stream separately, so both are stream 1.
+func TestCSDSShowsSotwAndDeltaClients(t *testing.T) {
+	cp := startCP(t, exampleWith(t), controlplane.Options{Now: fixedNow})
+	startSidecar(t, cp, emulator.Options{NodeID: "sotw-1", Now: fixedNow})
+	delta := startSidecar(t, cp, emulator.Options{NodeID: "delta-1", Delta: true, Now: fixedNow})
+	syncedAt(t, cp, "sotw-1", "v1")
+	syncedAt(t, cp, "delta-1", "v1")
+
+	// the delta client holds its ACKs; v2 moves an endpoint
+	delta.HoldACKs(true)
+	require.NoError(t, cp.Push(exampleWith(t, "version: v1", "version: v2", "port_value: 9002", "port_value: 9003")))
+	syncedAt(t, cp, "sotw-1", "v2")
+	_, err := cp.Tracker().WaitNode(ctxTimeout(t, 10*time.Second), "delta-1", func(c tracker.Conn) bool {
+		return c.StatusOf(resource.EndpointType) == tracker.Stale
+	})
+	require.NoError(t, err)
+
+	conn, err := grpc.NewClient(cp.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	resp, err := statusv3.NewClientStatusDiscoveryServiceClient(conn).FetchClientStatus(ctxTimeout(t, 10*time.Second), &statusv3.ClientStatusRequest{})
+	require.NoError(t, err)
+	// per node, the type summaries (entries without a name): "CDS SYNCED v2"
+	got := map[string][]string{}
+	for _, c := range resp.GetConfig() {
+		for _, g := range c.GetGenericXdsConfigs() {
+			if g.GetName() == "" {
+				got[c.GetNode().GetId()] = append(got[c.GetNode().GetId()],
+					xdsres.ShortName(g.GetTypeUrl())+" "+g.GetConfigStatus().String()+" "+g.GetVersionInfo())
+			}
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"delta-1": {"CDS SYNCED v1", "EDS STALE v2", "LDS SYNCED v1", "RDS SYNCED v1"},
+		"sotw-1":  {"CDS SYNCED v2", "EDS SYNCED v2", "LDS SYNCED v2", "RDS SYNCED v2"},
+	}, got)
+
+	var syncz []controlplane.SyncNode
+	srv := httptest.NewServer(cp.DebugHandler())
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/debug/syncz")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&syncz))
+	require.Len(t, syncz, 2)
+	for i, want := range []struct {
+		node  string
+		delta bool
+	}{{"delta-1", true}, {"sotw-1", false}} {
+		assert.Equal(t, want.node, syncz[i].Node)
+		assert.Equal(t, want.delta, syncz[i].Delta)
+		assert.Equal(t, int64(1), syncz[i].StreamID, "the first stream of each kind is stream 1")
 	}
 }

@@ -94,17 +94,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return r.res, err
 		}
 		fmt.Fprintf(r.out, "\nStep %d: %s\n", i+1, st.title)
-		if st.push != nil {
-			cfg, err := st.push()
-			if err != nil {
-				return r.res, fmt.Errorf("step %d: %w", i+1, err)
-			}
-			if err := r.cp.Push(cfg); err != nil {
-				return r.res, fmt.Errorf("step %d: push: %w", i+1, err)
-			}
-		}
-		if st.before != nil {
-			st.before()
+		if err := r.apply(i+1, st); err != nil {
+			return r.res, err
 		}
 		for _, c := range st.checks {
 			if err := ctx.Err(); err != nil {
@@ -185,11 +176,31 @@ func (r *run) close() {
 
 // step is one stage of the self-test.
 type step struct {
-	title  string
-	push   func() (*snapshot.Config, error)
+	title string
+	push  func() (*snapshot.Config, error)
+	// before runs before the push (a sidecar that is to hold the pushed config must hold it before
+	// the config can reach it).
 	before func()
 	checks []check
 	views  []func(context.Context)
+}
+
+// apply runs a step's before, then pushes its config.
+func (r *run) apply(n int, st step) error {
+	if st.before != nil {
+		st.before()
+	}
+	if st.push == nil {
+		return nil
+	}
+	cfg, err := st.push()
+	if err != nil {
+		return fmt.Errorf("step %d: %w", n, err)
+	}
+	if err := r.cp.Push(cfg); err != nil {
+		return fmt.Errorf("step %d: push: %w", n, err)
+	}
+	return nil
 }
 
 // check is one PASS/FAIL line: fn waits (up to Options.Wait) for what it expects.

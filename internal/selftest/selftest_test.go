@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/grpcpeer/child"
+	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 )
 
 func TestMain(m *testing.M) {
@@ -36,6 +38,10 @@ func TestSelftestPasses(t *testing.T) {
 	assert.Empty(t, res.Failed)
 	assert.Equal(t, 22, res.Checks)
 	assert.Contains(t, out.String(), "selftest: all 22 checks passed")
+	// the wide views: a version CSDS does not tell is not shown as a placeholder
+	assert.NotContains(t, out.String(), "=-→")
+	assert.Contains(t, out.String(), "CDS=v4 (not acked) LDS=v4 (not acked) EDS=v4 (not acked) RDS=v4 (not acked)", "step 4: sidecar-2 holds its ACKs")
+	assert.Contains(t, out.String(), "CDS=v3 (rejected) LDS=v3 EDS=v3 RDS=v3", "step 3: sidecar-1 rejected v3's clusters")
 }
 
 func TestSelftestReportsFailedChecks(t *testing.T) {
@@ -71,4 +77,23 @@ func TestSnapshotIsTheExample(t *testing.T) {
 	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "controlplane", "basic.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, string(example), baseSnapshot, "internal/selftest/snapshot.yaml must stay a copy of examples/controlplane/basic.yaml")
+}
+
+// TestStepRunsBeforeThenPushes: a step's before (step 4: sidecar-2 holds its ACKs) runs before its
+// push, or the pushed config can reach the sidecar before it holds and the step's checks fail on a
+// busy machine.
+func TestStepRunsBeforeThenPushes(t *testing.T) {
+	srv := cp.New(cp.Options{})
+	t.Cleanup(srv.Stop)
+	r := &run{cp: srv}
+	pushesBefore := -1
+	require.NoError(t, r.apply(4, step{
+		before: func() { pushesBefore = srv.Pushes() },
+		push:   func() (*snapshot.Config, error) { return snapshot.Empty(), nil },
+	}))
+	assert.Equal(t, 0, pushesBefore, "before ran after the push")
+	assert.Equal(t, 1, srv.Pushes())
+
+	err := r.apply(2, step{push: func() (*snapshot.Config, error) { return nil, fmt.Errorf("load snapshot: bad") }})
+	assert.EqualError(t, err, "step 2: load snapshot: bad")
 }

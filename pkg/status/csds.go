@@ -490,7 +490,7 @@ func (f *dumpFacts) addFailure(fl *failure) {
 //
 // Per type, generic_xds_configs entries are folded. A control plane may send one entry per type with
 // an empty name (istiod's syncz, the bundled control plane's summary): that entry decides the type's
-// state, and named entries only add per-resource detail. Without such an entry the per-resource states
+// state and versions, and named entries only add per-resource detail. Without such an entry the per-resource states
 // are aggregated. Legacy per-type xds_config entries are used for the types that generic_xds_configs
 // do not cover.
 func fromClientConfig(cc *clientConfig) ProxyStatus {
@@ -550,14 +550,15 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 			t := foldResources(a.short, a.url, a.rs, a.sent, a.acked)
 			s := &a.summary
 			t.State, t.LastUpdated = s.State, s.LastUpdated
-			if s.State != StateError || s.Error != noDetails || t.Error == "" {
+			if s.State == StateError {
+				t.Error = nackMessage(s.Error, a.rs)
+			} else {
 				t.Error = s.Error
 			}
-			if a.sumSent != "" {
-				t.VersionSent = a.sumSent
-			}
-			if a.sumAcked != "" {
-				t.VersionAcked = a.sumAcked
+			// The summary tells the type's versions too: per-resource versions (a delta stream's
+			// per-resource hashes, the accepted siblings of a rejected resource) are not the type's.
+			if a.sumSent != "" || a.sumAcked != "" {
+				t.VersionSent, t.VersionAcked = a.sumSent, a.sumAcked
 			}
 			types = append(types, t)
 		default:

@@ -127,24 +127,18 @@ type meshHarness struct {
 	sidecars map[string]*emulator.Sidecar
 }
 
-func startMesh(t *testing.T, ids ...string) *meshHarness {
-	t.Helper()
-	return startMeshOpts(t, false, ids...)
-}
+// deltaNodes speak delta xDS to the control plane; the other sidecars speak state of the world.
+var deltaNodes = map[string]bool{"notsent-1": true}
 
-// startMeshOpts starts a control plane and emulated sidecars speaking state of the world, or delta.
-//
-// Delta sidecars get a control plane of their own: the bundled control plane's tracker keys
-// connections by go-control-plane's stream id, which the SotW and delta servers number
-// independently, so a SotW and a delta stream with the same id would replace each other.
-func startMeshOpts(t *testing.T, delta bool, ids ...string) *meshHarness {
+// startMesh starts a control plane and emulated sidecars (delta for the nodes in deltaNodes).
+func startMesh(t *testing.T, ids ...string) *meshHarness {
 	t.Helper()
 	cp, err := controlplane.Start(controlplane.Options{Config: parseMesh(t, meshYAML), Now: cpClock})
 	require.NoError(t, err)
 	t.Cleanup(cp.Close)
 	h := &meshHarness{t: t, cp: cp, sidecars: map[string]*emulator.Sidecar{}}
 	for _, id := range ids {
-		sc, err := emulator.Start(emulator.Options{XDS: cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Delta: delta,
+		sc, err := emulator.Start(emulator.Options{XDS: cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Delta: deltaNodes[id],
 			Metadata: map[string]string{"NAMESPACE": "mesh"}})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = sc.Close() })
@@ -194,13 +188,18 @@ func (h *meshHarness) dump(id string) []byte {
 	return b
 }
 
-// TestBundledControlPlaneStates produces every state for real and reads them back.
+// TestBundledControlPlaneStates produces every state for real, on one control plane, and reads them
+// back. notsent-1 asks for endpoints the control plane does not have: over delta xDS nothing is sent
+// for them (state of the world would answer with an empty response), so its EDS stays NOT SENT; it
+// shares the control plane with SotW sidecars whose stream ids are the same as its own. ECDS, never
+// subscribed, is IGNORED.
 func TestBundledControlPlaneStates(t *testing.T) {
-	h := startMesh(t, "synced-1", "stale-1", "nack-1")
+	h := startMesh(t, "synced-1", "stale-1", "nack-1", "notsent-1")
 	h.waitStatus(map[string]map[string]string{
-		"synced-1": {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
-		"stale-1":  {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
-		"nack-1":   {cdsURL: "ERROR", ldsURL: "SYNCED", rdsURL: "SYNCED"},
+		"synced-1":  {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
+		"stale-1":   {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
+		"nack-1":    {cdsURL: "ERROR", ldsURL: "SYNCED", rdsURL: "SYNCED"},
+		"notsent-1": {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "NOT SENT", rdsURL: "SYNCED"},
 	})
 	// stale-1 stops answering; then new clusters are pushed to every node
 	h.sidecars["stale-1"].HoldACKs(true)
@@ -224,8 +223,9 @@ func TestBundledControlPlaneStates(t *testing.T) {
 
 	stdout, stderr, code = run("--status", "!SYNCED", "--fail-on-unsynced")
 	assert.Equal(t, cmdutil.ExitProblems, code)
-	assert.Equal(t, "2 of 2 proxies are not SYNCED\n", stderr)
+	assert.Equal(t, "3 of 3 proxies are not SYNCED\n", stderr)
 	assert.NotContains(t, stdout, "synced-1")
+	assert.Contains(t, stdout, "notsent-1", "NOT SENT is not SYNCED")
 
 	stdout, _, code = run("--jq", `.[] | select(.name == "nack-1") | .types[] | select(.state == "ERROR") | .error`)
 	require.Equal(t, 0, code)
@@ -259,20 +259,8 @@ func TestBundledControlPlaneStates(t *testing.T) {
 		stdout, stderr, code := run("--status", "STALE")
 		assert.Equal(t, 0, code, stderr)
 		assert.Empty(t, stdout)
-		assert.Equal(t, "No proxies found: the filters leave out all 3.\n", stderr)
+		assert.Equal(t, "No proxies found: the filters leave out all 4.\n", stderr)
 	})
-}
-
-// TestBundledControlPlaneNotSent: a sidecar asks for endpoints the control plane does not have.
-// Over delta xDS the control plane sends nothing for them (state of the world would answer with
-// an empty response), so EDS stays NOT SENT; ECDS, never subscribed, is IGNORED.
-func TestBundledControlPlaneNotSent(t *testing.T) {
-	h := startMeshOpts(t, true, "notsent-1")
-	h.waitStatus(map[string]map[string]string{"notsent-1": {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "NOT SENT", rdsURL: "SYNCED"}})
-	stdout, stderr, code := newHarness(t, nil).run("--xds-address", h.cp.Addr(), "--plaintext", "-o", "wide", "--fail-on-unsynced")
-	assert.Equal(t, cmdutil.ExitProblems, code)
-	assert.Equal(t, "1 of 1 proxy is not SYNCED\n", stderr)
-	assertGolden(t, strings.ReplaceAll(stdout, h.cp.Addr(), "127.0.0.1:18000"), "bundled/not-sent.wide")
 }
 
 // TestRealGRPCClient: a real gRPC-Go xDS client and the control plane agree, as proxy-status shows
