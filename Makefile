@@ -1,5 +1,8 @@
 GO        ?= go
 BIN       := bin/xdsctl
+# The bundled control plane, emulated sidecar and self-test: a separate program, so what it links
+# does not slow xdsctl's start-up (internal/cmd/controlplane/launch). xdsctl runs it from its own directory.
+CPBIN     := bin/xdsctl-controlplane
 PKG       := github.com/xdsctl/xdsctl
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
@@ -11,6 +14,7 @@ export CGO_ENABLED ?= 0
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xdsctl
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(CPBIN) ./cmd/xdsctl-controlplane
 
 ## test: every test (unit, golden, e2e with the real API server harness and the bundled control plane).
 ## hack/kube-e2e/ensure.sh builds the harness binaries once into ~/.cache/xdsctl/kube-e2e/bin
@@ -48,6 +52,7 @@ docs:
 
 demo: build
 	./$(BIN) proxy-config all --demo --with-headers
+	./$(BIN) selftest
 
 clean:
 	rm -rf bin

@@ -140,7 +140,7 @@ func (c *HTTPClient) do(ctx context.Context, method, path string) ([]byte, error
 		return nil, c.statusError(method, path, resp)
 	}
 	if resp.ContentLength > c.opts.MaxBody {
-		return nil, fmt.Errorf("%s: the answer is %d MiB, more than the %d MiB xdsctl reads", c.what(method, path), resp.ContentLength>>20, c.opts.MaxBody>>20)
+		return nil, fmt.Errorf("%s: the answer is %s, more than the %s xdsctl reads", c.what(method, path), size(resp.ContentLength), size(c.opts.MaxBody))
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
@@ -151,7 +151,7 @@ func (c *HTTPClient) do(ctx context.Context, method, path string) ([]byte, error
 		return nil, c.connError(ctx, method, path, err, n)
 	}
 	if n > c.opts.MaxBody {
-		return nil, fmt.Errorf("%s: the answer is larger than the %d MiB xdsctl reads", c.what(method, path), c.opts.MaxBody>>20)
+		return nil, fmt.Errorf("%s: the answer is larger than the %s xdsctl reads", c.what(method, path), size(c.opts.MaxBody))
 	}
 	return buf.Bytes(), nil
 }
@@ -249,6 +249,14 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// size writes a byte count for people: 512 bytes, 3 MiB.
+func size(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func firstLine(b []byte) string {

@@ -73,7 +73,7 @@ func AddLiveSourceFlags(cmd *cobra.Command, s *SourceOptions) {
 	cmd.Flags().BoolVarP(&s.AllNamespaces, "all-namespaces", "A", false, "With -l, look for pods in all namespaces")
 	cmd.Flags().StringVar(&s.AdminURL, "admin", "", "Read a proxy's admin API at this `URL` (e.g. http://127.0.0.1:9901), outside Kubernetes")
 	cmd.Flags().IntVar(&s.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
-	cmd.Flags().DurationVar(&s.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
+	cmd.Flags().DurationVar(&s.Timeout, "timeout", 10*time.Second, "Give up on a proxy (and on finding the pods) after this `duration`")
 }
 
 // Validate checks that exactly one source is given.

@@ -59,70 +59,12 @@ func startGRPCHarness(t *testing.T, cfg *snapshot.Config, opts controlplane.Opti
 // key names a resource: "CDS greeter".
 type key string
 
-func keyOf(g *statusv3.ClientConfig_GenericXdsConfig) key {
-	return key(xdsres.ShortName(g.GetTypeUrl()) + " " + g.GetName())
-}
-
-// grpcView is the gRPC client's own CSDS, per resource.
-func (h *grpcHarness) grpcView(ctx context.Context) (map[key]*statusv3.ClientConfig_GenericXdsConfig, error) {
-	resp, err := h.peer.ClientStatus(ctx)
-	if err != nil {
-		return nil, err
-	}
+// byKey is a CSDS response's per-resource entries by "<TYPE> <name>".
+func byKey(resp *statusv3.ClientStatusResponse) map[key]*statusv3.ClientConfig_GenericXdsConfig {
 	out := map[key]*statusv3.ClientConfig_GenericXdsConfig{}
-	for _, cc := range resp.GetConfig() {
-		for _, g := range cc.GetGenericXdsConfigs() {
-			out[keyOf(g)] = g
-		}
+	for k, g := range grpcpeer.Resources(resp) {
+		out[key(k)] = g
 	}
-	return out, nil
-}
-
-// cpView is the control plane's CSDS for the gRPC client's node, per resource (the per-type
-// summary entries, which have no name, are left out).
-func (h *grpcHarness) cpView() map[key]*statusv3.ClientConfig_GenericXdsConfig {
-	resp, err := controlplane.ClientStatus(h.cp.Tracker(), controlplane.NodeRequest(h.node))
-	require.NoError(h.t, err)
-	out := map[key]*statusv3.ClientConfig_GenericXdsConfig{}
-	for _, cc := range resp.GetConfig() {
-		for _, g := range cc.GetGenericXdsConfigs() {
-			if g.GetName() != "" {
-				out[keyOf(g)] = g
-			}
-		}
-	}
-	return out
-}
-
-// disagreements lists where the two views differ: ACKED ↔ SYNCED, NACKED ↔ ERROR with the same
-// error text, REQUESTED or DOES_NOT_EXIST ↔ NOT_SENT, and no resource in one view only.
-func disagreements(grpcView, cpView map[key]*statusv3.ClientConfig_GenericXdsConfig) []string {
-	var out []string
-	for k, g := range grpcView {
-		c, ok := cpView[k]
-		if !ok {
-			out = append(out, fmt.Sprintf("%s: gRPC says %s, the control plane has no entry", k, g.GetClientStatus()))
-			continue
-		}
-		want := map[adminv3.ClientResourceStatus]statusv3.ConfigStatus{
-			adminv3.ClientResourceStatus_ACKED:          tracker.Synced,
-			adminv3.ClientResourceStatus_NACKED:         tracker.Error,
-			adminv3.ClientResourceStatus_REQUESTED:      tracker.NotSent,
-			adminv3.ClientResourceStatus_DOES_NOT_EXIST: tracker.NotSent,
-		}[g.GetClientStatus()]
-		if c.GetConfigStatus() != want {
-			out = append(out, fmt.Sprintf("%s: gRPC says %s, the control plane says %s (want %s)", k, g.GetClientStatus(), c.GetConfigStatus(), want))
-		}
-		if gd, cd := g.GetErrorState().GetDetails(), c.GetErrorState().GetDetails(); g.GetClientStatus() == adminv3.ClientResourceStatus_NACKED && gd != cd {
-			out = append(out, fmt.Sprintf("%s: gRPC's error %q, the control plane's %q", k, gd, cd))
-		}
-	}
-	for k, c := range cpView {
-		if _, ok := grpcView[k]; !ok {
-			out = append(out, fmt.Sprintf("%s: the control plane says %s, gRPC has no entry", k, c.GetConfigStatus()))
-		}
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -147,11 +89,12 @@ func (h *grpcHarness) waitAgree(what string, want func(map[key]*statusv3.ClientC
 	var g, c map[key]*statusv3.ClientConfig_GenericXdsConfig
 	var diff []string
 	for {
-		var err error
-		g, err = h.grpcView(ctx)
+		resp, err := h.peer.ClientStatus(ctx)
 		if err == nil {
-			c = h.cpView()
-			diff = disagreements(g, c)
+			g = byKey(resp)
+			mine, _ := controlplane.ClientStatus(h.cp.Tracker(), controlplane.NodeRequest(h.node))
+			c = byKey(mine)
+			diff = grpcpeer.Compare(resp, mine)
 			if want(g) && len(diff) == 0 {
 				return g
 			}
@@ -253,4 +196,17 @@ func TestGRPCClientAgreesWithControlPlane(t *testing.T) {
 		require.NoError(t, h.cp.Push(base))
 		h.waitAgree("recovery", allACKed(4))
 	})
+}
+
+// TestGRPCNACKStormWithoutGuard measures what the NACK guard prevents with a real gRPC client:
+// without it, go-control-plane resends the rejected cluster at once and gRPC NACKs it again.
+func TestGRPCNACKStormWithoutGuard(t *testing.T) {
+	dir := filepath.Join("testdata", "grpc")
+	h := startGRPCHarness(t, loadConfig(t, filepath.Join(dir, "base.yaml")), controlplane.Options{DisableNACKGuard: true})
+	h.waitAgree("initial config", allACKed(4))
+	require.NoError(t, h.cp.Push(loadConfig(t, filepath.Join(dir, "bad-cds.yaml"))))
+	time.Sleep(time.Second)
+	n := h.counters(xdsres.Kinds[0].TypeURL).NACKs
+	t.Logf("without the NACK guard: %d NACKs from the gRPC client in 1s", n)
+	require.Greater(t, n, 20)
 }

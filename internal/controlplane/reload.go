@@ -8,16 +8,20 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 )
 
-// Watch reloads path every interval when its content changed (a file, or the snapshot files of a
-// directory): a valid file is pushed; an invalid one is reported on log and the last good
-// snapshot keeps serving. It returns when ctx is done.
+// Watch reloads path when its content changed (a file, or the snapshot files of a directory),
+// polling every interval: a valid file is pushed; an invalid one is reported on the log and the
+// last good snapshot keeps serving. A change is reloaded once the content stayed the same for
+// one more interval, so a file caught half-written by an editor is not reported. It returns
+// when ctx is done.
 func (s *Server) Watch(ctx context.Context, path string, interval time.Duration) {
 	last := fingerprint(path)
+	pending := ""
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -27,24 +31,34 @@ func (s *Server) Watch(ctx context.Context, path string, interval time.Duration)
 		case <-t.C:
 		}
 		fp := fingerprint(path)
-		if fp == last {
-			continue
+		switch {
+		case fp == last:
+			pending = ""
+		case fp != pending:
+			pending = fp // changed: wait one interval for it to settle
+		default:
+			last, pending = fp, ""
+			_ = s.Reload(path)
 		}
-		last = fp
-		s.Reload(path)
 	}
 }
 
 // Reload loads path and pushes it if it is valid and differs from what is served. It reports
-// the outcome on the server's log and returns the load error, if any.
+// the outcome on the server's log and returns the load error, if any: an invalid file changes
+// nothing, the last good snapshot keeps serving.
 func (s *Server) Reload(path string) error {
 	cfg, err := snapshot.Load(path)
 	if err != nil {
 		fmt.Fprintf(s.log, "reload rejected, still serving the last good snapshot: %v\n", err)
 		return err
 	}
-	if cfg.Equal(s.Config()) {
+	cur := s.Config()
+	if cfg.Equal(cur) {
 		return nil
+	}
+	if cfg.Version != "" && cfg.Version == cur.Version {
+		cfg.Revision = cfg.Fingerprint()
+		fmt.Fprintf(s.log, "note: %s changed but its version %q did not; serving it as version %q so clients see the change\n", path, cfg.Version, cfg.Version+"+"+cfg.Revision)
 	}
 	if err := s.Push(cfg); err != nil {
 		fmt.Fprintf(s.log, "push %q: %v\n", path, err)
@@ -61,10 +75,13 @@ func Describe(cfg *snapshot.Config) string {
 		n += len(rs)
 	}
 	v := cfg.Version
-	if v == "" {
+	switch {
+	case v == "":
 		v = "content hash per type"
+	case cfg.Revision != "":
+		v += "+" + cfg.Revision
 	}
-	return fmt.Sprintf("%q (version %s, %d shared resources, %d per-node overrides)", cfg.Source, v, n, len(cfg.Nodes))
+	return fmt.Sprintf("%q (version %s, %s, %s)", cfg.Source, v, plural(n, "shared resource"), plural(len(cfg.Nodes), "node with its own resources"))
 }
 
 // fingerprint hashes the snapshot file(s) at path; "" if unreadable.
@@ -92,4 +109,14 @@ func fingerprint(path string) string {
 		fh.Close()
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	if base, rest, ok := strings.Cut(what, " with its "); ok {
+		return fmt.Sprintf("%d %ss with their %s", n, base, rest)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

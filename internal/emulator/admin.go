@@ -36,6 +36,7 @@ func (s *Sidecar) AdminHandler() http.Handler {
 	mux.HandleFunc("/server_info", s.handleServerInfo)
 	mux.HandleFunc("/ready", s.handleReady)
 	mux.HandleFunc("/logging", s.handleLogging)
+	mux.HandleFunc("/emulator/hold_acks", s.handleHoldACKs)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 		if r.URL.Path != "/" && r.URL.Path != "/help" {
@@ -51,6 +52,7 @@ const adminHelp = `admin commands are (this is xdsctl's emulated Envoy sidecar, 
   /: print this help
   /clusters: upstream cluster status (?format=json)
   /config_dump: dump current Envoy configs (?include_eds)
+  /emulator/hold_acks: hold (POST ?hold=true) or release (?hold=false) ACKs; emulator only, not in Envoy
   /help: print this help
   /logging: query/change logging levels (POST ?level=<level> or ?<logger>=<level>)
   /ready: print server state, return 200 if LIVE, otherwise return 503
@@ -305,6 +307,28 @@ func (s *Sidecar) ServerInfo() *adminv3.ServerInfo {
 		},
 		Node: s.node,
 	}
+}
+
+// handleHoldACKs is the emulator's own endpoint (Envoy has none like it): POST ?hold=true holds
+// the sidecar's answers, ?hold=false releases them; GET says whether it holds.
+func (s *Sidecar) handleHoldACKs(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	if v := r.URL.Query().Get("hold"); v != "" {
+		if r.Method != http.MethodPost {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			fmt.Fprintln(w, "This endpoint requires POST to change the hold")
+			return
+		}
+		hold, err := strconv.ParseBool(v)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "error: hold=%q: want true or false\n", v)
+			return
+		}
+		s.HoldACKs(hold)
+	}
+	st := s.State()
+	fmt.Fprintf(w, "holding: %t\nheld responses: %d\n", st.Holding, st.Held)
 }
 
 func (s *Sidecar) handleServerInfo(w http.ResponseWriter, _ *http.Request) {

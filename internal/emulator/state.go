@@ -205,8 +205,8 @@ func (st *store) applyResources(ts *typeState, r response, now time.Time) string
 	var rejected []string
 	in := map[string]bool{}
 	for i, d := range decoded {
-		if d.skip {
-			continue
+		if d.skip || !ts.wildcard && !ts.names[d.name] {
+			continue // Envoy ignores what it did not ask for
 		}
 		in[d.name] = true
 		version := r.version

@@ -42,7 +42,7 @@ func decodeResources(typeURL string, anys []*anypb.Any) ([]decoded, error) {
 		}
 		m, err := a.UnmarshalNew()
 		if err != nil {
-			return nil, fmt.Errorf("unable to unpack as %s: %v", strings.TrimPrefix(typeURL, "type.googleapis.com/"), err)
+			return nil, fmt.Errorf("unable to unpack as %s: %s", strings.TrimPrefix(typeURL, "type.googleapis.com/"), protoErr(err))
 		}
 		name := xdsres.Name(m)
 		if seen[name] {
@@ -65,10 +65,8 @@ type allValidator interface{ ValidateAll() error }
 // validateResource is proto constraint validation (what Envoy's MessageUtil::validate does) plus
 // the checks Envoy makes when it builds a listener or cluster from the proto.
 func validateResource(m proto.Message) error {
-	if v, ok := m.(allValidator); ok {
-		if err := v.ValidateAll(); err != nil {
-			return fmt.Errorf("Proto constraint validation failed (%s)", oneLine(err.Error()))
-		}
+	if err := validateProto(m); err != nil {
+		return err
 	}
 	switch r := m.(type) {
 	case *listenerv3.Listener:
@@ -81,6 +79,64 @@ func validateResource(m proto.Message) error {
 		}
 	}
 	return nil
+}
+
+// validateProto runs the proto constraints (protoc-gen-validate) and words the first violation
+// as Envoy's MessageUtil::validate does: "Proto constraint validation failed
+// (ClusterValidationError.ConnectTimeout: value must be greater than 0s)", with "| caused by"
+// for a violation inside an embedded message.
+func validateProto(m proto.Message) error {
+	v, ok := m.(allValidator)
+	if !ok {
+		return nil
+	}
+	err := v.ValidateAll()
+	if err == nil {
+		return nil
+	}
+	if multi, ok := err.(interface{ AllErrors() []error }); ok && len(multi.AllErrors()) > 0 {
+		err = multi.AllErrors()[0]
+	}
+	return fmt.Errorf("Proto constraint validation failed (%s)", envoyWording(err))
+}
+
+// pgvError is what protoc-gen-validate's generated errors offer.
+type pgvError interface {
+	Field() string
+	Reason() string
+	Cause() error
+	Key() bool
+	ErrorName() string
+}
+
+func envoyWording(err error) string {
+	pe, ok := err.(pgvError)
+	if !ok {
+		return oneLine(err.Error())
+	}
+	s := pe.ErrorName() + "." + upperFirst(pe.Field()) + ": " + pe.Reason()
+	if c := pe.Cause(); c != nil {
+		if multi, ok := c.(interface{ AllErrors() []error }); ok && len(multi.AllErrors()) > 0 {
+			c = multi.AllErrors()[0]
+		}
+		s += " | caused by " + envoyWording(c)
+	}
+	return s
+}
+
+// upperFirst turns PGV's Go field path ("ConnectTimeout", "Endpoints[0]") into Envoy's (the same,
+// capitalised): both name fields in CamelCase.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// protoErr is a protobuf error's text without the non-breaking space protobuf-go puts in it at
+// random, to keep callers from matching its messages.
+func protoErr(err error) string {
+	return strings.ReplaceAll(err.Error(), "\u00a0", " ")
 }
 
 func oneLine(s string) string {
@@ -96,10 +152,8 @@ func unpackTyped(name string, a *anypb.Any) (proto.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Didn't find a registered implementation for '%s' with type URL: '%s'", name, strings.TrimPrefix(a.GetTypeUrl(), "type.googleapis.com/"))
 	}
-	if v, ok := m.(allValidator); ok {
-		if err := v.ValidateAll(); err != nil {
-			return nil, fmt.Errorf("Proto constraint validation failed (%s)", oneLine(err.Error()))
-		}
+	if err := validateProto(m); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -166,6 +166,9 @@ func (c *forwardClient) refusedHint() string {
 	if !looksLikeProxy(c.pod) && c.source == "default" {
 		return fmt.Sprintf("pod %s has no istio-proxy or envoy container: is the sidecar injected? If Envoy's admin API is on another port, pass --proxy-admin-port", c.pod.Name)
 	}
+	if c.source == "default" {
+		return fmt.Sprintf("is Envoy's admin API on another port? Pass --proxy-admin-port (%d is the default)", c.port)
+	}
 	return fmt.Sprintf("is Envoy's admin API on another port? Pass --proxy-admin-port (port %d came %s)", c.port, c.portSource())
 }
 

@@ -5,7 +5,6 @@ package livefetch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -35,7 +34,8 @@ type Result struct {
 // Options tune a fetch.
 type Options struct {
 	Concurrency int // at most this many proxies at once (default 8)
-	// Timeout bounds the whole fetch (resolving, port-forwards, requests); 0 leaves it to ctx.
+	// Timeout bounds resolving the targets, and then each target's work (opening its
+	// port-forward and its requests); 0 leaves it to ctx.
 	Timeout time.Duration
 	// ProgressDelay overrides how long to wait before showing progress (tests); 0 means 1s.
 	ProgressDelay time.Duration
@@ -62,24 +62,16 @@ func Fetch(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolv
 // Func is the work done on one proxy; it returns bodies keyed as the caller likes.
 type Func func(ctx context.Context, c admin.Client) (map[string][]byte, error)
 
-// Do resolves q and runs fn on every target, at most o.Concurrency at once, then closes the
-// clients. Results are in the resolver's order. Like Fetch, it fails as a whole only when nothing
-// could be resolved or ctx was cancelled.
+// Do resolves q and runs fn on every target, at most o.Concurrency at once, closing each
+// target's client (its port-forward) as soon as fn is done with it. o.Timeout bounds resolving,
+// and then each target on its own (from when its turn comes), so a slow proxy fails alone and
+// many proxies do not share one deadline. Results are in the resolver's order. Like Fetch, it
+// fails as a whole only when nothing could be resolved or ctx was cancelled (Ctrl-C).
 func Do(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, o Options, fn Func) ([]Result, error) {
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	targets, err := r.Resolve(ctx, q)
+	targets, err := resolve(ctx, r, q, o.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, t := range targets {
-			_ = t.Client.Close()
-		}
-	}()
 	limit := o.Concurrency
 	if limit <= 0 {
 		limit = DefaultConcurrency
@@ -93,21 +85,38 @@ func Do(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver,
 		results[i].Target = t.Name
 		g.Go(func() error {
 			defer done.Add(1)
-			if ctx.Err() != nil {
-				results[i].Err = cmdutil.WithHint(fmt.Errorf("%s: not read before the deadline: %w", t.Name, ctx.Err()), admin.HintTimeout)
+			defer t.Client.Close()
+			if err := ctx.Err(); err != nil {
+				results[i].Err = err
 				return nil
 			}
-			bodies, err := fn(ctx, t.Client)
+			tctx := ctx
+			if o.Timeout > 0 {
+				var cancel context.CancelFunc
+				tctx, cancel = context.WithTimeout(ctx, o.Timeout)
+				defer cancel()
+			}
+			bodies, err := fn(tctx, t.Client)
 			results[i].Bodies, results[i].Err = bodies, err
 			return nil
 		})
 	}
 	_ = g.Wait()
 	stop()
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return results, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return results, err
 	}
 	return results, nil
+}
+
+// resolve runs the resolver within timeout (0: no bound but ctx).
+func resolve(ctx context.Context, r cmdutil.TargetResolver, q cmdutil.TargetQuery, timeout time.Duration) ([]admin.Target, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return r.Resolve(ctx, q)
 }
 
 // startProgress shows "Reading N proxies: d/N" on stderr once the fetch has taken longer than

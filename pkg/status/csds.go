@@ -5,12 +5,7 @@ import (
 	"strings"
 	"time"
 
-	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
-	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
-	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/types/known/structpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // Report is what one or more control planes said about their proxies.
@@ -20,80 +15,573 @@ type Report struct {
 	Warnings []string `json:"-"`
 }
 
-// FromClientStatus turns a CSDS ClientStatusResponse into proxy statuses. controlPlane names the server
-// that answered (its address) and becomes each proxy's ControlPlane.
-func FromClientStatus(resp *statusv3.ClientStatusResponse, controlPlane string) *Report {
-	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.GetConfig()))}
-	for i, cc := range resp.GetConfig() {
-		if cc.GetNode() == nil && len(cc.GetGenericXdsConfigs()) == 0 && len(cc.GetXdsConfig()) == 0 {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("client config %d is empty", i))
-			continue
-		}
-		p := FromClientConfig(cc)
-		p.ControlPlane = controlPlane
-		r.Proxies = append(r.Proxies, p)
-	}
-	Sort(r.Proxies)
-	return r
+// ConfigStatus values (envoy.service.status.v3.ConfigStatus): the control plane's view.
+const (
+	csUnknown = 0
+	csSynced  = 1
+	csNotSent = 2
+	csStale   = 3
+	csError   = 4
+)
+
+// ClientResourceStatus values (envoy.admin.v3.ClientResourceStatus): a client's view of a resource.
+const (
+	crsUnknown       = 0
+	crsRequested     = 1
+	crsDoesNotExist  = 2
+	crsAcked         = 3
+	crsNacked        = 4
+	crsReceivedError = 5
+	crsTimeout       = 6
+)
+
+// ClientConfigStatus values (envoy.service.status.v3.ClientConfigStatus), of the legacy per-type entries.
+const (
+	ccsRequested     = 1
+	ccsAcked         = 2
+	ccsNacked        = 3
+	ccsReceivedError = 4
+)
+
+var configStatusNames = []string{"UNKNOWN", "SYNCED", "NOT_SENT", "STALE", "ERROR"}
+
+var clientResourceStatusNames = []string{"UNKNOWN", "REQUESTED", "DOES_NOT_EXIST", "ACKED", "NACKED", "RECEIVED_ERROR", "TIMEOUT"}
+
+var clientConfigStatusNames = []string{"CLIENT_UNKNOWN", "CLIENT_REQUESTED", "CLIENT_ACKED", "CLIENT_NACKED", "CLIENT_RECEIVED_ERROR"}
+
+// clientConfig is one CSDS ClientConfig, decoded from binary or JSON.
+type clientConfig struct {
+	node    node
+	generic []genericConfig
+	perXds  []perXdsConfig
 }
 
-// DecodeClientStatusJSON decodes a ClientStatusResponse in protojson form (camelCase or snake_case) and
-// calls FromClientStatus. Config payloads of types xdsctl does not know are dropped, never an error.
-func DecodeClientStatusJSON(b []byte, controlPlane string) (*Report, error) {
-	var resp statusv3.ClientStatusResponse
-	if err := tolerantJSON.Unmarshal(b, &resp); err != nil {
+type node struct {
+	id, cluster string
+	userAgent   string // user_agent_name and version
+	// from the metadata
+	namespace, clusterID, istioVersion string
+	labels                             map[string]string
+	hasAnyIdentifier                   bool
+}
+
+// setMetadata keeps the node metadata proxy-status shows.
+func (nd *node) setMetadata(key, text string, sub map[string]string) {
+	switch key {
+	case "NAMESPACE":
+		nd.namespace = text
+	case "CLUSTER_ID":
+		nd.clusterID = text
+	case "ISTIO_VERSION":
+		nd.istioVersion = text
+	case "LABELS":
+		if len(sub) > 0 {
+			nd.labels = sub
+		}
+	}
+}
+
+func metadataKey(k string) bool {
+	return k == "NAMESPACE" || k == "CLUSTER_ID" || k == "ISTIO_VERSION" || k == "LABELS"
+}
+
+// genericConfig is one ClientConfig.GenericXdsConfig.
+type genericConfig struct {
+	typeURL, name, version string
+	lastUpdated            time.Time
+	configStatus           int
+	clientStatus           int
+	failure                *failure
+	hasConfig              bool
+	config                 Any    // the resource (binary form)
+	configJSON             []byte // the resource (JSON form)
+}
+
+// failure is an admin.v3 UpdateFailureState.
+type failure struct {
+	details, version string
+	at               time.Time
+}
+
+// perXdsConfig is one legacy ClientConfig.xds_config entry, already summarised.
+type perXdsConfig struct {
+	short        string
+	status       int
+	clientStatus int
+	version      string
+	facts        dumpFacts
+}
+
+// DecodeClientStatus decodes a CSDS ClientStatusResponse in protobuf binary form (as it comes off the
+// wire) into proxy statuses. controlPlane names the server that answered (its address) and becomes each
+// proxy's ControlPlane. Resource payloads are not decoded.
+func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
+	var ccs [][]byte
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if num != 1 {
+			return 0
+		}
+		var raw []byte
+		n := bytesField(typ, b, &raw)
+		if n > 0 {
+			ccs = append(ccs, raw)
+		}
+		return n
+	})
+	if err != nil {
 		return nil, fmt.Errorf("decode CSDS response: %w", err)
 	}
-	return FromClientStatus(&resp, controlPlane), nil
+	r := &Report{Proxies: make([]ProxyStatus, 0, len(ccs))}
+	for i, raw := range ccs {
+		cc, err := parseClientConfig(raw)
+		if err != nil {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("client config %d: %v", i, err))
+			continue
+		}
+		r.add(cc, i, controlPlane)
+	}
+	Sort(r.Proxies)
+	return r, nil
 }
 
-// tolerantJSON decodes protojson with unknown Any types and fields skipped.
-var tolerantJSON = protojson.UnmarshalOptions{DiscardUnknown: true, Resolver: tolerantResolver{}}
+func (r *Report) add(cc *clientConfig, i int, controlPlane string) {
+	if !cc.node.hasAnyIdentifier && len(cc.generic) == 0 && len(cc.perXds) == 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("client config %d is empty", i))
+		return
+	}
+	p := fromClientConfig(cc)
+	p.ControlPlane = controlPlane
+	r.Proxies = append(r.Proxies, p)
+}
 
-// FromClientConfig turns one CSDS ClientConfig into a ProxyStatus (ControlPlane left empty). Per-resource
-// generic_xds_configs are folded per type; legacy per-type xds_config entries are used for the types that
-// generic_xds_configs do not cover.
-func FromClientConfig(cc *statusv3.ClientConfig) ProxyStatus {
-	p := proxyFromNode(cc.GetNode())
+// parseClientConfig reads an envoy.service.status.v3.ClientConfig.
+func parseClientConfig(b []byte) (*clientConfig, error) {
+	cc := &clientConfig{}
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		var raw []byte
+		n := bytesField(typ, b, &raw)
+		if n <= 0 {
+			return n
+		}
+		switch num {
+		case 1:
+			nd, err := parseNode(raw)
+			if err != nil {
+				return -1
+			}
+			cc.node = nd
+		case 2:
+			px, ok, err := parsePerXds(raw)
+			if err != nil {
+				return -1
+			}
+			if ok {
+				cc.perXds = append(cc.perXds, px)
+			}
+		case 3:
+			g, err := parseGeneric(raw)
+			if err != nil {
+				return -1
+			}
+			if cc.generic == nil {
+				cc.generic = make([]genericConfig, 0, 8) // istiod reports 5-7 types
+			}
+			cc.generic = append(cc.generic, g)
+		}
+		return n
+	})
+	return cc, err
+}
+
+// parseNode reads an envoy.config.core.v3.Node.
+func parseNode(b []byte) (node, error) {
+	var nd node
+	var uaName, uaVersion string
+	var build []byte
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		switch num {
+		case 1:
+			return stringField(typ, b, &nd.id)
+		case 2:
+			return stringField(typ, b, &nd.cluster)
+		case 3:
+			var raw []byte
+			n := bytesField(typ, b, &raw)
+			if n > 0 {
+				if parseStruct(raw, metadataKey, nd.setMetadata) != nil {
+					return -1
+				}
+			}
+			return n
+		case 6:
+			return stringField(typ, b, &uaName)
+		case 7:
+			return stringField(typ, b, &uaVersion)
+		case 8:
+			return bytesField(typ, b, &build)
+		}
+		return 0
+	})
+	if err != nil {
+		return nd, err
+	}
+	if uaVersion == "" && build != nil {
+		uaVersion = parseBuildVersion(build)
+	}
+	nd.userAgent = strings.TrimSpace(uaName + " " + uaVersion)
+	nd.hasAnyIdentifier = true
+	return nd, nil
+}
+
+// parseBuildVersion reads a BuildVersion's SemanticVersion as "major.minor.patch".
+func parseBuildVersion(b []byte) string {
+	var sem []byte
+	_ = walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if num == 1 {
+			return bytesField(typ, b, &sem)
+		}
+		return 0
+	})
+	if sem == nil {
+		return ""
+	}
+	var v [4]uint64
+	_ = walk(sem, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if num >= 1 && num <= 3 {
+			return varintField(typ, b, &v[num])
+		}
+		return 0
+	})
+	return fmt.Sprintf("%d.%d.%d", v[1], v[2], v[3])
+}
+
+// parseGeneric reads a ClientConfig.GenericXdsConfig.
+func parseGeneric(b []byte) (genericConfig, error) {
+	var g genericConfig
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		switch num {
+		case 1:
+			var raw []byte
+			n := bytesField(typ, b, &raw)
+			if n > 0 {
+				g.typeURL = internTypeURL(raw)
+			}
+			return n
+		case 2:
+			return stringField(typ, b, &g.name)
+		case 3:
+			return stringField(typ, b, &g.version)
+		case 4:
+			var raw []byte
+			n := bytesField(typ, b, &raw)
+			if n > 0 {
+				a, err := parseAny(raw)
+				if err != nil {
+					return -1
+				}
+				g.config, g.hasConfig = a, true
+			}
+			return n
+		case 5:
+			return timestampField(typ, b, &g.lastUpdated)
+		case 6:
+			var v uint64
+			n := varintField(typ, b, &v)
+			g.configStatus = int(v)
+			return n
+		case 7:
+			var v uint64
+			n := varintField(typ, b, &v)
+			g.clientStatus = int(v)
+			return n
+		case 8:
+			var raw []byte
+			n := bytesField(typ, b, &raw)
+			if n > 0 {
+				f, err := parseFailure(raw)
+				if err != nil {
+					return -1
+				}
+				g.failure = f
+			}
+			return n
+		}
+		return 0
+	})
+	return g, err
+}
+
+// knownTypeURLs are the type URLs a status response repeats for every proxy: one string each.
+var knownTypeURLs = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range StandardTypes {
+		u := V3TypeURL(s)
+		m[u] = u
+	}
+	for _, s := range []string{"SDS", "SRDS"} {
+		u := V3TypeURL(s)
+		m[u] = u
+	}
+	return m
+}()
+
+// internTypeURL returns the shared string of a known type URL (no allocation), else a new one.
+func internTypeURL(b []byte) string {
+	if s, ok := knownTypeURLs[string(b)]; ok {
+		return s
+	}
+	return string(b)
+}
+
+// parseFailure reads an envoy.admin.v3.UpdateFailureState.
+func parseFailure(b []byte) (*failure, error) {
+	f := &failure{}
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		switch num {
+		case 2:
+			return timestampField(typ, b, &f.at)
+		case 3:
+			return stringField(typ, b, &f.details)
+		case 4:
+			return stringField(typ, b, &f.version)
+		}
+		return 0
+	})
+	return f, err
+}
+
+// legacyDump describes how to read one admin *ConfigDump of a legacy PerXdsConfig entry.
+type legacyDump struct {
+	short   string
+	version protowire.Number   // the dump's version_info field, 0 if none
+	dynamic []protowire.Number // fields holding dynamic entries
+	// fields of a dynamic entry
+	lastUpdated, errorState protowire.Number
+	states                  []protowire.Number // listener entries: active, warming, draining states
+}
+
+// PerXdsConfig oneof fields → the admin dump they hold (envoy/admin/v3/config_dump_shared.proto).
+var legacyDumps = map[protowire.Number]legacyDump{
+	2: {short: "LDS", version: 1, dynamic: []protowire.Number{3}, errorState: 5, states: []protowire.Number{2, 3, 4}},
+	3: {short: "CDS", version: 1, dynamic: []protowire.Number{3, 4}, lastUpdated: 3, errorState: 4},
+	4: {short: "RDS", dynamic: []protowire.Number{3}, lastUpdated: 3, errorState: 4},
+	5: {short: "SRDS", dynamic: []protowire.Number{2}, lastUpdated: 4, errorState: 5},
+	6: {short: "EDS", dynamic: []protowire.Number{3}, lastUpdated: 3, errorState: 4},
+}
+
+// parsePerXds reads a legacy PerXdsConfig; ok is false for a oneof xdsctl does not know.
+func parsePerXds(b []byte) (perXdsConfig, bool, error) {
+	var px perXdsConfig
+	var ok bool
+	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		switch num {
+		case 1:
+			var v uint64
+			n := varintField(typ, b, &v)
+			px.status = int(v)
+			return n
+		case 7:
+			var v uint64
+			n := varintField(typ, b, &v)
+			px.clientStatus = int(v)
+			return n
+		}
+		ld, known := legacyDumps[num]
+		if !known {
+			return 0
+		}
+		var raw []byte
+		n := bytesField(typ, b, &raw)
+		if n < 0 {
+			return n
+		}
+		ok = true
+		px.short = ld.short
+		if err := readLegacyDump(raw, ld, &px); err != nil {
+			return -1
+		}
+		return n
+	})
+	return px, ok, err
+}
+
+func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
+	return walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if ld.version != 0 && num == ld.version {
+			return stringField(typ, b, &px.version)
+		}
+		dyn := false
+		for _, d := range ld.dynamic {
+			dyn = dyn || d == num
+		}
+		if !dyn {
+			return 0
+		}
+		var entry []byte
+		n := bytesField(typ, b, &entry)
+		if n <= 0 {
+			return n
+		}
+		if walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
+			if num == ld.errorState {
+				var raw []byte
+				n := bytesField(typ, b, &raw)
+				if n > 0 {
+					f, err := parseFailure(raw)
+					if err != nil {
+						return -1
+					}
+					px.facts.addFailure(f)
+				}
+				return n
+			}
+			if ld.lastUpdated != 0 && num == ld.lastUpdated {
+				var t time.Time
+				n := timestampField(typ, b, &t)
+				px.facts.addTime(t)
+				return n
+			}
+			for _, s := range ld.states {
+				if num != s {
+					continue
+				}
+				var state []byte
+				n := bytesField(typ, b, &state)
+				if n > 0 && walk(state, func(num protowire.Number, typ protowire.Type, b []byte) int {
+					if num == 3 { // DynamicListenerState.last_updated
+						var t time.Time
+						n := timestampField(typ, b, &t)
+						px.facts.addTime(t)
+						return n
+					}
+					return 0
+				}) != nil {
+					return -1
+				}
+				return n
+			}
+			return 0
+		}) != nil {
+			return -1
+		}
+		return n
+	})
+}
+
+type dumpFacts struct {
+	last time.Time
+	errs []string
+}
+
+func (f *dumpFacts) addTime(t time.Time) {
+	if t.After(f.last) {
+		f.last = t
+	}
+}
+
+func (f *dumpFacts) addFailure(fl *failure) {
+	f.addTime(fl.at)
+	if d := oneLine(fl.details); d != "" {
+		f.errs = append(f.errs, d)
+	}
+}
+
+// fromClientConfig turns one ClientConfig into a ProxyStatus (ControlPlane left empty).
+//
+// Per type, generic_xds_configs entries are folded. A control plane may send one entry per type with
+// an empty name (istiod's syncz, the bundled control plane's summary): that entry decides the type's
+// state and versions, and named entries only add per-resource detail. Without such an entry the per-resource states
+// are aggregated. Legacy per-type xds_config entries are used for the types that generic_xds_configs
+// do not cover.
+func fromClientConfig(cc *clientConfig) ProxyStatus {
+	p := proxyFromNode(&cc.node)
 	type acc struct {
-		url         string
+		short, url  string
+		hasSummary  bool
+		summary     ResourceStatus
+		sumSent     string
+		sumAcked    string
 		rs          []ResourceStatus
 		sent, acked []string
 	}
-	byShort := map[string]*acc{}
-	var order []string
-	for _, g := range cc.GetGenericXdsConfigs() {
-		short := ShortType(g.GetTypeUrl())
+	accs := make([]acc, 0, len(cc.generic)) // a handful of types: a slice beats a map
+	find := func(short string) *acc {
+		for i := range accs {
+			if accs[i].short == short {
+				return &accs[i]
+			}
+		}
+		return nil
+	}
+	for i := range cc.generic {
+		g := &cc.generic[i]
+		short := ShortType(g.typeURL)
 		if short == "" {
 			continue
 		}
-		a := byShort[short]
+		a := find(short)
 		if a == nil {
-			a = &acc{url: g.GetTypeUrl()}
-			byShort[short] = a
-			order = append(order, short)
+			accs = append(accs, acc{short: short, url: g.typeURL})
+			a = &accs[len(accs)-1]
 		}
 		rs, sent, acked := resourceFromGeneric(g)
+		if g.name == "" && !a.hasSummary {
+			a.hasSummary, a.summary, a.sumSent, a.sumAcked = true, rs, sent, acked
+			continue
+		}
 		a.rs = append(a.rs, rs)
 		a.sent = append(a.sent, sent)
 		a.acked = append(a.acked, acked)
 	}
-	types := make(map[string]TypeStatus, len(byShort)+2)
-	for _, short := range order {
-		a := byShort[short]
-		types[short] = foldResources(short, a.url, a.rs, a.sent, a.acked)
-	}
-	for _, x := range cc.GetXdsConfig() {
-		t, ok := fromPerXds(x)
-		if !ok {
-			continue
+	types := make([]TypeStatus, 0, len(accs)+len(StandardTypes))
+	for i := range accs {
+		a := &accs[i]
+		switch {
+		case a.hasSummary && len(a.rs) == 0:
+			// the common case (istiod): one entry per type
+			s := &a.summary
+			t := TypeStatus{Type: a.short, TypeURL: a.url, State: s.State, LastUpdated: s.LastUpdated,
+				VersionSent: a.sumSent, VersionAcked: a.sumAcked}
+			if s.State == StateError {
+				t.Error = s.Error
+			}
+			types = append(types, t)
+		case a.hasSummary:
+			t := foldResources(a.short, a.url, a.rs, a.sent, a.acked)
+			s := &a.summary
+			t.State, t.LastUpdated = s.State, s.LastUpdated
+			if s.State == StateError {
+				t.Error = nackMessage(s.Error, a.rs)
+			} else {
+				t.Error = s.Error
+			}
+			// The summary tells the type's versions too: per-resource versions (a delta stream's
+			// per-resource hashes, the accepted siblings of a rejected resource) are not the type's.
+			if a.sumSent != "" || a.sumAcked != "" {
+				t.VersionSent, t.VersionAcked = a.sumSent, a.sumAcked
+			}
+			types = append(types, t)
+		default:
+			types = append(types, foldResources(a.short, a.url, a.rs, a.sent, a.acked))
 		}
-		if _, done := types[t.Type]; !done {
-			types[t.Type] = t
+	}
+	for i := range cc.perXds {
+		t := fromPerXds(&cc.perXds[i])
+		if find(t.Type) == nil && !hasType(types, t.Type) {
+			types = append(types, t)
 		}
 	}
 	p.Types = finishTypes(types)
 	return p
+}
+
+func hasType(ts []TypeStatus, short string) bool {
+	for i := range ts {
+		if ts[i].Type == short {
+			return true
+		}
+	}
+	return false
 }
 
 // resourceFromGeneric computes the state of one generic_xds_configs entry, plus the versions it tells.
@@ -103,172 +591,113 @@ func FromClientConfig(cc *statusv3.ClientConfig) ProxyStatus {
 // DOES_NOT_EXIST, TIMEOUT → NOT SENT). Either side saying ERROR/NACKED gives ERROR. With neither
 // status set, an error_state gives ERROR, a version SYNCED, and nothing at all IGNORED (istiod reports
 // UNKNOWN for types the proxy does not watch).
-func resourceFromGeneric(g *statusv3.ClientConfig_GenericXdsConfig) (r ResourceStatus, sent, acked string) {
-	r = ResourceStatus{Name: g.GetName(), Version: g.GetVersionInfo(), LastUpdated: ts(g.GetLastUpdated())}
-	cs, cl := g.GetConfigStatus(), g.GetClientStatus()
-	if cl != adminv3.ClientResourceStatus_UNKNOWN {
-		r.ClientStatus = cl.String()
+func resourceFromGeneric(g *genericConfig) (r ResourceStatus, sent, acked string) {
+	r = ResourceStatus{Name: g.name, Version: g.version, LastUpdated: g.lastUpdated}
+	cs, cl := g.configStatus, g.clientStatus
+	if cl != crsUnknown {
+		r.ClientStatus = enumName(clientResourceStatusNames, cl)
 	}
-	if es := g.GetErrorState(); es != nil {
-		r.Error = oneLine(es.GetDetails())
+	if g.failure != nil {
+		r.Error = oneLine(g.failure.details)
 		if r.LastUpdated.IsZero() {
-			r.LastUpdated = ts(es.GetLastUpdateAttempt())
+			r.LastUpdated = g.failure.at
 		}
 	}
 	switch {
-	case cs == statusv3.ConfigStatus_ERROR || cl == adminv3.ClientResourceStatus_NACKED || cl == adminv3.ClientResourceStatus_RECEIVED_ERROR:
+	case cs == csError || cl == crsNacked || cl == crsReceivedError:
 		r.State = StateError
-	case cs == statusv3.ConfigStatus_SYNCED:
+	case cs == csSynced:
 		r.State = StateSynced
-	case cs == statusv3.ConfigStatus_STALE:
+	case cs == csStale:
 		r.State = StateStale
-	case cs == statusv3.ConfigStatus_NOT_SENT:
+	case cs == csNotSent:
 		r.State = StateNotSent
-	case cl == adminv3.ClientResourceStatus_ACKED:
+	case cl == crsAcked:
 		r.State = StateSynced
-	case cl == adminv3.ClientResourceStatus_REQUESTED, cl == adminv3.ClientResourceStatus_DOES_NOT_EXIST, cl == adminv3.ClientResourceStatus_TIMEOUT:
+	case cl == crsRequested, cl == crsDoesNotExist, cl == crsTimeout:
 		r.State = StateNotSent
-	case g.GetErrorState() != nil:
+	case g.failure != nil:
 		r.State = StateError
-	case g.GetVersionInfo() != "" || g.GetXdsConfig() != nil:
+	case g.version != "" || g.hasConfig:
 		r.State = StateSynced
 	default:
 		r.State = StateIgnored
 	}
 	if r.State == StateError && r.Error == "" {
-		r.Error = "rejected (no details)"
+		r.Error = noDetails
 	}
 	// Versions: a control plane reports the version it sent; a client the version it accepted, and in
 	// error_state the version it rejected.
-	if cs != statusv3.ConfigStatus_UNKNOWN {
-		sent = g.GetVersionInfo()
-		if cs == statusv3.ConfigStatus_SYNCED {
+	if cs != csUnknown {
+		sent = g.version
+		if cs == csSynced {
 			acked = sent
 		}
 	} else {
-		acked = g.GetVersionInfo()
-		if cl == adminv3.ClientResourceStatus_ACKED {
+		acked = g.version
+		if cl == crsAcked {
 			sent = acked
 		}
 	}
-	if v := g.GetErrorState().GetVersionInfo(); v != "" {
-		sent = v
+	if g.failure != nil && g.failure.version != "" {
+		sent = g.failure.version
 	}
 	return r, sent, acked
 }
 
 // fromPerXds reads a legacy per-type xds_config entry (status plus the type's config dump).
-func fromPerXds(x *statusv3.PerXdsConfig) (TypeStatus, bool) {
-	var short string
-	var version string
-	var facts dumpFacts
-	switch c := x.GetPerXdsConfig().(type) {
-	case *statusv3.PerXdsConfig_ListenerConfig:
-		short, version = "LDS", c.ListenerConfig.GetVersionInfo()
-		for _, l := range c.ListenerConfig.GetDynamicListeners() {
-			facts.add(l.GetErrorState(), l.GetActiveState().GetLastUpdated(), l.GetWarmingState().GetLastUpdated())
-		}
-	case *statusv3.PerXdsConfig_ClusterConfig:
-		short, version = "CDS", c.ClusterConfig.GetVersionInfo()
-		for _, cl := range c.ClusterConfig.GetDynamicActiveClusters() {
-			facts.add(cl.GetErrorState(), cl.GetLastUpdated())
-		}
-		for _, cl := range c.ClusterConfig.GetDynamicWarmingClusters() {
-			facts.add(cl.GetErrorState(), cl.GetLastUpdated())
-		}
-	case *statusv3.PerXdsConfig_RouteConfig:
-		short = "RDS"
-		for _, rc := range c.RouteConfig.GetDynamicRouteConfigs() {
-			facts.add(rc.GetErrorState(), rc.GetLastUpdated())
-		}
-	case *statusv3.PerXdsConfig_ScopedRouteConfig:
-		short = "SRDS"
-		for _, rc := range c.ScopedRouteConfig.GetDynamicScopedRouteConfigs() {
-			facts.add(rc.GetErrorState(), rc.GetLastUpdated())
-		}
-	case *statusv3.PerXdsConfig_EndpointConfig:
-		short = "EDS"
-		for _, e := range c.EndpointConfig.GetDynamicEndpointConfigs() {
-			facts.add(e.GetErrorState(), e.GetLastUpdated())
-		}
-	default:
-		return TypeStatus{}, false
-	}
-	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short), LastUpdated: facts.last, Error: strings.Join(facts.errs, "; ")}
+func fromPerXds(x *perXdsConfig) TypeStatus {
+	short := x.short
+	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short), LastUpdated: x.facts.last, Error: strings.Join(x.facts.errs, "; ")}
 	switch {
-	case x.GetStatus() == statusv3.ConfigStatus_ERROR || x.GetClientStatus() == statusv3.ClientConfigStatus_CLIENT_NACKED ||
-		x.GetClientStatus() == statusv3.ClientConfigStatus_CLIENT_RECEIVED_ERROR:
+	case x.status == csError || x.clientStatus == ccsNacked || x.clientStatus == ccsReceivedError:
 		t.State = StateError
-	case x.GetStatus() == statusv3.ConfigStatus_SYNCED:
+	case x.status == csSynced:
 		t.State = StateSynced
-	case x.GetStatus() == statusv3.ConfigStatus_STALE:
+	case x.status == csStale:
 		t.State = StateStale
-	case x.GetStatus() == statusv3.ConfigStatus_NOT_SENT:
+	case x.status == csNotSent:
 		t.State = StateNotSent
-	case x.GetClientStatus() == statusv3.ClientConfigStatus_CLIENT_ACKED:
+	case x.clientStatus == ccsAcked:
 		t.State = StateSynced
-	case x.GetClientStatus() == statusv3.ClientConfigStatus_CLIENT_REQUESTED:
+	case x.clientStatus == ccsRequested:
 		t.State = StateNotSent
-	case len(facts.errs) > 0:
+	case len(x.facts.errs) > 0:
 		t.State = StateError
 	default:
 		t.State = StateIgnored
 	}
 	if t.State == StateError && t.Error == "" {
-		t.Error = "rejected (no details)"
+		t.Error = noDetails
 	}
-	if x.GetStatus() != statusv3.ConfigStatus_UNKNOWN {
-		t.VersionSent = version
+	if x.status != csUnknown {
+		t.VersionSent = x.version
 		if t.State == StateSynced {
-			t.VersionAcked = version
+			t.VersionAcked = x.version
 		}
 	} else {
-		t.VersionAcked = version
+		t.VersionAcked = x.version
 	}
-	return t, true
-}
-
-type dumpFacts struct {
-	last time.Time
-	errs []string
-}
-
-func (f *dumpFacts) add(es *adminv3.UpdateFailureState, times ...*timestamppb.Timestamp) {
-	for _, t := range times {
-		if tt := ts(t); tt.After(f.last) {
-			f.last = tt
-		}
-	}
-	if d := oneLine(es.GetDetails()); d != "" {
-		f.errs = append(f.errs, d)
-	}
+	return t
 }
 
 // proxyFromNode fills the identity columns from an xDS node.
-func proxyFromNode(n *corev3.Node) ProxyStatus {
-	p := ProxyStatus{Name: n.GetId()}
-	md := n.GetMetadata().GetFields()
-	p.Namespace = str(md["NAMESPACE"])
+func proxyFromNode(n *node) ProxyStatus {
+	p := ProxyStatus{Name: n.id}
+	p.Namespace = n.namespace
 	if p.Namespace == "" {
-		p.Namespace = namespaceFromIstioID(n.GetId())
+		p.Namespace = namespaceFromIstioID(n.id)
 	}
-	p.Cluster = str(md["CLUSTER_ID"])
+	p.Cluster = n.clusterID
 	if p.Cluster == "" {
-		p.Cluster = n.GetCluster()
+		p.Cluster = n.cluster
 	}
-	p.Version = str(md["ISTIO_VERSION"])
+	p.Version = n.istioVersion
 	if p.Version == "" {
-		v := n.GetUserAgentVersion()
-		if bv := n.GetUserAgentBuildVersion().GetVersion(); v == "" && bv != nil {
-			v = fmt.Sprintf("%d.%d.%d", bv.GetMajorNumber(), bv.GetMinorNumber(), bv.GetPatch())
-		}
-		p.Version = strings.TrimSpace(n.GetUserAgentName() + " " + v)
+		p.Version = n.userAgent
 	}
-	if l := md["LABELS"].GetStructValue(); l != nil && len(l.GetFields()) > 0 {
-		p.Labels = make(map[string]string, len(l.GetFields()))
-		for k, v := range l.GetFields() {
-			p.Labels[k] = str(v)
-		}
+	if len(n.labels) > 0 {
+		p.Labels = n.labels
 	}
 	return p
 }
@@ -285,22 +714,15 @@ func namespaceFromIstioID(id string) string {
 	return ""
 }
 
-func str(v *structpb.Value) string {
-	if v == nil {
-		return ""
+func enumName(names []string, v int) string {
+	if v >= 0 && v < len(names) {
+		return names[v]
 	}
-	if s, ok := v.GetKind().(*structpb.Value_StringValue); ok {
-		return s.StringValue
-	}
-	return ""
+	return fmt.Sprint(v)
 }
 
-func ts(t *timestamppb.Timestamp) time.Time {
-	if t == nil || (t.GetSeconds() == 0 && t.GetNanos() == 0) {
-		return time.Time{}
-	}
-	return t.AsTime()
-}
+// noDetails is the error of a rejection that came without a message.
+const noDetails = "rejected (no details)"
 
 // oneLine collapses a multi-line NACK message so it fits a table cell.
 func oneLine(s string) string {

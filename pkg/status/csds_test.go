@@ -1,6 +1,7 @@
 package status
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,7 +57,7 @@ func TestResourceFromGeneric(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, sent, acked := resourceFromGeneric(tt.g)
+			r, sent, acked := resourceFromGeneric(genericOf(t, tt.g))
 			assert.Equal(t, tt.want, r.State)
 			assert.Equal(t, tt.wantErr, r.Error)
 			assert.Equal(t, tt.sent, sent, "sent")
@@ -143,7 +144,7 @@ func TestFromClientConfig(t *testing.T) {
 				{TypeUrl: edsURL, Name: "b", ClientStatus: adminv3.ClientResourceStatus_REQUESTED},
 			},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "grpc-client-1", p.Name)
 		assert.Equal(t, "edge", p.Cluster)
 		assert.Equal(t, "gRPC Go 1.85.0", p.Version)
@@ -168,6 +169,38 @@ func TestFromClientConfig(t *testing.T) {
 		}
 		assert.Equal(t, []string{"CDS", "LDS", "EDS", "RDS", "ECDS"}, names)
 	})
+	t.Run("versions: the summary entry tells the type's, accepted siblings of a rejected resource do not", func(t *testing.T) {
+		nack := &adminv3.UpdateFailureState{Details: "Error adding/updating cluster(s) backend: bad", VersionInfo: "v3"}
+		withSummary := &statusv3.ClientConfig{
+			Node: &corev3.Node{Id: "sidecar-1"},
+			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{
+				// the bundled control plane: v3 was NACKed because of backend; greeter of the same response was accepted
+				{TypeUrl: cdsURL, ConfigStatus: statusv3.ConfigStatus_ERROR, VersionInfo: "v3", ErrorState: nack},
+				{TypeUrl: cdsURL, Name: "backend", ConfigStatus: statusv3.ConfigStatus_ERROR, VersionInfo: "v3", ErrorState: nack},
+				{TypeUrl: cdsURL, Name: "greeter", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v3"},
+				// held ACKs: v4 sent, no answer; over delta, resources carry their own versions
+				{TypeUrl: edsURL, ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "v4"},
+				{TypeUrl: edsURL, Name: "backend", ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "hash-b"},
+				{TypeUrl: edsURL, Name: "greeter", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "hash-g"},
+				{TypeUrl: ldsURL, ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v4"},
+				{TypeUrl: ldsURL, Name: "http", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "hash-l"},
+			},
+		}
+		p := fromCC(t, withSummary)
+		versions := func(short string) [2]string {
+			ty, ok := p.Type(short)
+			require.True(t, ok)
+			return [2]string{ty.VersionSent, ty.VersionAcked}
+		}
+		assert.Equal(t, [2]string{"v3", ""}, versions("CDS"), "v3 was rejected; CSDS does not say which version the proxy holds")
+		assert.Equal(t, [2]string{"v4", ""}, versions("EDS"))
+		assert.Equal(t, [2]string{"v4", "v4"}, versions("LDS"))
+
+		// without a summary, the resources that decide the state tell the versions
+		withSummary.GenericXdsConfigs = []*statusv3.ClientConfig_GenericXdsConfig{withSummary.GenericXdsConfigs[1], withSummary.GenericXdsConfigs[2]}
+		p = fromCC(t, withSummary)
+		assert.Equal(t, [2]string{"v3", ""}, versions("CDS"), "greeter's acceptance is not the type's")
+	})
 	t.Run("istio node metadata and an extra type", func(t *testing.T) {
 		cc := &statusv3.ClientConfig{
 			Node: &corev3.Node{Id: "sidecar~10.0.0.1~reviews-v1-abc.bookinfo~bookinfo.svc.cluster.local", Metadata: meta(t, map[string]any{
@@ -178,7 +211,7 @@ func TestFromClientConfig(t *testing.T) {
 				{TypeUrl: "type.googleapis.com/envoy.api.v2.Cluster", ConfigStatus: statusv3.ConfigStatus_STALE},
 			},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "bookinfo", p.Namespace)
 		assert.Equal(t, "Kubernetes", p.Cluster)
 		assert.Equal(t, "1.28.0", p.Version)
@@ -204,7 +237,7 @@ func TestFromClientConfig(t *testing.T) {
 			// a generic entry for CDS takes precedence over the legacy one
 			GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{{TypeUrl: cdsURL, ConfigStatus: statusv3.ConfigStatus_STALE}},
 		}
-		p := FromClientConfig(cc)
+		p := fromCC(t, cc)
 		assert.Equal(t, "legacy", p.Namespace)
 		got := map[string]State{}
 		for _, ty := range p.Types {
@@ -224,7 +257,7 @@ func TestFromClientStatus(t *testing.T) {
 		{},
 		{Node: &corev3.Node{Id: "a"}, GenericXdsConfigs: []*statusv3.ClientConfig_GenericXdsConfig{gx(cdsURL, "", statusv3.ConfigStatus_NOT_SENT, 0)}},
 	}}
-	r := FromClientStatus(resp, "127.0.0.1:18000")
+	r := fromResp(t, resp, "127.0.0.1:18000")
 	require.Len(t, r.Proxies, 2)
 	assert.Equal(t, "a", r.Proxies[0].Name, "sorted")
 	assert.Equal(t, "127.0.0.1:18000", r.Proxies[1].ControlPlane)
@@ -273,4 +306,90 @@ func TestDecodeClientStatusJSON(t *testing.T) {
 			assert.Equal(t, tt.state, cds.State)
 		})
 	}
+}
+
+// TestNACKMessage: each distinct NACK message of a type is shown once.
+func TestNACKMessage(t *testing.T) {
+	const envoy = "Error adding/updating cluster(s) backend: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"
+	const envoyTwo = "Error adding/updating cluster(s) a, b: Proto constraint validation failed"
+	grpcTwo := "error parsing \"ClusterResource\" response: resource \"a\": unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV;\nresource \"b\": unexpected cluster type 7"
+	const grpcOne = "error parsing \"ClusterResource\" response: resource \"greeter\": unexpected lbPolicy MAGLEV in response: name:\"greeter\"  lb_policy:MAGLEV"
+	bad := func(name, msg string) ResourceStatus {
+		return ResourceStatus{Name: name, State: StateError, Error: msg}
+	}
+	ok := func(name string) ResourceStatus { return ResourceStatus{Name: name, State: StateSynced} }
+	tests := []struct {
+		name    string
+		summary string
+		rs      []ResourceStatus
+		want    string
+	}{
+		{"summary and the one resource it blames say the same", envoy,
+			[]ResourceStatus{bad("backend", envoy), ok("greeter")}, envoy},
+		{"a summary without a name and a resource saying the same, no control plane summary", "",
+			[]ResourceStatus{bad("", envoy), bad("backend", envoy)}, envoy},
+		{"the summary contains the one resource's part (gRPC)", grpcOne,
+			[]ResourceStatus{bad("greeter", "unexpected lbPolicy MAGLEV in response: name:\"greeter\"  lb_policy:MAGLEV")}, grpcOne},
+		{"several resources, different messages: the resource-named form (gRPC)", oneLine(grpcTwo),
+			[]ResourceStatus{bad("a", "unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV"), bad("b", "unexpected cluster type 7"), ok("c")},
+			"a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV; b: unexpected cluster type 7"},
+		{"several resources, the same message, no summary: once, with both names", "",
+			[]ResourceStatus{bad("b", envoyTwo), bad("a", envoyTwo), ok("c")}, "a, b: " + envoyTwo},
+		{"several resources, different messages, no summary", "",
+			[]ResourceStatus{bad("a", "bad a"), bad("b", "bad b")}, "a: bad a; b: bad b"},
+		{"one resource alone is not named", "", []ResourceStatus{bad("a", "bad a")}, "bad a"},
+		{"a resource error the summary does not say is added", "bad a",
+			[]ResourceStatus{bad("a", "bad a"), bad("b", "older: bad b")}, "bad a; b: older: bad b"},
+		{"no details from the summary: the resources' messages", noDetails,
+			[]ResourceStatus{bad("a", "bad a"), ok("b")}, "a: bad a"},
+		{"no details at all", noDetails, []ResourceStatus{bad("a", noDetails)}, noDetails},
+		{"no details next to a message is left out", "", []ResourceStatus{bad("a", noDetails), bad("b", "bad b")}, "b: bad b"},
+		{"nothing rejected", "", []ResourceStatus{ok("a")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := nackMessage(tt.summary, tt.rs)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestNACKColumnShowsAMessageOnce: through CSDS to the wide table's NACK column.
+func TestNACKColumnShowsAMessageOnce(t *testing.T) {
+	const envoy = "Error adding/updating cluster(s) backend: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"
+	const envoyTwo = "Error adding/updating cluster(s) a, b: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"
+	const grpcTwo = "error parsing \"ClusterResource\" response: resource \"a\": unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV;\nresource \"b\": unexpected lbPolicy RING_HASH in response: name:\"b\""
+	failed := func(name, details string, cs statusv3.ConfigStatus) *statusv3.ClientConfig_GenericXdsConfig {
+		return &statusv3.ClientConfig_GenericXdsConfig{TypeUrl: cdsURL, Name: name, ConfigStatus: cs, VersionInfo: "v3",
+			ErrorState: &adminv3.UpdateFailureState{Details: details, VersionInfo: "v3"}}
+	}
+	synced := &statusv3.ClientConfig_GenericXdsConfig{TypeUrl: cdsURL, Name: "c", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v3"}
+	var ps []ProxyStatus
+	for _, tt := range []struct {
+		name string
+		gs   []*statusv3.ClientConfig_GenericXdsConfig
+		want string
+	}{
+		{"the bundled control plane: the summary and the resource it blames", []*statusv3.ClientConfig_GenericXdsConfig{
+			failed("", envoy, statusv3.ConfigStatus_ERROR), failed("backend", envoy, statusv3.ConfigStatus_ERROR), synced,
+		}, "CDS: " + envoy},
+		{"per resource only: two resources rejected by one message", []*statusv3.ClientConfig_GenericXdsConfig{
+			failed("a", envoyTwo, statusv3.ConfigStatus_ERROR), failed("b", envoyTwo, statusv3.ConfigStatus_ERROR), synced,
+		}, "CDS: a, b: " + envoyTwo},
+		{"a summary stringing two resources' messages together: the resource-named form", []*statusv3.ClientConfig_GenericXdsConfig{
+			failed("", grpcTwo, statusv3.ConfigStatus_ERROR),
+			failed("a", "unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV", statusv3.ConfigStatus_ERROR),
+			failed("b", "unexpected lbPolicy RING_HASH in response: name:\"b\"", statusv3.ConfigStatus_ERROR), synced,
+		}, "CDS: a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV; b: unexpected lbPolicy RING_HASH in response: name:\"b\""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: "sidecar-1"}, GenericXdsConfigs: tt.gs})
+			_, rows := Table([]ProxyStatus{p}, TableOptions{Wide: true, Now: t0})
+			require.Len(t, rows, 1)
+			assert.Equal(t, tt.want, rows[0][len(rows[0])-1])
+		})
+		ps = append(ps, fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: fmt.Sprintf("proxy-%d", len(ps)+1)}, GenericXdsConfigs: tt.gs}))
+	}
+	h, rows := Table(ps, TableOptions{Wide: true, Now: t0})
+	assertGolden(t, render(h, rows), "table/nacks.wide")
 }

@@ -3,9 +3,6 @@ package status
 import (
 	"testing"
 	"time"
-
-	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
-	"google.golang.org/protobuf/proto"
 )
 
 // The decoders must never panic, whatever they are given, and whatever they return must render.
@@ -45,14 +42,41 @@ func FuzzDecodeSynczLegacyJSON(f *testing.F) {
 	})
 }
 
-func FuzzFromClientStatusBinary(f *testing.F) {
+func FuzzDecodeSyncz(f *testing.F) {
+	f.Add(mustMarshal(f, synczResponse(f, `{"ID":"i"}`, bigClientConfigs(f, 2)...)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeSyncz(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+		}
+	})
+}
+
+func FuzzDecodeClientStatus(f *testing.F) {
 	f.Add(bigClientStatus(f, 3))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var resp statusv3.ClientStatusResponse
-		if proto.Unmarshal(b, &resp) != nil {
-			return
+		r, err := DecodeClientStatus(b, "cp")
+		if err == nil {
+			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
-		r := FromClientStatus(&resp, "cp")
-		Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+	})
+}
+
+func FuzzNodeResources(f *testing.F) {
+	f.Add(bigClientStatus(f, 2), "workload-00001-7f9c8d-x2x.ns-1")
+	f.Fuzz(func(t *testing.T, b []byte, id string) {
+		_, _, _ = NodeResources(b, id)
+		_, _, _ = NodeResourcesJSON(b, id)
+	})
+}
+
+func FuzzFactsFromDump(f *testing.F) {
+	f.Add([]byte(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.BootstrapConfigDump","bootstrap":{"node":{"id":"a~b~c.d~e","metadata":{"LABELS":{"x":1}}}}},` +
+		`{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_warming_clusters":[{"cluster":{"name":"c"},"error_state":{"details":"x"}}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if facts, err := FactsFromDump(b, ""); err == nil {
+			p := Infer(facts)
+			Table([]ProxyStatus{p}, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+		}
 	})
 }

@@ -2,6 +2,11 @@ package status
 
 import (
 	"os"
+
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"path/filepath"
 	"testing"
 
@@ -27,4 +32,52 @@ func readShared(t *testing.T, rel string) []byte {
 	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "dumps", rel))
 	require.NoError(t, err)
 	return b
+}
+
+// The decoders read the wire format by hand; these helpers feed them what the generated Envoy types
+// marshal, so every test also checks the field numbers.
+
+func mustMarshal(tb testing.TB, m proto.Message) []byte {
+	tb.Helper()
+	b, err := proto.Marshal(m)
+	require.NoError(tb, err)
+	return b
+}
+
+func fromCC(t *testing.T, cc *statusv3.ClientConfig) ProxyStatus {
+	t.Helper()
+	c, err := parseClientConfig(mustMarshal(t, cc))
+	require.NoError(t, err)
+	p := fromClientConfig(c)
+	// the JSON decoder must agree with the binary one
+	j, err := protojson.Marshal(cc)
+	require.NoError(t, err)
+	v, err := decodeJSON(j)
+	require.NoError(t, err)
+	assert.Equal(t, p, fromClientConfig(clientConfigJSON(jobject(v))), "JSON and binary decoders differ")
+	return p
+}
+
+func fromResp(t *testing.T, resp *statusv3.ClientStatusResponse, cp string) *Report {
+	t.Helper()
+	r, err := DecodeClientStatus(mustMarshal(t, resp), cp)
+	require.NoError(t, err)
+	j, err := protojson.Marshal(resp)
+	require.NoError(t, err)
+	rj, err := DecodeClientStatusJSON(j, cp)
+	require.NoError(t, err)
+	assert.Equal(t, r, rj, "JSON and binary decoders differ")
+	return r
+}
+
+func genericOf(t *testing.T, g *statusv3.ClientConfig_GenericXdsConfig) *genericConfig {
+	t.Helper()
+	out, err := parseGeneric(mustMarshal(t, g))
+	require.NoError(t, err)
+	return &out
+}
+
+func fromSynczResp(t *testing.T, resp *discoveryv3.DiscoveryResponse, fallback string) (*Report, error) {
+	t.Helper()
+	return DecodeSyncz(mustMarshal(t, resp), fallback)
 }

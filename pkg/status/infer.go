@@ -81,6 +81,6 @@ func Infer(f ProxyFacts) ProxyStatus {
 		}
 		types[short] = t
 	}
-	p.Types = finishTypes(types)
+	p.Types = finishTypes(values(types))
 	return p
 }

@@ -77,7 +77,8 @@ type TypeStatus struct {
 	State   State  `json:"state"`
 	// LastUpdated is when the control plane last sent (or the proxy last accepted) this type.
 	LastUpdated time.Time `json:"lastUpdated,omitzero"`
-	// Error is the NACK message (error_state.details) of the resources in ERROR; several are joined with "; ".
+	// Error is the NACK message (error_state.details) of the type, or of its resources in ERROR: each
+	// distinct message once, several joined with "; " (see nackMessage).
 	Error string `json:"error,omitempty"`
 	// VersionSent is the version the control plane last sent, when known.
 	VersionSent string `json:"versionSent,omitempty"`
@@ -179,8 +180,6 @@ func aggregate(rs []ResourceStatus) State {
 // foldResources builds a TypeStatus from per-resource entries of one type.
 func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []string) TypeStatus {
 	t := TypeStatus{Type: short, TypeURL: typeURL, State: aggregate(rs)}
-	var errs []string
-	seenErr := map[string]bool{}
 	named := false
 	for _, r := range rs {
 		if r.Name != "" {
@@ -189,69 +188,145 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 		if r.State == t.State && r.LastUpdated.After(t.LastUpdated) {
 			t.LastUpdated = r.LastUpdated
 		}
-		if r.Error != "" && r.State == StateError {
-			msg := r.Error
-			if r.Name != "" && len(rs) > 1 {
-				msg = r.Name + ": " + r.Error
-			}
-			if !seenErr[msg] {
-				seenErr[msg] = true
-				errs = append(errs, msg)
-			}
-		}
 	}
-	t.Error = strings.Join(errs, "; ")
-	// The version sent is told by the resources that decide the state (the rejected ones for ERROR).
-	var decisive []string
-	for i, r := range rs {
-		if r.State == t.State && i < len(sent) {
-			decisive = append(decisive, sent[i])
-		}
-	}
-	t.VersionSent = common(decisive)
-	t.VersionAcked = common(acked)
+	// The versions are told by the resources that decide the state (the rejected ones for ERROR): a
+	// resource of the same response that was accepted does not make the type's version accepted.
+	t.VersionSent = commonOf(rs, sent, t.State)
+	t.VersionAcked = commonOf(rs, acked, t.State)
 	if named {
 		t.Resources = rs
 		sort.SliceStable(t.Resources, func(i, j int) bool { return t.Resources[i].Name < t.Resources[j].Name })
 	}
+	t.Error = nackMessage("", rs)
 	return t
 }
 
-// common returns the value all non-empty entries share, or "" when they differ.
-func common(vs []string) string {
-	out := ""
-	for _, v := range vs {
-		if v == "" {
+// nackMessage joins the NACK messages of one type, each distinct message once. summary is the
+// type's own message (a control plane's entry without a name), "" when there is none; of rs, the
+// resources in ERROR count, and an entry without a name counts as a summary.
+//
+//   - A resource's message that a summary already says adds nothing (the bundled control plane
+//     gives a resource Envoy blamed the whole message; gRPC's message contains each resource's part).
+//   - When several resources failed with different messages, they are shown in the resource-named
+//     form, "a: <error>; b: <error>", instead of a summary that only strings them together.
+//   - Resources that failed with the same message share it: "a, b: <error>".
+//   - Names are given when the type has more than one resource; "rejected (no details)" only when
+//     nothing else is said.
+func nackMessage(summary string, rs []ResourceStatus) string {
+	type group struct {
+		msg   string
+		names []string
+	}
+	var groups []*group
+	var byMsg map[string]*group // made at the first rejected resource: most types have none
+	named := 0
+	for _, r := range rs {
+		if r.Name != "" {
+			named++
+		}
+		if r.State != StateError || r.Error == "" {
 			continue
 		}
-		if out != "" && v != out {
+		if r.Name == "" && (summary == "" || summary == noDetails) {
+			summary = r.Error
+			continue
+		}
+		if byMsg == nil {
+			byMsg = map[string]*group{}
+		}
+		key := squash(r.Error)
+		g := byMsg[key]
+		if g == nil {
+			g = &group{msg: r.Error}
+			byMsg[key] = g
+			groups = append(groups, g)
+		}
+		if r.Name != "" {
+			g.names = append(g.names, r.Name)
+		}
+	}
+	var parts []string
+	said := squash(summary)
+	if summary != "" && summary != noDetails {
+		inSummary := 0
+		for _, g := range groups {
+			if strings.Contains(said, squash(g.msg)) {
+				inSummary++
+			}
+		}
+		if len(groups) < 2 || inSummary < len(groups) {
+			parts = append(parts, summary)
+			kept := groups[:0]
+			for _, g := range groups {
+				if !strings.Contains(said, squash(g.msg)) {
+					kept = append(kept, g)
+				}
+			}
+			groups = kept
+		}
+	}
+	for _, g := range groups {
+		if g.msg == noDetails && (len(parts) > 0 || len(groups) > 1) {
+			continue
+		}
+		msg := g.msg
+		if len(g.names) > 0 && named > 1 {
+			sort.Strings(g.names)
+			msg = strings.Join(g.names, ", ") + ": " + msg
+		}
+		parts = append(parts, msg)
+	}
+	if len(parts) == 0 && summary != "" {
+		return summary // noDetails
+	}
+	return strings.Join(parts, "; ")
+}
+
+// squash collapses runs of white space, so messages compare whatever line breaks they carried.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// commonOf is common over the versions of the resources in state st.
+func commonOf(rs []ResourceStatus, vs []string, st State) string {
+	out := ""
+	for i, r := range rs {
+		if r.State != st || i >= len(vs) || vs[i] == "" {
+			continue
+		}
+		if out != "" && vs[i] != out {
 			return ""
 		}
-		out = v
+		out = vs[i]
 	}
 	return out
 }
 
 // finishTypes orders types (CDS, LDS, EDS, RDS, ECDS, then the rest by short name) and adds IGNORED
-// entries for the standard types nobody reported.
-func finishTypes(byShort map[string]TypeStatus) []TypeStatus {
-	out := make([]TypeStatus, 0, len(byShort)+len(StandardTypes))
+// entries for the standard types nobody reported. It reorders ts in place.
+func finishTypes(ts []TypeStatus) []TypeStatus {
 	for _, s := range StandardTypes {
-		if t, ok := byShort[s]; ok {
-			out = append(out, t)
-		} else {
-			out = append(out, TypeStatus{Type: s, State: StateIgnored})
+		if !hasType(ts, s) {
+			ts = append(ts, TypeStatus{Type: s, State: StateIgnored})
 		}
 	}
-	var extra []string
-	for s := range byShort {
-		if standardIndex(s) < 0 {
-			extra = append(extra, s)
+	sort.Slice(ts, func(i, j int) bool {
+		a, b := standardIndex(ts[i].Type), standardIndex(ts[j].Type)
+		switch {
+		case a >= 0 && b >= 0:
+			return a < b
+		case a >= 0 || b >= 0:
+			return a >= 0
 		}
-	}
-	sort.Strings(extra)
-	for _, s := range extra {
-		out = append(out, byShort[s])
+		return ts[i].Type < ts[j].Type
+	})
+	return ts
+}
+
+func values(m map[string]TypeStatus) []TypeStatus {
+	out := make([]TypeStatus, 0, len(m)+len(StandardTypes))
+	for _, t := range m {
+		out = append(out, t)
 	}
 	return out
 }

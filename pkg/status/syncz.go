@@ -6,13 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
-	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // SynczTypeURL is istiod's debug type that lists every connected proxy's sync status.
@@ -21,7 +14,7 @@ const SynczTypeURL = "istio.io/debug/syncz"
 // ConfigDumpTypeURL is istiod's debug type that returns its view of one proxy's config (resource name pod.namespace).
 const ConfigDumpTypeURL = "istio.io/debug/config_dump"
 
-var clientConfigURL = "type.googleapis.com/" + string((&statusv3.ClientConfig{}).ProtoReflect().Descriptor().FullName())
+const clientConfigURL = "type.googleapis.com/envoy.service.status.v3.ClientConfig"
 
 // ControlPlaneInfo is what a control plane says about itself in a DiscoveryResponse's control_plane.identifier.
 type ControlPlaneInfo struct {
@@ -49,47 +42,51 @@ func ParseControlPlaneIdentifier(identifier string) ControlPlaneInfo {
 	return ControlPlaneInfo{ID: identifier}
 }
 
-// FromSyncz turns istiod's `istio.io/debug/syncz` DiscoveryResponse into proxy statuses. Each resource is an
-// Any(envoy.service.status.v3.ClientConfig); others are skipped with a warning. fallbackControlPlane names the
-// replica when the response carries no control_plane identifier (the address that was asked).
-func FromSyncz(resp *discoveryv3.DiscoveryResponse, fallbackControlPlane string) (*Report, error) {
-	cp := ParseControlPlaneIdentifier(resp.GetControlPlane().GetIdentifier())
+// DecodeSyncz decodes istiod's `istio.io/debug/syncz` DiscoveryResponse in protobuf binary form into proxy
+// statuses. Each resource is an Any(envoy.service.status.v3.ClientConfig); others are skipped with a
+// warning. fallbackControlPlane names the replica when the response carries no control_plane identifier
+// (the address that was asked).
+func DecodeSyncz(b []byte, fallbackControlPlane string) (*Report, error) {
+	resp, err := ParseDiscoveryResponse(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode syncz response: %w", err)
+	}
+	return FromSyncz(resp, fallbackControlPlane), nil
+}
+
+// FromSyncz turns a parsed syncz DiscoveryResponse into proxy statuses (see DecodeSyncz).
+func FromSyncz(resp *DiscoveryResponse, fallbackControlPlane string) *Report {
+	cp := ParseControlPlaneIdentifier(resp.ControlPlane)
 	if cp.ID == "" {
 		cp.ID = fallbackControlPlane
 	}
-	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.GetResources()))}
-	for i, a := range resp.GetResources() {
-		if a.GetTypeUrl() != clientConfigURL {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: skipped unexpected type %q", i, a.GetTypeUrl()))
+	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.Resources))}
+	for i, a := range resp.Resources {
+		if a.TypeURL != clientConfigURL {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: skipped unexpected type %q", i, a.TypeURL))
 			continue
 		}
-		var cc statusv3.ClientConfig
-		if err := proto.Unmarshal(a.GetValue(), &cc); err != nil {
+		cc, err := parseClientConfig(a.Value)
+		if err != nil {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: %v", i, err))
 			continue
 		}
-		p := FromClientConfig(&cc)
-		if p.Namespace == "" {
-			// istiod names syncz proxies pod.namespace
-			if j := strings.LastIndexByte(p.Name, '.'); j > 0 && !strings.Contains(p.Name, "~") {
-				p.Namespace = p.Name[j+1:]
-			}
-		}
-		p.ControlPlane, p.ControlPlaneVersion = cp.ID, cp.Version
-		r.Proxies = append(r.Proxies, p)
+		r.addSyncz(cc, cp)
 	}
 	Sort(r.Proxies)
-	return r, nil
+	return r
 }
 
-// DecodeSynczJSON decodes a syncz DiscoveryResponse in protojson form (as istioctl -o json prints it, or as
-// recorded) and calls FromSyncz.
-func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*Report, error) {
-	var resp discoveryv3.DiscoveryResponse
-	if err := tolerantJSON.Unmarshal(b, &resp); err != nil {
-		return nil, fmt.Errorf("decode syncz response: %w", err)
+func (r *Report) addSyncz(cc *clientConfig, cp ControlPlaneInfo) {
+	p := fromClientConfig(cc)
+	if p.Namespace == "" {
+		// istiod names syncz proxies pod.namespace
+		if j := strings.LastIndexByte(p.Name, '.'); j > 0 && !strings.Contains(p.Name, "~") {
+			p.Namespace = p.Name[j+1:]
+		}
 	}
-	return FromSyncz(&resp, fallbackControlPlane)
+	p.ControlPlane, p.ControlPlaneVersion = cp.ID, cp.Version
+	r.Proxies = append(r.Proxies, p)
 }
 
 // DecodeSynczLegacyJSON decodes the body of istiod's HTTP `:15014/debug/syncz`: a JSON array of istiod's
@@ -110,12 +107,12 @@ func DecodeSynczLegacyJSON(b []byte, controlPlane string) (*Report, error) {
 		}
 		var p ProxyStatus
 		if _, ok := probe["node"]; ok {
-			var cc statusv3.ClientConfig
-			if err := tolerantJSON.Unmarshal(m, &cc); err != nil {
+			v, err := decodeJSON(m)
+			if err != nil {
 				r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
 				continue
 			}
-			p = FromClientConfig(&cc)
+			p = fromClientConfig(clientConfigJSON(jobject(v)))
 		} else {
 			var err error
 			if p, err = fromSyncStatus(m); err != nil {
@@ -185,10 +182,13 @@ func fromSyncStatus(m json.RawMessage) (ProxyStatus, error) {
 			{"ECDS", s.ExtensionConfigSent, s.ExtensionConfigAcked},
 		}
 		for _, x := range pairs {
+			if x.short == "ECDS" && x.sent == "" && x.acked == "" {
+				continue // istiod that old knew no ECDS: IGNORED
+			}
 			types[x.short] = NonceState(x.short, x.sent, x.acked, "")
 		}
 	}
-	p.Types = finishTypes(types)
+	p.Types = finishTypes(values(types))
 	return p, nil
 }
 
@@ -208,30 +208,4 @@ func NonceState(short, nonceSent, nonceAcked, lastError string) TypeStatus {
 		t.State = StateStale
 	}
 	return t
-}
-
-// tolerantResolver resolves Any types from the global registry and swaps unknown ones for Empty, so their
-// payload is dropped instead of failing the decode (status never needs the config payloads).
-type tolerantResolver struct{}
-
-func (tolerantResolver) FindMessageByName(n protoreflect.FullName) (protoreflect.MessageType, error) {
-	if mt, err := protoregistry.GlobalTypes.FindMessageByName(n); err == nil {
-		return mt, nil
-	}
-	return (&emptypb.Empty{}).ProtoReflect().Type(), nil
-}
-
-func (tolerantResolver) FindMessageByURL(url string) (protoreflect.MessageType, error) {
-	if mt, err := protoregistry.GlobalTypes.FindMessageByURL(url); err == nil {
-		return mt, nil
-	}
-	return (&emptypb.Empty{}).ProtoReflect().Type(), nil
-}
-
-func (tolerantResolver) FindExtensionByName(f protoreflect.FullName) (protoreflect.ExtensionType, error) {
-	return protoregistry.GlobalTypes.FindExtensionByName(f)
-}
-
-func (tolerantResolver) FindExtensionByNumber(m protoreflect.FullName, n protoreflect.FieldNumber) (protoreflect.ExtensionType, error) {
-	return protoregistry.GlobalTypes.FindExtensionByNumber(m, n)
 }

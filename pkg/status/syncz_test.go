@@ -33,7 +33,7 @@ func TestDecodeSynczJSONRecorded(t *testing.T) {
 	assert.True(t, p.Unsynced())
 }
 
-func synczResponse(t *testing.T, identifier string, ccs ...*statusv3.ClientConfig) *discoveryv3.DiscoveryResponse {
+func synczResponse(t testing.TB, identifier string, ccs ...*statusv3.ClientConfig) *discoveryv3.DiscoveryResponse {
 	t.Helper()
 	resp := &discoveryv3.DiscoveryResponse{TypeUrl: SynczTypeURL, ControlPlane: &corev3.ControlPlane{Identifier: identifier}}
 	for _, cc := range ccs {
@@ -53,7 +53,7 @@ func TestFromSyncz(t *testing.T) {
 	}
 	t.Run("identifier json", func(t *testing.T) {
 		resp := synczResponse(t, `{"Component":"istiod","ID":"istiod-7d4-abc","Info":{"version":"1.28.1"}}`, cc)
-		r, err := FromSyncz(resp, "fallback")
+		r, err := fromSynczResp(t, resp, "fallback")
 		require.NoError(t, err)
 		require.Len(t, r.Proxies, 1)
 		assert.Equal(t, "istiod-7d4-abc", r.Proxies[0].ControlPlane)
@@ -61,12 +61,12 @@ func TestFromSyncz(t *testing.T) {
 		assert.Equal(t, "bookinfo", r.Proxies[0].Namespace, "pod.namespace node id")
 	})
 	t.Run("plain identifier", func(t *testing.T) {
-		r, err := FromSyncz(synczResponse(t, "cp-1", cc), "fallback")
+		r, err := fromSynczResp(t, synczResponse(t, "cp-1", cc), "fallback")
 		require.NoError(t, err)
 		assert.Equal(t, "cp-1", r.Proxies[0].ControlPlane)
 	})
 	t.Run("no identifier uses the fallback", func(t *testing.T) {
-		r, err := FromSyncz(synczResponse(t, "", cc), "istiod-0:15010")
+		r, err := fromSynczResp(t, synczResponse(t, "", cc), "istiod-0:15010")
 		require.NoError(t, err)
 		assert.Equal(t, "istiod-0:15010", r.Proxies[0].ControlPlane)
 	})
@@ -75,7 +75,7 @@ func TestFromSyncz(t *testing.T) {
 		other, err := anypb.New(structpb.NewStringValue("x"))
 		require.NoError(t, err)
 		resp.Resources = append(resp.Resources, other, &anypb.Any{TypeUrl: clientConfigURL, Value: []byte{0xff, 0xff}})
-		r, err := FromSyncz(resp, "")
+		r, err := fromSynczResp(t, resp, "")
 		require.NoError(t, err)
 		assert.Len(t, r.Proxies, 1)
 		require.Len(t, r.Warnings, 2)
@@ -104,7 +104,7 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 		{
 			name: "older SyncStatus with nonces per type",
 			body: `[{"proxy":"a.ns","istio_version":"1.9.0","cluster_sent":"1","cluster_acked":"1","listener_sent":"2","listener_acked":"1","route_sent":"","endpoint_sent":"5","endpoint_acked":"5"}]`,
-			want: map[string]State{"CDS": StateSynced, "LDS": StateStale, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateNotSent},
+			want: map[string]State{"CDS": StateSynced, "LDS": StateStale, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateIgnored},
 		},
 		{
 			name: "array of ClientConfig",

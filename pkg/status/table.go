@@ -109,22 +109,38 @@ func StateCell(t TypeStatus, now time.Time) string {
 }
 
 // versionsCell lists per type the version accepted, and the one sent when it differs: "CDS=v5 LDS=v5→v6".
+// When only the version sent is known (a control plane's CSDS has no field for the version a proxy
+// acknowledged), it is shown alone with what became of it: "CDS=v6 (not acked)" for STALE,
+// "CDS=v6 (rejected)" for ERROR.
 func versionsCell(p *ProxyStatus) string {
 	var parts []string
 	for _, t := range p.Types {
-		if t.VersionAcked == "" && t.VersionSent == "" {
-			continue
+		if v := versionsOf(t); v != "" {
+			parts = append(parts, t.Type+"="+v)
 		}
-		v := t.VersionAcked
-		if t.VersionSent != "" && t.VersionSent != t.VersionAcked {
-			if v == "" {
-				v = "-"
-			}
-			v += "→" + t.VersionSent
-		}
-		parts = append(parts, t.Type+"="+v)
 	}
 	return strings.Join(parts, " ")
+}
+
+// versionsOf renders the versions of one type as the wide table shows them: "v5" (accepted, and the
+// last sent), "v5→v6" (accepted v5, sent v6), "v6 (not acked)" or "v6 (rejected)" (sent v6, the
+// accepted version unknown), "" when no version is known.
+func versionsOf(t TypeStatus) string {
+	acked, sent := t.VersionAcked, t.VersionSent
+	switch {
+	case acked == "" && sent == "":
+		return ""
+	case sent == "" || sent == acked:
+		return acked
+	case acked != "":
+		return acked + "→" + sent
+	case t.State == StateStale:
+		return sent + " (not acked)"
+	case t.State == StateError:
+		return sent + " (rejected)"
+	default:
+		return sent
+	}
 }
 
 // nackCell joins the NACK messages (and, inferred, the warming counts) per type: "CDS: unexpected lbPolicy MAGLEV".

@@ -107,6 +107,29 @@ func TestStateCell(t *testing.T) {
 	}
 }
 
+func TestVersionsOf(t *testing.T) {
+	tests := []struct {
+		name string
+		in   TypeStatus
+		want string
+	}{
+		{"synced", TypeStatus{State: StateSynced, VersionSent: "v4", VersionAcked: "v4"}, "v4"},
+		{"accepted only (a proxy's own view)", TypeStatus{State: StateSynced, VersionAcked: "v4"}, "v4"},
+		{"stale, accepted version known", TypeStatus{State: StateStale, VersionSent: "v4", VersionAcked: "v3"}, "v3→v4"},
+		{"error, accepted version known (a client's CSDS)", TypeStatus{State: StateError, VersionSent: "v2", VersionAcked: "v1"}, "v1→v2"},
+		{"stale, only the version sent known (a control plane's CSDS)", TypeStatus{State: StateStale, VersionSent: "v4"}, "v4 (not acked)"},
+		{"error, only the rejected version known", TypeStatus{State: StateError, VersionSent: "v2"}, "v2 (rejected)"},
+		{"synced, only the version sent known", TypeStatus{State: StateSynced, VersionSent: "v4"}, "v4"},
+		{"no version", TypeStatus{State: StateNotSent}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, versionsOf(tt.in))
+			assert.NotContains(t, versionsOf(tt.in), "-→", "no placeholder for an unknown version")
+		})
+	}
+}
+
 func TestViewsJSONAndYAML(t *testing.T) {
 	ps := fleet()
 	Sort(ps)

@@ -49,12 +49,14 @@ type runOpts struct {
 	ctx        context.Context
 	kubeconfig string
 	wrap       func(*rest.Config) *rest.Config
+	tty        bool // stderr is a terminal
 }
 
 // xdsctl runs a command line in-process, as the binary would, and returns what it printed.
 func xdsctl(t *testing.T, o runOpts, args ...string) result {
 	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
+	ios.SetStderrTTY(o.tty)
 	f := root.NewFactory(ios)
 	if o.wrap != nil {
 		f.KubeFlags.WrapConfigFn = o.wrap
@@ -118,6 +120,7 @@ func TestLivePod(t *testing.T) {
 		{"pc", "clusters"}, {"proxy-config", "listeners"}, {"pc", "routes"},
 		{"pc", "clusters", "-o", "wide"}, {"pc", "clusters", "-o", "json"}, {"pc", "listeners", "-o", "yaml"},
 		{"pc", "clusters", "--fqdn", "reviews.default.svc.cluster.local"},
+		{"pc", "secrets"}, {"pc", "bootstrap"}, {"pc", "all"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			wantSame(t, xdsctl(t, admin(c), append(args, target)...), offline(t, dumpSidecar, args...))
@@ -126,12 +129,17 @@ func TestLivePod(t *testing.T) {
 	t.Run("namespace flag", func(t *testing.T) {
 		wantSame(t, xdsctl(t, admin(c), "pc", "clusters", "productpage-v1-7bbd79f8fd-k6j79", "-n", ns), offline(t, dumpSidecar, "pc", "clusters"))
 	})
+	t.Run("ecds", func(t *testing.T) {
+		const ecdsDump = "../../../testdata/dumps/istio/writer__envoy__configdump__ecds__configdump.json"
+		c.ProxyPod(t, ns, "wasm", kubetest.NewEnvoyAdmin(t, ecdsDump), kubetest.PodOptions{})
+		wantSame(t, xdsctl(t, admin(c), "pc", "ecds", "wasm."+ns), offline(t, ecdsDump, "pc", "ecds"))
+	})
 	t.Run("pod/ prefix", func(t *testing.T) {
 		wantSame(t, xdsctl(t, admin(c), "pc", "routes", "pod/"+target), offline(t, dumpSidecar, "pc", "routes"))
 	})
-	// every request went to /config_dump without include_eds (the views above need no EDS)
+	// the views read /config_dump; all and endpoints --eds read it with EDS
 	for _, r := range a.Requests() {
-		if r.Method != http.MethodGet || r.Path != "/config_dump" {
+		if r.Method != http.MethodGet || (r.Path != "/config_dump" && r.Path != "/config_dump?include_eds") {
 			t.Errorf("emulator got %s %s", r.Method, r.Path)
 		}
 	}
@@ -449,6 +457,12 @@ func TestLiveRBAC(t *testing.T) {
 			fmt.Sprintf(`Error: forbidden: user %q is not allowed to create pods/portforward in namespace %q`, user, ns),
 			"kubectl auth can-i create pods/portforward -n "+ns)
 	})
+	t.Run("impersonation with --as", func(t *testing.T) {
+		// kubectl's own flags work: the admin acting as a user without permissions
+		user, _ := c.NewUser(t)
+		wantError(t, xdsctl(t, admin(c), "pc", "clusters", target, "--as", user), 1,
+			fmt.Sprintf(`Error: forbidden: user %q is not allowed to get pods in namespace %q`, user, ns))
+	})
 	t.Run("no list for a selector", func(t *testing.T) {
 		user, kc := c.NewUser(t)
 		c.Grant(t, user, ns, getPods, portForward)
@@ -537,11 +551,11 @@ func TestLiveErrors(t *testing.T) {
 		a := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
 		a.SetFault(kubetest.Fault{Hang: true})
 		c.ProxyPod(t, ns, "stuck", a, kubetest.PodOptions{})
-		r := xdsctl(t, admin(c), "pc", "clusters", "stuck."+ns, "--timeout", "1s")
+		r := xdsctl(t, admin(c), "pc", "clusters", "stuck."+ns, "--timeout", "2s")
 		wantError(t, r, 1, fmt.Sprintf(`Error: fetch /config_dump from pod "stuck" in namespace %q: timed out waiting for the admin API to answer`, ns),
 			"Hint: the proxy is slow or stuck, or the dump is very large; raise --timeout")
-		if r.took > 5*time.Second {
-			t.Errorf("--timeout 1s took %s", r.took)
+		if r.took > 8*time.Second {
+			t.Errorf("--timeout 2s took %s", r.took)
 		}
 	})
 	t.Run("dies mid-response", func(t *testing.T) {
@@ -552,7 +566,7 @@ func TestLiveErrors(t *testing.T) {
 		a := kubetest.NewEnvoyAdmin(t, dumpSidecar)
 		a.SetFault(kubetest.Fault{DieAfter: 4096})
 		c.ProxyPod(t, ns, "oom", a, kubetest.PodOptions{})
-		r := xdsctl(t, admin(c), "pc", "clusters", "oom."+ns, "--timeout", "1s")
+		r := xdsctl(t, admin(c), "pc", "clusters", "oom."+ns, "--timeout", "2s")
 		wantError(t, r, 1, fmt.Sprintf(`Error: fetch /config_dump from pod "oom" in namespace %q: timed out reading the answer after 4096 bytes`, ns),
 			"Hint: the proxy is slow or stuck")
 	})
@@ -560,12 +574,17 @@ func TestLiveErrors(t *testing.T) {
 		a := kubetest.NewEnvoyAdmin(t, dumpSidecar)
 		a.SetFault(kubetest.Fault{StallAfter: 4096})
 		c.ProxyPod(t, ns, "stalled", a, kubetest.PodOptions{})
-		r := xdsctl(t, admin(c), "pc", "clusters", "stalled."+ns, "--timeout", "1s")
+		r := xdsctl(t, admin(c), "pc", "clusters", "stalled."+ns, "--timeout", "2s")
 		wantError(t, r, 1, fmt.Sprintf(`Error: fetch /config_dump from pod "stalled" in namespace %q: timed out reading the answer after 4096 bytes`, ns),
 			"Hint: the proxy is slow or stuck")
-		if r.took > 5*time.Second {
-			t.Errorf("--timeout 1s took %s", r.took)
+		if r.took > 8*time.Second {
+			t.Errorf("--timeout 2s took %s", r.took)
 		}
+	})
+	t.Run("unknown context", func(t *testing.T) {
+		wantError(t, xdsctl(t, admin(c), "pc", "clusters", "x."+ns, "--context", "nope"), 1,
+			`Error: load the Kubernetes configuration: context "nope" does not exist`,
+			"Hint: check --kubeconfig and --context (kubectl config get-contexts)")
 	})
 	t.Run("bad timeout", func(t *testing.T) {
 		wantError(t, xdsctl(t, admin(c), "pc", "clusters", "x."+ns, "--timeout", "0s"), 2, "--timeout must be positive")
@@ -623,6 +642,8 @@ func TestLiveManyPods(t *testing.T) {
 	good.SetFault(kubetest.Fault{Delay: 150 * time.Millisecond}) // overlap the reads
 	bad := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
 	bad.SetFault(kubetest.Fault{Status: http.StatusInternalServerError, Body: "boom"})
+	stuck := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
+	stuck.SetFault(kubetest.Fault{Hang: true})
 	labels := map[string]string{"app": "many"}
 	const n = 20
 	var wg sync.WaitGroup
@@ -636,24 +657,29 @@ func TestLiveManyPods(t *testing.T) {
 				c.ProxyPod(t, ns, name, bad, kubetest.PodOptions{Labels: labels})
 			case 13:
 				c.CreatePod(t, ns, name, kubetest.PodOptions{Labels: labels, Forward: map[int]string{15000: kubetest.ClosedAddr(t)}})
+			case 17:
+				c.ProxyPod(t, ns, name, stuck, kubetest.PodOptions{Labels: labels})
 			default:
 				c.ProxyPod(t, ns, name, good, kubetest.PodOptions{Labels: labels})
 			}
 		}()
 	}
 	wg.Wait()
-	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns)
+	// --timeout is per proxy: the stuck one fails alone, the others (read 8 at a time, 150 ms
+	// each) are not held to its deadline
+	r := xdsctl(t, admin(c), "pc", "clusters", "-l", "app=many", "-n", ns, "--timeout", "3s")
 	table := offline(t, dumpWaypoint, "pc", "clusters").stdout
 	var want []string
 	for i := 0; i < n; i++ {
-		if i != 7 && i != 13 {
+		if i != 7 && i != 13 && i != 17 {
 			want = append(want, fmt.Sprintf("pod-%02d.%s:\n%s", i, ns, table))
 		}
 	}
 	if r.code != 1 || r.stdout != strings.Join(want, "\n") {
 		t.Fatalf("got %s\nwant stdout:\n%s", r, strings.Join(want, "\n"))
 	}
-	wantError(t, r, 1, fmt.Sprintf("Error: 2 of %d proxies failed:\n", n),
+	wantError(t, r, 1, fmt.Sprintf("Error: 3 of %d proxies failed:\n", n),
+		fmt.Sprintf("  pod-17.%s: fetch /config_dump from pod \"pod-17\" in namespace %q: timed out waiting for the admin API to answer", ns, ns),
 		fmt.Sprintf("  pod-07.%s: fetch /config_dump from pod \"pod-07\" in namespace %q: the admin API answered 500 Internal Server Error: boom\n", ns, ns),
 		fmt.Sprintf("  pod-13.%s: fetch /config_dump from pod \"pod-13\" in namespace %q: nothing listens on port 15000", ns, ns))
 	if m := good.MaxInFlight(); m < 2 || m > 8 {
@@ -825,4 +851,31 @@ func sortedKeys(m map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// TestLiveProgress: reading takes more than a second, so a progress line shows on a terminal
+// (stderr only, erased at the end), never when stderr is not one.
+func TestLiveProgress(t *testing.T) {
+	t.Parallel()
+	c := kubetest.Shared(t)
+	ns := c.Namespace(t)
+	a := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
+	a.SetFault(kubetest.Fault{Delay: 1500 * time.Millisecond})
+	labels := map[string]string{"app": "progress"}
+	c.ProxyPod(t, ns, "p1", a, kubetest.PodOptions{Labels: labels})
+	c.ProxyPod(t, ns, "p2", a, kubetest.PodOptions{Labels: labels})
+	table := offline(t, dumpWaypoint, "pc", "clusters").stdout
+	want := "p1." + ns + ":\n" + table + "\np2." + ns + ":\n" + table
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
+			r := xdsctl(t, runOpts{kubeconfig: c.Kubeconfig, tty: tty}, "pc", "clusters", "-l", "app=progress", "-n", ns)
+			if r.code != 0 || r.stdout != want {
+				t.Fatalf("%s", r)
+			}
+			shown := strings.Contains(r.stderr, "\r\033[KReading 2 proxies: 0 done")
+			if shown != tty || (tty && !strings.HasSuffix(r.stderr, "\r\033[K")) {
+				t.Fatalf("progress on stderr %q (terminal: %v)", r.stderr, tty)
+			}
+		})
+	}
 }

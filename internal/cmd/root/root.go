@@ -7,8 +7,10 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
+	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
@@ -50,6 +52,8 @@ tables, JSON, YAML or jq results.`,
 
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(proxyconfig.NewCmdProxyConfig(f))
+	cmd.AddCommand(proxystatus.NewCmdProxyStatus(f, nil))
 	cmd.AddCommand(describe.NewCmdDescribe(f))
+	cmd.AddCommand(launch.NewCmdControlPlane(launch.DefaultRunner), launch.NewCmdSelftest(launch.DefaultRunner))
 	return cmd
 }

@@ -19,10 +19,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -151,4 +153,67 @@ func (p *Peer) Close() error {
 		}
 	})
 	return err
+}
+
+// Resources is a CSDS response's per-resource entries keyed "<SHORT TYPE> <name>" ("CDS greeter");
+// the per-type summary entries (no name) are left out.
+func Resources(resp *statusv3.ClientStatusResponse) map[string]*statusv3.ClientConfig_GenericXdsConfig {
+	out := map[string]*statusv3.ClientConfig_GenericXdsConfig{}
+	for _, cc := range resp.GetConfig() {
+		for _, g := range cc.GetGenericXdsConfigs() {
+			if g.GetName() != "" {
+				out[shortType(g.GetTypeUrl())+" "+g.GetName()] = g
+			}
+		}
+	}
+	return out
+}
+
+func shortType(typeURL string) string {
+	switch typeURL {
+	case "type.googleapis.com/envoy.config.listener.v3.Listener":
+		return "LDS"
+	case "type.googleapis.com/envoy.config.route.v3.RouteConfiguration":
+		return "RDS"
+	case "type.googleapis.com/envoy.config.cluster.v3.Cluster":
+		return "CDS"
+	case "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment":
+		return "EDS"
+	case "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret":
+		return "SDS"
+	}
+	return typeURL
+}
+
+// Compare lists where a client's own CSDS (client_status per resource) and the control plane's
+// CSDS for the same node (config_status per resource) disagree: ACKED must be SYNCED, NACKED must
+// be ERROR with the same error text, REQUESTED or DOES_NOT_EXIST must be NOT_SENT, and neither may
+// list a resource the other does not. Empty means they agree.
+func Compare(client, controlPlane *statusv3.ClientStatusResponse) []string {
+	c, p := Resources(client), Resources(controlPlane)
+	var out []string
+	for k, g := range c {
+		want := map[adminv3.ClientResourceStatus]statusv3.ConfigStatus{
+			adminv3.ClientResourceStatus_ACKED:          statusv3.ConfigStatus_SYNCED,
+			adminv3.ClientResourceStatus_NACKED:         statusv3.ConfigStatus_ERROR,
+			adminv3.ClientResourceStatus_REQUESTED:      statusv3.ConfigStatus_NOT_SENT,
+			adminv3.ClientResourceStatus_DOES_NOT_EXIST: statusv3.ConfigStatus_NOT_SENT,
+		}[g.GetClientStatus()]
+		r, ok := p[k]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s: the client says %s, the control plane has no entry", k, g.GetClientStatus()))
+		case r.GetConfigStatus() != want:
+			out = append(out, fmt.Sprintf("%s: the client says %s, the control plane says %s (want %s)", k, g.GetClientStatus(), r.GetConfigStatus(), want))
+		case g.GetClientStatus() == adminv3.ClientResourceStatus_NACKED && g.GetErrorState().GetDetails() != r.GetErrorState().GetDetails():
+			out = append(out, fmt.Sprintf("%s: the client's error %q, the control plane's %q", k, g.GetErrorState().GetDetails(), r.GetErrorState().GetDetails()))
+		}
+	}
+	for k, r := range p {
+		if _, ok := c[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: the control plane says %s, the client has no entry", k, r.GetConfigStatus()))
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -28,6 +28,9 @@ import (
 type Config struct {
 	Source  string // the file or directory it was read from
 	Version string // version_info for every type; "" means a content hash per type
+	// Revision, when set, is appended to Version ("v1+3f2a9c"): the server sets it when a reload
+	// changed the content but not the version, so clients still see a new version.
+	Revision string
 	// AllowInvalid serves resources that fail proto validation (to demonstrate a NACK).
 	AllowInvalid bool
 	Default      Set
@@ -143,6 +146,9 @@ func parse(name string, data []byte) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, errAt(root, "the top level must be a mapping with resources: and nodes:, see docs/controlplane.md")
 	}
+	if err := noDuplicateKeys(root); err != nil {
+		return nil, err
+	}
 	var nodesNode *yaml.Node
 	var sets []func() error
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -217,6 +223,19 @@ func jsonSyntax(name string, data []byte) error {
 	return fmt.Errorf("line %d column %d: %s", line, col, strings.TrimPrefix(se.Error(), "json: "))
 }
 
+// noDuplicateKeys refuses a mapping that gives a key twice (the YAML parser keeps both).
+func noDuplicateKeys(n *yaml.Node) error {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if line, dup := seen[k.Value]; dup {
+			return errAt(k, "%q is given twice (also on line %d)", k.Value, line)
+		}
+		seen[k.Value] = k.Line
+	}
+	return nil
+}
+
 func kindKeys() string {
 	keys := make([]string, 0, len(xdsres.Kinds))
 	for _, k := range xdsres.Kinds {
@@ -231,6 +250,9 @@ func parseSet(file string, n *yaml.Node, set Set, allowInvalid bool) error {
 	}
 	if n.Kind != yaml.MappingNode {
 		return errAt(n, "want a mapping of %s", kindKeys())
+	}
+	if err := noDuplicateKeys(n); err != nil {
+		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]

@@ -41,6 +41,8 @@ func TestLoadErrors(t *testing.T) {
 		{"yaml syntax", map[string]string{"snapshot.yaml": "resources:\n  clusters:\n    - name: a\n      x: 1\n  y: [1,\n"}, "", `load snapshot "FILE": line 5: did not find expected node content`},
 		{"top level is a list", map[string]string{"snapshot.yaml": "- a\n"}, "", `load snapshot "FILE": line 1: the top level must be a mapping with resources: and nodes:, see docs/controlplane.md`},
 		{"unknown top-level key", map[string]string{"snapshot.yaml": "version: v1\nresource: {}\n"}, "", `load snapshot "FILE": line 2: unknown field "resource" (want version, allow_invalid, resources or nodes)`},
+		{"top-level key twice", map[string]string{"snapshot.yaml": "resources: {}\nversion: v1\nresources: {}\n"}, "", `load snapshot "FILE": line 3: "resources" is given twice (also on line 1)`},
+		{"kind twice", map[string]string{"snapshot.yaml": "resources:\n  clusters: []\n  clusters: []\n"}, "", `load snapshot "FILE": line 3: "clusters" is given twice (also on line 2)`},
 		{"version is a mapping", map[string]string{"snapshot.yaml": "version: {a: 1}\n"}, "", `load snapshot "FILE": line 1: version must be a string`},
 		{"allow_invalid not a bool", map[string]string{"snapshot.yaml": "allow_invalid: maybe\n"}, "", `load snapshot "FILE": line 1: allow_invalid must be true or false`},
 		{"unknown kind", map[string]string{"snapshot.yaml": "resources:\n  cluster: []\n"}, "", `load snapshot "FILE": line 2: unknown field "cluster" (want clusters, endpoints, listeners, routes, secrets)`},
@@ -214,4 +216,24 @@ func FuzzParse(f *testing.F) {
 			_ = cfg.ForNode("n")
 		}
 	})
+}
+
+// TestExamplesLoad keeps every example under examples/controlplane loadable.
+func TestExamplesLoad(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "examples", "controlplane")
+	for _, name := range []string{"basic.yaml", "nack.yaml", "split"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := Load(filepath.Join(root, name))
+			require.NoError(t, err)
+			assert.NotEmpty(t, cfg.Resources("any")[resource.ListenerType])
+		})
+	}
+	cfg, err := Load(filepath.Join(root, "split"))
+	require.NoError(t, err)
+	assert.Equal(t, "2026-11-29.1", cfg.Version)
+	assert.Len(t, cfg.Resources("sidecar")[resource.ClusterType], 2)
+	assert.Len(t, cfg.Resources("canary")[resource.ClusterType], 3)
+	canary := cfg.Resources("canary")[resource.EndpointType]
+	require.Len(t, canary, 1)
+	assert.Contains(t, canary[0].File, "20-canary.yaml")
 }

@@ -51,6 +51,9 @@ func (c *Config) Versions(nodeID string) map[string]string {
 	for typeURL, rs := range c.Resources(nodeID) {
 		if c.Version != "" {
 			out[typeURL] = c.Version
+			if c.Revision != "" {
+				out[typeURL] += "+" + c.Revision
+			}
 			continue
 		}
 		out[typeURL] = hashResources(rs)
@@ -84,6 +87,12 @@ func (c *Config) ForNode(nodeID string) *cachev3.Snapshot {
 		snap.Resources[cachev3.GetResponseType(typeURL)] = cachev3.NewResources(versions[typeURL], items)
 	}
 	return snap
+}
+
+// Fingerprint is a short hash of what the config serves (its version and resources, not its
+// Revision).
+func (c *Config) Fingerprint() string {
+	return hex.EncodeToString(c.fingerprint())[:6]
 }
 
 func (c *Config) fingerprint() []byte {

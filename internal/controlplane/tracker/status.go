@@ -39,7 +39,8 @@ func Label(s statusv3.ConfigStatus) string {
 	}
 }
 
-// Conn is one connection's state, copied out of the tracker.
+// Conn is one connection's state, copied out of the tracker. A connection is identified by Delta
+// and StreamID together: go-control-plane numbers SotW and delta streams separately.
 type Conn struct {
 	StreamID    int64
 	Delta       bool
@@ -152,30 +153,35 @@ func (c *conn) view() Conn {
 	return out
 }
 
-// Conns returns every open connection, sorted by node id and stream id.
+// Conns returns every open connection, SotW and delta, sorted by node id, then in the order they
+// connected.
 func (t *Tracker) Conns() []Conn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]Conn, 0, len(t.conns))
+	conns := make([]*conn, 0, len(t.conns))
 	for _, c := range t.conns {
+		conns = append(conns, c)
+	}
+	sort.Slice(conns, func(i, j int) bool {
+		if a, b := conns[i].node.GetId(), conns[j].node.GetId(); a != b {
+			return a < b
+		}
+		return conns[i].seq < conns[j].seq
+	})
+	out := make([]Conn, 0, len(conns))
+	for _, c := range conns {
 		out = append(out, c.view())
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].NodeID != out[j].NodeID {
-			return out[i].NodeID < out[j].NodeID
-		}
-		return out[i].StreamID < out[j].StreamID
-	})
 	return out
 }
 
-// Node returns the newest connection of a node id.
+// Node returns the newest connection of a node id (the one the tracker saw last, SotW or delta).
 func (t *Tracker) Node(id string) (Conn, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var best *conn
 	for _, c := range t.conns {
-		if c.node.GetId() == id && (best == nil || c.id > best.id) {
+		if c.node.GetId() == id && (best == nil || c.seq > best.seq) {
 			best = c
 		}
 	}
@@ -232,23 +238,10 @@ func (c Conn) ClientConfig() *statusv3.ClientConfig {
 
 // Dump is the control plane's view of the node's config (what it sent), for an Envoy-style
 // config dump to diff against the proxy's own /config_dump. A resource the client rejected is
-// shown as sent, with its error_state.
+// shown as sent, with its error_state. It is built from ClientConfig, so a CSDS client gets
+// the same dump with xdsres.DumpFromClientConfig.
 func (c Conn) Dump() *xdsres.Dump {
-	d := &xdsres.Dump{TypeVersions: map[string]string{}}
-	for _, t := range c.Types {
-		d.TypeVersions[t.TypeURL] = t.VersionSent
-		for _, r := range t.Resources {
-			if r.Resource == nil {
-				continue
-			}
-			e := xdsres.Entry{TypeURL: t.TypeURL, Name: r.Name, Version: r.Version, Resource: r.Resource, LastUpdated: r.LastUpdated}
-			if r.Error != "" {
-				e.Failure = &xdsres.Failure{Details: r.Error, Version: r.ErrorVersion, At: r.ErrorAt}
-			}
-			d.Entries = append(d.Entries, e)
-		}
-	}
-	return d
+	return xdsres.DumpFromClientConfig(c.ClientConfig())
 }
 
 // WaitNode waits until the newest connection of node id satisfies cond, or ctx is done; it

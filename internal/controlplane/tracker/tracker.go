@@ -31,8 +31,17 @@ type Tracker struct {
 	noGuard bool // tests only: show the NACK storm the guard prevents
 
 	mu      sync.Mutex
-	conns   map[int64]*conn
+	conns   map[connKey]*conn
+	opened  uint64        // connections seen so far: each conn's seq
 	changed chan struct{} // closed and replaced on every change
+}
+
+// connKey identifies a connection. go-control-plane numbers state-of-the-world and delta streams
+// with two separate counters, so the stream id alone does not: the first SotW stream and the first
+// delta stream are both stream 1.
+type connKey struct {
+	delta bool
+	id    int64
 }
 
 var _ serverv3.Callbacks = (*Tracker)(nil)
@@ -42,12 +51,13 @@ func New(now func() time.Time) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tracker{now: now, conns: map[int64]*conn{}, changed: make(chan struct{})}
+	return &Tracker{now: now, conns: map[connKey]*conn{}, changed: make(chan struct{})}
 }
 
 type conn struct {
 	id          int64
 	delta       bool
+	seq         uint64 // order in which the tracker saw the connections: the newest is the largest
 	node        *corev3.Node
 	connectedAt time.Time
 	types       map[string]*typeState
@@ -80,14 +90,14 @@ type typeState struct {
 
 // Counters count what happened on one type of one connection.
 type Counters struct {
-	Requests  int // every DiscoveryRequest, stale ones included
-	Responses int
-	ACKs      int
-	NACKs     int
-	Stale     int // requests ignored for a stale nonce
+	Requests  int `json:"requests"` // every DiscoveryRequest, stale ones included
+	Responses int `json:"responses"`
+	ACKs      int `json:"acks"`
+	NACKs     int `json:"nacks"`
+	Stale     int `json:"stale"` // requests ignored for a stale nonce
 	// ResponsesSinceNACK counts responses sent after the last NACK: with the NACK guard it stays
 	// 0 until new config is pushed.
-	ResponsesSinceNACK int
+	ResponsesSinceNACK int `json:"responsesSinceNack"`
 }
 
 type resState struct {
@@ -127,17 +137,24 @@ func (t *Tracker) typeOf(c *conn, typeURL string) *typeState {
 	return ts
 }
 
+func (t *Tracker) newConnLocked(id int64, delta bool) *conn {
+	t.opened++
+	c := &conn{id: id, delta: delta, seq: t.opened, connectedAt: t.now(), types: map[string]*typeState{}}
+	t.conns[connKey{delta: delta, id: id}] = c
+	return c
+}
+
 func (t *Tracker) open(id int64, delta bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.conns[id] = &conn{id: id, delta: delta, connectedAt: t.now(), types: map[string]*typeState{}}
+	t.newConnLocked(id, delta)
 	t.notifyLocked()
 }
 
-func (t *Tracker) close(id int64) {
+func (t *Tracker) close(id int64, delta bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.conns, id)
+	delete(t.conns, connKey{delta: delta, id: id})
 	t.notifyLocked()
 }
 
@@ -148,7 +165,7 @@ func (t *Tracker) OnStreamOpen(_ context.Context, id int64, _ string) error {
 }
 
 // OnStreamClosed is a server callback.
-func (t *Tracker) OnStreamClosed(id int64, _ *corev3.Node) { t.close(id) }
+func (t *Tracker) OnStreamClosed(id int64, _ *corev3.Node) { t.close(id, false) }
 
 // OnDeltaStreamOpen is a server callback.
 func (t *Tracker) OnDeltaStreamOpen(_ context.Context, id int64, _ string) error {
@@ -157,7 +174,7 @@ func (t *Tracker) OnDeltaStreamOpen(_ context.Context, id int64, _ string) error
 }
 
 // OnDeltaStreamClosed is a server callback.
-func (t *Tracker) OnDeltaStreamClosed(id int64, _ *corev3.Node) { t.close(id) }
+func (t *Tracker) OnDeltaStreamClosed(id int64, _ *corev3.Node) { t.close(id, true) }
 
 // OnFetchRequest is a server callback (REST fetches are not tracked).
 func (t *Tracker) OnFetchRequest(context.Context, *discovery.DiscoveryRequest) error { return nil }
@@ -166,10 +183,9 @@ func (t *Tracker) OnFetchRequest(context.Context, *discovery.DiscoveryRequest) e
 func (t *Tracker) OnFetchResponse(*discovery.DiscoveryRequest, *discovery.DiscoveryResponse) {}
 
 func (t *Tracker) connLocked(id int64, node *corev3.Node, delta bool) *conn {
-	c := t.conns[id]
+	c := t.conns[connKey{delta: delta, id: id}]
 	if c == nil { // a callback for a stream opened before the tracker saw it
-		c = &conn{id: id, delta: delta, connectedAt: t.now(), types: map[string]*typeState{}}
-		t.conns[id] = c
+		c = t.newConnLocked(id, delta)
 	}
 	if node != nil && c.node == nil {
 		c.node = node

@@ -530,3 +530,92 @@ func TestWaitNode(t *testing.T) {
 	_, err := tr.WaitNode(short, "nobody", func(Conn) bool { return true })
 	require.ErrorContains(t, err, `node "nobody" never connected`)
 }
+
+// TestSotwAndDeltaStreamsWithTheSameID: go-control-plane numbers SotW and delta streams with two
+// counters, so the first stream of each is stream 1. Both are tracked, on every callback path.
+func TestSotwAndDeltaStreamsWithTheSameID(t *testing.T) {
+	for _, opened := range []bool{true, false} {
+		name := map[bool]string{true: "streams opened", false: "first seen in a request"}[opened]
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			tr := New(func() time.Time { return t0 })
+			sotwNode, deltaNode := &corev3.Node{Id: "sotw"}, &corev3.Node{Id: "delta"}
+			if opened {
+				require.NoError(t, tr.OnStreamOpen(ctx, 1, resource.AnyType))
+				require.NoError(t, tr.OnDeltaStreamOpen(ctx, 1, resource.AnyType))
+			}
+			// SotW: CDS sent and ACKed.
+			require.NoError(t, tr.OnStreamRequest(1, &discovery.DiscoveryRequest{Node: sotwNode, TypeUrl: cds}))
+			tr.OnStreamResponse(ctx, 1, &discovery.DiscoveryRequest{Node: sotwNode},
+				&discovery.DiscoveryResponse{TypeUrl: cds, VersionInfo: "v1", Nonce: "1", Resources: []*anypb.Any{cluster(t, "a")}})
+			// delta: CDS sent, not answered yet.
+			require.NoError(t, tr.OnStreamDeltaRequest(1, &discovery.DeltaDiscoveryRequest{Node: deltaNode, TypeUrl: cds}))
+			tr.OnStreamDeltaResponse(1, &discovery.DeltaDiscoveryRequest{Node: deltaNode}, dresp(cds, "d1", "1", nil, cluster(t, "b")).dresp)
+			require.NoError(t, tr.OnStreamRequest(1, &discovery.DiscoveryRequest{TypeUrl: cds, VersionInfo: "v1", ResponseNonce: "1"}))
+
+			conns := tr.Conns()
+			require.Len(t, conns, 2, "a SotW and a delta stream with the same id are two connections")
+			assert.Equal(t, "delta", conns[0].NodeID)
+			assert.True(t, conns[0].Delta)
+			assert.Equal(t, int64(1), conns[0].StreamID)
+			assert.Equal(t, Stale, conns[0].StatusOf(cds))
+			assert.Equal(t, "sotw", conns[1].NodeID)
+			assert.False(t, conns[1].Delta)
+			assert.Equal(t, int64(1), conns[1].StreamID)
+			assert.Equal(t, Synced, conns[1].StatusOf(cds))
+
+			s, ok := tr.Node("sotw")
+			require.True(t, ok)
+			ty, _ := s.Type(cds)
+			assert.Equal(t, []string{"a"}, resNames(ty))
+			d, ok := tr.Node("delta")
+			require.True(t, ok)
+			ty, _ = d.Type(cds)
+			assert.Equal(t, []string{"b"}, resNames(ty))
+
+			// the delta stream's NACK reaches the delta connection only
+			require.NoError(t, tr.OnStreamDeltaRequest(1, &discovery.DeltaDiscoveryRequest{TypeUrl: cds, ResponseNonce: "1",
+				ErrorDetail: &statuspb.Status{Code: 3, Message: "Error adding/updating cluster(s) b: bad"}}))
+			d, _ = tr.Node("delta")
+			s, _ = tr.Node("sotw")
+			assert.Equal(t, Error, d.StatusOf(cds))
+			assert.Equal(t, Synced, s.StatusOf(cds))
+
+			tr.OnDeltaStreamClosed(1, deltaNode)
+			_, ok = tr.Node("delta")
+			assert.False(t, ok, "the delta stream closed")
+			s, ok = tr.Node("sotw")
+			require.True(t, ok, "closing the delta stream 1 leaves the SotW stream 1")
+			assert.Equal(t, Synced, s.StatusOf(cds))
+			tr.OnStreamClosed(1, sotwNode)
+			assert.Empty(t, tr.Conns())
+		})
+	}
+}
+
+// TestNodeIsTheNewestConnection: a node connected twice (SotW, then delta after a restart with
+// another protocol) is shown by its newest connection, whatever the stream ids.
+func TestNodeIsTheNewestConnection(t *testing.T) {
+	ctx := context.Background()
+	tr := New(func() time.Time { return t0 })
+	node := &corev3.Node{Id: "n1"}
+	require.NoError(t, tr.OnStreamOpen(ctx, 7, resource.AnyType))
+	require.NoError(t, tr.OnStreamRequest(7, &discovery.DiscoveryRequest{Node: node, TypeUrl: cds}))
+	require.NoError(t, tr.OnDeltaStreamOpen(ctx, 1, resource.AnyType))
+	require.NoError(t, tr.OnStreamDeltaRequest(1, &discovery.DeltaDiscoveryRequest{Node: node, TypeUrl: cds}))
+	c, ok := tr.Node("n1")
+	require.True(t, ok)
+	assert.True(t, c.Delta, "the delta stream connected last, though its id is smaller")
+	conns := tr.Conns()
+	require.Len(t, conns, 2)
+	assert.False(t, conns[0].Delta, "connections of a node are listed in the order they connected")
+	assert.True(t, conns[1].Delta)
+}
+
+func resNames(ty Type) []string {
+	var out []string
+	for _, r := range ty.Resources {
+		out = append(out, r.Name)
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -212,4 +213,34 @@ func MarshalJSON(m proto.Message) ([]byte, error) {
 	}
 	out.WriteByte('\n')
 	return out.Bytes(), nil
+}
+
+// DumpFromClientConfig rebuilds a control plane's view of one node's config from its CSDS
+// ClientConfig: the entries with a name carry the resource sent (xds_config), its version, time
+// and error; the per-type entries without a name give each section's version_info. This is how
+// the bundled control plane's per-node config dump is reachable over gRPC CSDS (istiod offers
+// the same view as its istio.io/debug/config_dump type).
+func DumpFromClientConfig(cc *statusv3.ClientConfig) *Dump {
+	d := &Dump{TypeVersions: map[string]string{}}
+	for _, g := range cc.GetGenericXdsConfigs() {
+		if g.GetName() == "" {
+			d.TypeVersions[g.GetTypeUrl()] = g.GetVersionInfo()
+			continue
+		}
+		if g.GetXdsConfig() == nil {
+			continue // requested, never sent
+		}
+		e := Entry{TypeURL: g.GetTypeUrl(), Name: g.GetName(), Version: g.GetVersionInfo(), Resource: g.GetXdsConfig(), ClientStatus: g.GetClientStatus()}
+		if t := g.GetLastUpdated(); t != nil {
+			e.LastUpdated = t.AsTime()
+		}
+		if es := g.GetErrorState(); es != nil {
+			e.Failure = &Failure{Details: es.GetDetails(), Version: es.GetVersionInfo(), Configured: es.GetFailedConfiguration()}
+			if t := es.GetLastUpdateAttempt(); t != nil {
+				e.Failure.At = t.AsTime()
+			}
+		}
+		d.Entries = append(d.Entries, e)
+	}
+	return d
 }

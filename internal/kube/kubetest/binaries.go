@@ -66,7 +66,7 @@ func FindBinaries() (Binaries, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return b, fmt.Errorf("%w in %s (missing or stale: %s); run hack/kube-e2e/ensure.sh (about 8 min once)",
+		return b, fmt.Errorf("%w in %s (missing or stale: %s); run hack/kube-e2e/ensure.sh (8-17 min once on 2 cores)",
 			ErrNoBinaries, d, strings.Join(missing, ", "))
 	}
 	return b, nil

@@ -11,11 +11,13 @@
 //
 // # Use
 //
-// One cluster per test binary, started on first use (about 4 s warm) and stopped after the tests:
+// One cluster per test binary, started on first use (4-5 s on an idle 2-core machine, up to ~10 s
+// on a loaded one) and stopped after the tests:
 //
 //	func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
 //
 //	func TestSomething(t *testing.T) {
+//		t.Parallel()                          // tests share the cluster; each works in its own namespace
 //		c := kubetest.Shared(t)               // skips without the binaries (fails with XDSCTL_E2E=1)
 //		ns := c.Namespace(t)                  // a namespace of the test's own
 //		a := kubetest.NewEnvoyAdmin(t, "../../testdata/dumps/istio/proxyconfig__config_dump.json")
@@ -26,16 +28,21 @@
 // Helpers (all take the test, and fail it on error):
 //   - Pods: CreatePod (labels, annotations, containers and ports; Phase Running/Pending/Succeeded/
 //     Failed; NotReady), ProxyPod (a pod whose admin port 15000 reaches an EnvoyAdmin).
-//   - Port-forward targets: PortForward(ns, pod, {port: "127.0.0.1:n"}) writes kwok's per-pod rule;
-//     a port without a rule cannot be forwarded to. ClosedAddr is an address nothing listens on.
+//   - Port-forward targets: PortForward(ns, pod, {port: "127.0.0.1:n"}) writes kwok's per-pod rule
+//     and waits until kwok has it; every other port of every pod refuses connections, as a real
+//     pod's port where nothing listens. ClosedAddr is an address nothing listens on.
 //   - Users: admin (system:masters, Kubeconfig), Users (alice, bob, carol, dave) and NewUser (a
 //     pool user no other test has), with no permissions until Grant (a Role in a namespace) or
 //     GrantCluster (a ClusterRole, removed after the test). KubeconfigFor, ClientFor, Can.
 //   - Objects: Apply / ApplyFile (a YAML stream, server-side apply, any kind), InstallCRDs (waits
 //     until each CRD is Established and its kinds can be applied). Client and Dynamic are the
 //     admin's typed and dynamic clients.
-//   - EnvoyAdmin: NewEnvoyAdmin(t, dumpFile, WithClustersFile(...)); SetFault (hang, die
-//     mid-response, non-200, delay); Requests, Connections, MaxInFlight, Loggers; Close (refused).
+//   - EnvoyAdmin: NewEnvoyAdmin(t, dumpFile, WithClustersFile(...), WithLogLevel(...)); SetFault
+//     (hang, die or stall mid-response, non-200, delay, limited to some paths); Requests,
+//     Connections, MaxInFlight, Loggers; Close (later connections are refused). Through kwok, a
+//     connection the emulator drops mid-response looks to the client like a stall (kwok's tunnel
+//     waits for both directions); --admin sees the drop.
+//   - StartupTime, StartupPhases, PIDs: for reports and tests of the harness itself.
 //
 // Every process the harness starts is in its own process group and gets SIGKILL when the test
 // binary dies (Pdeathsig, from a thread that lives as long as the binary), so an interrupted or
@@ -105,6 +112,7 @@ type Cluster struct {
 	procs   []*proc
 	started time.Time
 	ready   time.Duration
+	phases  []string // "etcd 0.4s", ... for XDSCTL_E2E_VERBOSE
 
 	userMu   sync.Mutex
 	nextUser int
@@ -165,6 +173,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	if err := waitFor(ctx, "etcd health", etcd, func() error { return httpOK(nil, etcdURL+"/health", "") }); err != nil {
 		return nil, err
 	}
+	c.phase("etcd")
 
 	c.apiURL = fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 	p := c.pki
@@ -191,6 +200,7 @@ func Start(ctx context.Context, bins Binaries) (c *Cluster, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("kube-apiserver")
 	if c.Kubeconfig, err = c.writeKubeconfig("admin"); err != nil {
 		return nil, err
 	}
@@ -251,6 +261,7 @@ spec:
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("kwok")
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{
 		Name:        NodeName,
 		Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
@@ -273,10 +284,19 @@ spec:
 	}); err != nil {
 		return nil, err
 	}
+	c.phase("node Ready")
 	c.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Client.Discovery()))
 	c.ready = time.Since(c.started)
 	return c, nil
 }
+
+// phase records how long the start has taken so far.
+func (c *Cluster) phase(name string) {
+	c.phases = append(c.phases, fmt.Sprintf("%s %.1fs", name, time.Since(c.started).Seconds()))
+}
+
+// StartupPhases says when each part of the start was done, e.g. "etcd 0.3s", "kube-apiserver 3.1s".
+func (c *Cluster) StartupPhases() []string { return append([]string(nil), c.phases...) }
 
 // StartupTime is how long Start took, from nothing to a Ready node.
 func (c *Cluster) StartupTime() time.Duration { return c.ready }

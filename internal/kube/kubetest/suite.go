@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -69,7 +70,8 @@ func Shared(t testing.TB) *Cluster {
 			shared, sharedErr = Start(ctx, bins)
 			cancel()
 			if sharedErr == nil && os.Getenv("XDSCTL_E2E_VERBOSE") == "1" {
-				fmt.Fprintf(os.Stderr, "kubetest: cluster ready in %s (%s)\n", shared.StartupTime().Round(time.Millisecond), shared.RunDir)
+				fmt.Fprintf(os.Stderr, "kubetest: cluster ready in %s (%s) in %s\n", shared.StartupTime().Round(time.Millisecond),
+					strings.Join(shared.StartupPhases(), ", "), shared.RunDir)
 			}
 		}
 	}

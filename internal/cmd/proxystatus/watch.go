@@ -1,0 +1,206 @@
+package proxystatus
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xdsctl/xdsctl/pkg/render"
+	"github.com/xdsctl/xdsctl/pkg/status"
+)
+
+// ANSI sequences for the watch screen.
+const (
+	clearScreen = "\x1b[H\x1b[2J"
+	reverse     = "\x1b[7m"
+	resetStyle  = "\x1b[0m"
+)
+
+// frame is one refresh of the table.
+type frame struct {
+	headers []string
+	rows    [][]string
+}
+
+// rowKey identifies a row across refreshes: the proxy and its control plane.
+func (f *frame) rowKey(r []string) string {
+	key := r[0]
+	for i, h := range f.headers {
+		if h == "CONTROL PLANE" && i < len(r) {
+			key += "\x00" + r[i]
+		}
+	}
+	return key
+}
+
+// stripAge drops the age from a state cell, "SYNCED (5m)" → "SYNCED": ages change every refresh.
+func stripAge(c string) string {
+	if i := strings.Index(c, " ("); i > 0 && strings.HasSuffix(c, ")") && c != "(inferred)" {
+		return c[:i]
+	}
+	return c
+}
+
+// changed marks the cells of cur whose content (ages aside) differs from prev; a row prev did not
+// have is changed as a whole. With no prev nothing is changed.
+func changed(prev, cur *frame) [][]bool {
+	out := make([][]bool, len(cur.rows))
+	if prev == nil {
+		for i := range out {
+			out[i] = make([]bool, len(cur.rows[i]))
+		}
+		return out
+	}
+	col := map[string]int{}
+	for i, h := range prev.headers {
+		col[h] = i
+	}
+	rows := map[string][]string{}
+	for _, r := range prev.rows {
+		rows[prev.rowKey(r)] = r
+	}
+	for i, r := range cur.rows {
+		out[i] = make([]bool, len(r))
+		pr, ok := rows[cur.rowKey(r)]
+		for j, c := range r {
+			if !ok {
+				out[i][j] = true
+				continue
+			}
+			pj, ok := col[cur.headers[j]]
+			out[i][j] = !ok || pj >= len(pr) || stripAge(pr[pj]) != stripAge(c)
+		}
+	}
+	return out
+}
+
+// sameContent tells whether two frames show the same states (ages aside).
+func sameContent(a, b *frame) bool {
+	if a == nil || b == nil || strings.Join(a.headers, "\t") != strings.Join(b.headers, "\t") || len(a.rows) != len(b.rows) {
+		return false
+	}
+	for i := range a.rows {
+		for j := range a.rows[i] {
+			if j >= len(b.rows[i]) || stripAge(a.rows[i][j]) != stripAge(b.rows[i][j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// writeHighlighted writes the table aligned exactly as render.Table (text/tabwriter, padding 5)
+// aligns it, with the marked cells in reverse video. Escape sequences have no width, which
+// tabwriter cannot know, so the padding is computed here.
+func writeHighlighted(w io.Writer, f *frame, marks [][]bool, noHeaders bool, color bool) error {
+	const padding = 5
+	lines := f.rows
+	var lineMarks [][]bool
+	if !noHeaders {
+		lines = append([][]string{f.headers}, f.rows...)
+		lineMarks = append([][]bool{make([]bool, len(f.headers))}, marks...)
+	} else {
+		lineMarks = marks
+	}
+	width := map[int]int{}
+	for _, l := range lines {
+		for j, c := range l {
+			if j < len(l)-1 && utf8.RuneCountInString(c) > width[j] {
+				width[j] = utf8.RuneCountInString(c)
+			}
+		}
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		for j, c := range l {
+			if color && lineMarks[i][j] {
+				b.WriteString(reverse + c + resetStyle)
+			} else {
+				b.WriteString(c)
+			}
+			if j < len(l)-1 {
+				b.WriteString(strings.Repeat(" ", width[j]-utf8.RuneCountInString(c)+padding))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// watch refreshes the table every interval until ctx ends (Ctrl-C), which ends it without an error.
+// On a terminal the screen is redrawn with the cells that changed since the last refresh in reverse
+// video (no colour with NO_COLOR); otherwise a table is printed whenever a state changes.
+func (o *Options) watch(ctx context.Context) error {
+	after := o.after
+	if after == nil {
+		after = time.After
+	}
+	tty := o.IO.IsStdoutTTY()
+	var prev *frame
+	lastWarn := ""
+	for n := 0; ; n++ {
+		r, err := o.fetch(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			if prev == nil {
+				return err
+			}
+			fmt.Fprintf(o.IO.ErrOut, "Warning: %v; trying again in %s\n", err, o.Interval)
+		} else {
+			if w := strings.Join(r.Warnings, "\n"); w != lastWarn {
+				for _, line := range r.Warnings {
+					fmt.Fprintf(o.IO.ErrOut, "Warning: %s\n", line)
+				}
+				lastWarn = w
+			}
+			if n == 0 && r.inferred {
+				fmt.Fprintln(o.IO.ErrOut, inferredNote)
+			}
+			shown, err := o.filter(r.Proxies)
+			if err != nil {
+				return err
+			}
+			h, rows := status.Table(shown, status.TableOptions{Wide: o.Output.Format == "wide", Now: o.Now()})
+			cur := &frame{headers: h, rows: rows}
+			if err := o.drawFrame(tty, prev, cur, len(r.Proxies)); err != nil {
+				return err
+			}
+			prev = cur
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-after(o.Interval):
+		}
+	}
+}
+
+func (o *Options) drawFrame(tty bool, prev, cur *frame, total int) error {
+	out := o.IO.Out
+	if tty {
+		fmt.Fprintf(out, "%sEvery %s: xdsctl proxy-status%s%s\n\n", clearScreen, o.Interval, strings.Repeat(" ", 4), o.Now().Format(time.RFC1123))
+		if len(cur.rows) == 0 {
+			_, err := fmt.Fprintln(out, noneFound(o, total))
+			return err
+		}
+		return writeHighlighted(out, cur, changed(prev, cur), o.Output.NoHeaders, o.IO.ColorEnabled())
+	}
+	if prev != nil && sameContent(prev, cur) {
+		return nil
+	}
+	if prev != nil {
+		fmt.Fprintln(out)
+	}
+	if len(cur.rows) == 0 {
+		_, err := fmt.Fprintln(o.IO.ErrOut, noneFound(o, total))
+		return err
+	}
+	t := &render.Table{Headers: cur.headers, Rows: cur.rows, Padding: 5, NoHeaders: o.Output.NoHeaders}
+	return t.Write(out)
+}

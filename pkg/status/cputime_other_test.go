@@ -1,0 +1,8 @@
+//go:build !unix
+
+package status
+
+import "time"
+
+// cpuTime is not measured off unix: cpu-ms/op reads 0.
+func cpuTime() time.Duration { return 0 }
