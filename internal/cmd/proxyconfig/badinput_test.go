@@ -25,7 +25,7 @@ const (
 	dumpTemplate = shared + "synthetic/template-sidecar.json"
 	dumpAuthz    = shared + "istio/authz__configdump.json" // listeners only
 	syncz        = shared + "istio/writer__pilot__multiXdsStatusSinglePilot.json"
-	clustersJSON = shared + "istio-history/istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"
+	sharedClustersJSON = shared + "istio-history/istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"
 )
 
 type run struct {
@@ -116,8 +116,8 @@ func TestCommandBadInput(t *testing.T) {
 			fmt.Sprintf("Error: file %q: a CSDS ClientStatusResponse, not Envoy admin output; use proxy-status --file for it\n", csds)},
 		{"a single resource", []string{"pc", "clusters", "-f", single}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: a single envoy.config.cluster.v3.Cluster, not a whole /config_dump\n", single)},
-		{"/clusters JSON for a config dump view", []string{"pc", "listeners", "-f", clustersJSON}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints\n", clustersJSON)},
+		{"/clusters JSON for a config dump view", []string{"pc", "listeners", "-f", sharedClustersJSON}, nil, 1, "",
+			fmt.Sprintf("Error: file %q: input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints\n", sharedClustersJSON)},
 		{"truncated before any section is complete", []string{"pc", "listeners", "-f", cutEarly}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n", cutEarly)},
 		{"truncated: the complete sections are shown", []string{"pc", "clusters", "-f", cutLate}, nil, 0, fullClusters.stdout,

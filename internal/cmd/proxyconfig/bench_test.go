@@ -40,7 +40,7 @@ func runCommand(b *testing.B, args ...string) {
 // by the garbage collector after each run (the process's RSS adds the mapped file and the binary:
 // see hack/perf.sh for whole-process figures).
 func BenchmarkCommand(b *testing.B) {
-	const dump = "dump-100mb.json"
+	const dump, clusters = "dump-100mb.json", "clusters-98mb.json"
 	for _, bc := range []struct {
 		name string
 		file string
@@ -49,6 +49,9 @@ func BenchmarkCommand(b *testing.B) {
 		{"listeners", dump, []string{"pc", "listeners"}},
 		{"clusters", dump, []string{"pc", "clusters"}},
 		{"routes", dump, []string{"pc", "routes"}},
+		{"secrets", dump, []string{"pc", "secrets"}},
+		{"endpoints", clusters, []string{"pc", "endpoints"}},
+		{"endpoints-eds", dump, []string{"pc", "endpoints"}},
 		{"listeners-json", dump, []string{"pc", "listeners", "-o", "json"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
