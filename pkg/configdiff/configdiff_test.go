@@ -81,7 +81,8 @@ func TestRealPair(t *testing.T) {
 func protoRoundTrip(t *testing.T, dump []byte, o protojson.MarshalOptions) []byte {
 	t.Helper()
 	var cd adminv3.ConfigDump
-	require.NoError(t, protojson.Unmarshal(dump, &cd))
+	require.NoError(t, protojson.UnmarshalOptions{Resolver: Types}.Unmarshal(dump, &cd))
+	o.Resolver = Types
 	out, err := o.Marshal(&cd)
 	require.NoError(t, err)
 	return out
@@ -230,7 +231,7 @@ func TestOrderThatMattersStillDiffers(t *testing.T) {
 func sectionsOf(t *testing.T, dump []byte) []Section {
 	t.Helper()
 	var cd adminv3.ConfigDump
-	require.NoError(t, protojson.Unmarshal(dump, &cd))
+	require.NoError(t, protojson.UnmarshalOptions{Resolver: Types}.Unmarshal(dump, &cd))
 	var out []Section
 	for _, a := range cd.GetConfigs() {
 		out = append(out, Section{TypeURL: a.GetTypeUrl(), Value: a.GetValue()})
@@ -261,10 +262,11 @@ func mustCompare(t *testing.T, a, b []byte) *Result {
 	return r
 }
 
-// TestUnknownTypesAreOpaque: a payload of a type xdsctl does not know (Istio's metadata exchange
-// filter) cannot be decoded from the control plane's binary answer; it is compared by type only.
+// TestUnknownTypesAreOpaque: a payload of a type xdsctl does not know (a vendor's metadata exchange
+// filter; Istio's own is in Envoy's contrib API, which xdsctl knows) cannot be decoded from the
+// control plane's binary answer; it is compared by type only.
 func TestUnknownTypesAreOpaque(t *testing.T) {
-	const mx = "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange"
+	const mx = "type.googleapis.com/acme.vendor.v1.MetadataExchange"
 	withMX := rewrite(t, readShared(t, pairA), func(m map[string]any) {
 		if tc, ok := m["typed_config"].(map[string]any); ok && strings.HasSuffix(tc["@type"].(string), "original_dst.v3.OriginalDst") {
 			m["typed_config"] = map[string]any{"@type": mx, "protocol": "istio-peer-exchange"}
@@ -383,10 +385,14 @@ func TestWriteTextColor(t *testing.T) {
 	assert.Contains(t, b.String(), "\x1b[36m@@")
 }
 
-// setAny calls fn for every Any in a message, nested Anys included.
+// setAny calls fn for every Any in a message, nested Anys included (the generated anypb.Any at
+// the top, dynamic google.protobuf.Any messages inside the dynamic types Types gives).
 func setAny(m protoreflect.Message, fn func(*anypb.Any)) {
-	if a, ok := m.Interface().(*anypb.Any); ok {
-		mt, err := protoregistry.GlobalTypes.FindMessageByURL(a.GetTypeUrl())
+	if m.Descriptor().FullName() == "google.protobuf.Any" {
+		fields := m.Descriptor().Fields()
+		typeURL, value := fields.ByName("type_url"), fields.ByName("value")
+		a := &anypb.Any{TypeUrl: m.Get(typeURL).String(), Value: m.Get(value).Bytes()}
+		mt, err := Types.FindMessageByURL(a.GetTypeUrl())
 		if err == nil {
 			inner := mt.New().Interface()
 			if proto.Unmarshal(a.GetValue(), inner) == nil {
@@ -395,6 +401,8 @@ func setAny(m protoreflect.Message, fn func(*anypb.Any)) {
 			}
 		}
 		fn(a)
+		m.Set(typeURL, protoreflect.ValueOfString(a.TypeUrl))
+		m.Set(value, protoreflect.ValueOfBytes(a.Value))
 		return
 	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {

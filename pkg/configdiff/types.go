@@ -3,6 +3,8 @@ package configdiff
 import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
 )
 
 // typeResolver finds Envoy API message types: for the schema that guides the canonical form, and
@@ -12,12 +14,12 @@ type typeResolver interface {
 	protoregistry.ExtensionTypeResolver
 }
 
-// Types is where configdiff finds the Envoy API. By default it is the global registry, which holds
-// the types the binary links (pkg/configdump links them today). When the API comes from an
-// embedded descriptor set instead (dynamicpb types), set Types to that resolver. Without the types
-// the comparison still works, but only on the JSON as it is (no schema: defaults, enum numbers and
-// integer spellings are not unified), and binary answers cannot be decoded; Compare warns then.
-var Types typeResolver = protoregistry.GlobalTypes
+// Types is where configdiff finds the Envoy API: the embedded descriptor set (envoydesc, the whole
+// API as dynamicpb types, built lazily; the binary links no generated Envoy package). Without the
+// types the comparison still works, but only on the JSON as it is (no schema: defaults, enum
+// numbers and integer spellings are not unified), and binary answers cannot be decoded; Compare
+// warns then.
+var Types typeResolver = envoydesc.Types{}
 
 func findByURL(url string) (protoreflect.MessageType, error) {
 	return Types.FindMessageByURL(url)
