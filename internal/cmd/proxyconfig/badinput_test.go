@@ -21,10 +21,10 @@ import (
 )
 
 const (
-	shared       = "../../../testdata/dumps/"
-	dumpTemplate = shared + "synthetic/template-sidecar.json"
-	dumpAuthz    = shared + "istio/authz__configdump.json" // listeners only
-	syncz        = shared + "istio/writer__pilot__multiXdsStatusSinglePilot.json"
+	shared             = "../../../testdata/dumps/"
+	dumpTemplate       = shared + "synthetic/template-sidecar.json"
+	dumpAuthz          = shared + "istio/authz__configdump.json" // listeners only
+	syncz              = shared + "istio/writer__pilot__multiXdsStatusSinglePilot.json"
 	sharedClustersJSON = shared + "istio-history/istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"
 )
 
