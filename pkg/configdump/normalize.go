@@ -3,6 +3,7 @@ package configdump
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -35,6 +36,18 @@ const Redacted = "[redacted]"
 // either spelling.
 func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
 	v := jsonscan.New(raw)
+	// index the value so that walking it does not rescan nested values at every level: a resource
+	// into a reused scratch (every composite of 64 bytes or more), a whole dump with the
+	// document index (1 KiB or more, less memory)
+	if len(raw) <= 1<<20 {
+		s := scratches.Get().(*jsonscan.Scratch)
+		defer scratches.Put(s)
+		if w, err := s.Index(v); err == nil {
+			v = w
+		}
+	} else if w, err := jsonscan.Indexed(v); err == nil {
+		v = w
+	}
 	var md protoreflect.MessageDescriptor
 	if v.Kind() == jsonscan.Object && v.Get("configs").Exists() && !v.Get("@type").Exists() {
 		md = lookupMessage("envoy.admin.v3.ConfigDump")
@@ -51,6 +64,8 @@ func Normalize(raw []byte, o NormalizeOptions) ([]byte, error) {
 }
 
 type normalizer struct{ o NormalizeOptions }
+
+var scratches = sync.Pool{New: func() any { return new(jsonscan.Scratch) }}
 
 // structTypes are written field by field with no schema (their keys are data).
 var structTypes = map[protoreflect.FullName]bool{
@@ -182,15 +197,13 @@ func (n *normalizer) object(out *bytes.Buffer, v jsonscan.Value, md protoreflect
 			out.Write(f.Raw())
 			return true
 		}
-		name := k
 		var fmd protoreflect.MessageDescriptor
 		isMap := false
 		var fd protoreflect.FieldDescriptor
 		if md != nil {
-			fd = findField(md, string(k))
+			fd = findField(md, k)
 		}
 		if fd != nil {
-			name = []byte(fd.Name())
 			switch {
 			case fd.IsMap():
 				isMap = true
@@ -204,7 +217,11 @@ func (n *normalizer) object(out *bytes.Buffer, v jsonscan.Value, md protoreflect
 				}
 			}
 		}
-		writeKey(out, name)
+		if fd != nil {
+			writeKeyString(out, string(fd.Name()))
+		} else {
+			writeKey(out, k)
+		}
 		fieldSecret := secret || (fd != nil && envoydesc.IsSensitive(fd)) || (fd == nil && isSecretKey(k))
 		if isMap && f.Kind() == jsonscan.Object {
 			err = n.mapValue(out, f, fmd, fieldSecret)
@@ -311,15 +328,29 @@ func writeKey(out *bytes.Buffer, k []byte) {
 	out.WriteString(`":`)
 }
 
-func findField(md protoreflect.MessageDescriptor, key string) protoreflect.FieldDescriptor {
-	fs := md.Fields()
-	if fd := fs.ByName(protoreflect.Name(key)); fd != nil {
-		return fd
+func writeKeyString(out *bytes.Buffer, k string) {
+	out.WriteByte('"')
+	out.WriteString(k)
+	out.WriteString(`":`)
+}
+
+// fieldIndexes maps each message descriptor to its fields by proto name and by JSON name, so
+// that looking a key up allocates nothing (a map indexed with string(key) does not copy).
+var fieldIndexes sync.Map // protoreflect.MessageDescriptor -> map[string]protoreflect.FieldDescriptor
+
+func findField(md protoreflect.MessageDescriptor, key []byte) protoreflect.FieldDescriptor {
+	idx, ok := fieldIndexes.Load(md)
+	if !ok {
+		fs := md.Fields()
+		m := make(map[string]protoreflect.FieldDescriptor, 2*fs.Len())
+		for i := 0; i < fs.Len(); i++ {
+			fd := fs.Get(i)
+			m[fd.JSONName()] = fd
+			m[string(fd.Name())] = fd // the proto name wins where they clash
+		}
+		idx, _ = fieldIndexes.LoadOrStore(md, m)
 	}
-	if fd := fs.ByJSONName(key); fd != nil {
-		return fd
-	}
-	return nil
+	return idx.(map[string]protoreflect.FieldDescriptor)[string(key)]
 }
 
 // resolve finds the descriptor of an Any's type URL. An unknown type is reported once and yields
