@@ -40,6 +40,9 @@ func views(d *Dump) {
 	_, _ = d.Clusters()
 	_, _ = d.Routes()
 	_, _, _ = d.Secrets()
+	_, _ = d.EDS()
+	_, _ = d.Bootstrap()
+	_, _ = d.ECDS()
 	for _, s := range d.AllSections() {
 		_, _ = Normalize(s.Value.Raw(), NormalizeOptions{Warnings: d.Warnings})
 	}
@@ -74,6 +77,9 @@ var viewSkeletons = []string{
 	`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.RoutesConfigDump","dynamic_route_configs":[%s]}]}`,
 	`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.SecretsConfigDump","dynamic_active_secrets":[%s]}]}`,
 	`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.EndpointsConfigDump","dynamic_endpoint_configs":[%s]}]}`,
+	`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.EcdsConfigDump","ecds_filters":[%s]}]}`,
+	`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.BootstrapConfigDump","bootstrap":{"static_resources":{"listeners":[%s]}}}]}`,
+	`{"cluster_statuses":[%s]}`,
 }
 
 func FuzzViewEntry(f *testing.F) {
@@ -84,6 +90,8 @@ func FuzzViewEntry(f *testing.F) {
 		`{"route_config":{"name":"80","virtual_hosts":[{"name":"vh","domains":["a","b"],"routes":[{"match":{"safe_regex":{"regex":".*"}},"route":{"cluster":"c"},"metadata":{"filter_metadata":{"istio":{"config":"/apis/networking.istio.io/v1alpha3/namespaces/ns/virtual-service/vs"}}}}]}]}}`,
 		`{"name":"default","secret":{"name":"default","tls_certificate":{"certificate_chain":{"inline_bytes":"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUI=="},"private_key":{"inline_string":"k"}},"validation_context":{"trusted_ca":{"inline_string":"-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n"}}}}`,
 		`{"endpoint_config":{"cluster_name":"c","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"10.0.0.1","port_value":80}}},"health_status":"HEALTHY"}]}]}}`,
+		`{"ecds_filter":{"@type":"type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig","name":"f","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"}}}`,
+		`{"name":"outbound|80||a","added_via_api":true,"host_statuses":[{"address":{"socket_address":{"address":"10.0.0.2","port_value":80}},"health_status":{"eds_health_status":"HEALTHY","failed_outlier_check":true},"weight":1,"locality":{"zone":"z"}}]}`,
 	} {
 		for k := range viewSkeletons {
 			f.Add(uint8(k), []byte(e))
@@ -93,11 +101,14 @@ func FuzzViewEntry(f *testing.F) {
 		skel := viewSkeletons[int(kind)%len(viewSkeletons)]
 		i := bytes.Index([]byte(skel), []byte("%s"))
 		doc := append(append([]byte(skel[:i]), entry...), skel[i+2:]...)
-		d, err := Parse(doc)
-		if err != nil {
+		if c, d, err := ParseEndpointsInput(doc); err == nil && c != nil {
+			for _, h := range c.Hosts(EndpointFilter{}) {
+				_ = h.Endpoint()
+			}
 			return
+		} else if err == nil && d != nil {
+			views(d)
 		}
-		views(d)
 	})
 }
 
