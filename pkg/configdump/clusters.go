@@ -80,7 +80,9 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 		_ = v.Items(func(_ int, e jsonscan.Value) bool {
 			de := readDynamic(e, "cluster", state)
 			if de.errorOnly() {
-				other = append(other, Cluster{Name: de.name, FQDN: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
+				c := Cluster{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}}
+				splitName(&c)
+				other = append(other, c)
 				return true
 			}
 			r, ok := de.res[state]

@@ -26,6 +26,10 @@ type ErrorState struct {
 	Details           string `json:"details"`
 	LastUpdateAttempt string `json:"lastUpdateAttempt,omitempty"`
 	VersionInfo       string `json:"versionInfo,omitempty"`
+	// FailedName is the name of the rejected resource, from failed_configuration: the only place
+	// a cluster, route configuration, ECDS filter or endpoint assignment that Envoy rejected on its
+	// first arrival is named (their dump entries have no name field of their own).
+	FailedName string `json:"failedName,omitempty"`
 }
 
 func readMeta(state string, entry jsonscan.Value) Meta {
@@ -57,6 +61,8 @@ func readErrorState(v jsonscan.Value) *ErrorState {
 			e.LastUpdateAttempt = f.Text()
 		case jsonscan.KeyIs(k, "version_info"):
 			e.VersionInfo = f.Text()
+		case jsonscan.KeyIs(k, "failed_configuration"):
+			e.FailedName = resourceName(f)
 		}
 		return true
 	})
@@ -96,6 +102,9 @@ func readDynamic(entry jsonscan.Value, resKey, state string) dynamicEntry {
 		}
 		return true
 	})
+	if d.name == "" && d.error != nil {
+		d.name = d.error.FailedName
+	}
 	if _, ok := d.res[state]; ok {
 		d.meta[state] = readMeta(state, entry)
 	}
@@ -125,3 +134,15 @@ func (d *dynamicEntry) addState(state string, v jsonscan.Value, resKey string) {
 
 // errorOnly tells whether an entry carries only an error_state: a resource Envoy rejected and never had.
 func (d *dynamicEntry) errorOnly() bool { return len(d.res) == 0 && d.error != nil }
+
+// resourceName is the name of a resource in an Any (failed_configuration): "name", or for an
+// endpoint assignment "cluster_name".
+func resourceName(v jsonscan.Value) string {
+	if v.Kind() != jsonscan.Object {
+		return ""
+	}
+	if n := v.Get("name"); n.Exists() {
+		return n.Str()
+	}
+	return v.Get("cluster_name").Str()
+}

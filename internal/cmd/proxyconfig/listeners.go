@@ -156,18 +156,18 @@ func hiddenNote(kind string, n int, meta func(int) configdump.Meta) []string {
 		if !m.IsShort() {
 			counts[m.State]++
 		}
-		if m.Error != nil {
+		if m.Error != nil && m.State != "ERROR" { // an ERROR row is counted as not shown
 			nacked++
 		}
 	}
 	var notes []string
 	for _, st := range []string{configdump.StateWarming, configdump.StateDraining, "ERROR"} {
 		if c := counts[st]; c > 0 {
-			notes = append(notes, fmt.Sprintf("%d %s %s not shown (%s); see -o wide", c, kind, plural(c, "is", "are"), stateWord(st)))
+			notes = append(notes, fmt.Sprintf("%d %s not shown (%s); see -o wide", c, plural(c, kind+" is", kind+"s are"), stateWord(st)))
 		}
 	}
 	if nacked > 0 {
-		notes = append(notes, fmt.Sprintf("%d %s %s a rejected update (NACK); see -o wide", nacked, kind, plural(nacked, "has", "have")))
+		notes = append(notes, fmt.Sprintf("%d %s a rejected update (NACK); see -o wide", nacked, plural(nacked, kind+" has", kind+"s have")))
 	}
 	return notes
 }
