@@ -73,7 +73,7 @@ func Read(path string, stdin io.Reader) ([]byte, error) {
 func readRegular(f *os.File, st fs.FileInfo, name string) ([]byte, error) {
 	size := st.Size()
 	if size > MaxSize {
-		return nil, &Error{Msg: fmt.Sprintf("%s is %d MiB, more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, size>>20, MaxSize>>20)}
+		return nil, &Error{Msg: fmt.Sprintf("%s is %d MiB, more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, (size+1<<20-1)>>20, MaxSize>>20)} // rounded up: never "1024 MiB, more than 1024 MiB"
 	}
 	if size >= mapMin {
 		if data, err := mapFile(f, int(size)); err == nil {
