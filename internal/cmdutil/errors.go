@@ -12,6 +12,8 @@ const (
 	ExitError    = 1
 	ExitUsage    = 2
 	ExitProblems = 3 // the command worked and found problems (e.g. a proxy not SYNCED)
+	// ExitInterrupted is the exit code after Ctrl-C (128 + SIGINT), as shells report it.
+	ExitInterrupted = 130
 )
 
 // FlagError is a usage error: main prints the command's usage after it and exits 2.

@@ -10,8 +10,6 @@ package program
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -54,38 +52,7 @@ self-test. xdsctl runs it for 'xdsctl controlplane ...' and 'xdsctl selftest'.`,
 	return cmd
 }
 
-// ExitInterrupted is the exit code after Ctrl-C.
-const ExitInterrupted = 130
-
 // Run executes args and returns the exit code, printing errors as xdsctl does.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	ios := f.IOStreams
-	cmd := NewCmdRoot(f)
-	cmd.SetArgs(args)
-	c, err := cmd.ExecuteContextC(ctx)
-	switch {
-	case err == nil:
-		return cmdutil.ExitOK
-	case errors.Is(err, cmdutil.SilentError):
-		return cmdutil.ExitError
-	case ctx.Err() != nil:
-		fmt.Fprintln(ios.ErrOut, "Error: interrupted")
-		return ExitInterrupted
-	}
-	var pe *cmdutil.ProblemsError
-	if errors.As(err, &pe) {
-		if pe.Msg != "" {
-			fmt.Fprintln(ios.ErrOut, pe.Msg)
-		}
-		return cmdutil.ExitProblems
-	}
-	fmt.Fprintf(ios.ErrOut, "Error: %s\n", err)
-	if h := cmdutil.HintOf(err); h != "" {
-		fmt.Fprintf(ios.ErrOut, "Hint: %s\n", h)
-	}
-	var fe *cmdutil.FlagError
-	if errors.As(err, &fe) && c != nil {
-		fmt.Fprintf(ios.ErrOut, "\nRun '%s --help' for usage.\n", c.CommandPath())
-	}
-	return cmdutil.ExitCode(err)
+	return cmdutil.Execute(ctx, NewCmdRoot(f), f.IOStreams.ErrOut, args)
 }

@@ -1,0 +1,48 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Execute runs cmd with args and returns the process exit code. It prints the error the way
+// users see it on errOut: "Error: ...", the hint, and the usage pointer after a usage error;
+// a ProblemsError prints its summary only, a SilentError nothing. Both programs (xdsctl and
+// xdsctl-controlplane) end through it, so they report errors alike.
+func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []string) int {
+	cmd.SetArgs(args)
+	c, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, SilentError) {
+		if ctx.Err() != nil {
+			return ExitInterrupted
+		}
+		return ExitError
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(errOut, "Error: interrupted")
+		return ExitInterrupted
+	}
+	var pe *ProblemsError
+	if errors.As(err, &pe) {
+		if pe.Msg != "" {
+			fmt.Fprintln(errOut, pe.Msg)
+		}
+		return ExitProblems
+	}
+	fmt.Fprintf(errOut, "Error: %s\n", err)
+	if h := HintOf(err); h != "" {
+		fmt.Fprintf(errOut, "Hint: %s\n", h)
+	}
+	var fe *FlagError
+	if errors.As(err, &fe) && c != nil {
+		fmt.Fprintf(errOut, "\nRun '%s --help' for usage.\n", c.CommandPath())
+	}
+	return ExitCode(err)
+}
