@@ -1,6 +1,7 @@
 package proxyconfig
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -221,6 +222,33 @@ func TestLiveSeveralProxies(t *testing.T) {
 	r = runPC(t, f, b, "bootstrap", "-l", "app=x", "--jq", ".[] | .proxy")
 	require.ErrorIs(t, r.err, cmdutil.SilentError)
 	assert.Equal(t, "a.ns\n", r.stdout)
+}
+
+// refusingAdmin is an admin API nobody answers on: its error carries a hint, as the port-forward's does.
+type refusingAdmin struct{ fakeAdmin }
+
+func (*refusingAdmin) Get(context.Context, string) ([]byte, error) {
+	return nil, cmdutil.WithHint(errors.New("nothing listens on port 15000 in the pod"), "is Envoy's admin API on another port? Pass --proxy-admin-port")
+}
+
+// TestLiveSeveralProxiesHints: the proxies that failed are listed, then each distinct hint once.
+func TestLiveSeveralProxiesHints(t *testing.T) {
+	dump, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", "istio", "proxyconfig__config_dump.json"))
+	require.NoError(t, err)
+	good := &fakeAdmin{bodies: map[string][]byte{admin.PathConfigDump: dump}}
+	res := &fakeResolver{targets: []admin.Target{
+		{Name: "a.ns", Client: good}, {Name: "b.ns", Client: &refusingAdmin{}}, {Name: "c.ns", Client: &fakeAdmin{}}, {Name: "d.ns", Client: &refusingAdmin{}},
+	}}
+	f, b := testFactory(parityDay)
+	f.Resolver = func() (cmdutil.TargetResolver, error) { return res, nil }
+	r := runPC(t, f, b, "bootstrap", "-o", "short", "-l", "app=x")
+	require.ErrorIs(t, r.err, cmdutil.SilentError)
+	assert.True(t, strings.HasPrefix(r.stdout, "a.ns:\n"), r.stdout)
+	assert.Equal(t, "Error: 3 of 4 proxies failed:\n"+
+		"  b.ns: nothing listens on port 15000 in the pod\n"+
+		"  c.ns: emulated admin API: no body for /config_dump\n"+
+		"  d.ns: nothing listens on port 15000 in the pod\n"+
+		"Hint: is Envoy's admin API on another port? Pass --proxy-admin-port\n", r.stderr)
 }
 
 func TestAllSave(t *testing.T) {

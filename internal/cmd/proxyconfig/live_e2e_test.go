@@ -681,7 +681,8 @@ func TestLiveManyPods(t *testing.T) {
 	wantError(t, r, 1, fmt.Sprintf("Error: 3 of %d proxies failed:\n", n),
 		fmt.Sprintf("  pod-17.%s: fetch /config_dump from pod \"pod-17\" in namespace %q: timed out waiting for the admin API to answer", ns, ns),
 		fmt.Sprintf("  pod-07.%s: fetch /config_dump from pod \"pod-07\" in namespace %q: the admin API answered 500 Internal Server Error: boom\n", ns, ns),
-		fmt.Sprintf("  pod-13.%s: fetch /config_dump from pod \"pod-13\" in namespace %q: nothing listens on port 15000", ns, ns))
+		fmt.Sprintf("  pod-13.%s: fetch /config_dump from pod \"pod-13\" in namespace %q: nothing listens on port 15000", ns, ns),
+		"\nHint: ") // the refused port-forward's hint, once after the list
 	if m := good.MaxInFlight(); m < 2 || m > 8 {
 		t.Errorf("%d reads at once, want between 2 and 8 (the bound)", m)
 	}

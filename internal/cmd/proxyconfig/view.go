@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/itchyny/gojq"
@@ -77,11 +78,17 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 	}
 	ios := f.IOStreams
 	multi := len(inputs) > 1
-	var failed []string
+	var failed, hints []string
+	fail := func(name string, err error) {
+		failed = append(failed, fmt.Sprintf("%s: %v", name, err))
+		if h := cmdutil.HintOf(err); h != "" && !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
 	var jsonGroups []json.RawMessage
 	for i, in := range inputs {
 		if in.Err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, in.Err))
+			fail(in.Name, in.Err)
 			continue
 		}
 		warn := configdump.NewWarnings()
@@ -93,7 +100,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			if !multi {
 				return describeInputError(o, in.Name, err)
 			}
-			failed = append(failed, fmt.Sprintf("%s: %v", in.Name, err))
+			fail(in.Name, err)
 			continue
 		}
 		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
@@ -150,6 +157,9 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		fmt.Fprintf(ios.ErrOut, "Error: %d of %d proxies failed:\n", len(failed), len(inputs))
 		for _, f := range failed {
 			fmt.Fprintf(ios.ErrOut, "  %s\n", f)
+		}
+		for _, h := range hints { // each distinct hint once: a hundred pods often fail alike
+			fmt.Fprintf(ios.ErrOut, "Hint: %s\n", h)
 		}
 		return cmdutil.SilentError
 	}
