@@ -32,3 +32,33 @@ func TestGenDocs(t *testing.T) {
 
 	require.Error(t, run([]string{"a", "b"}))
 }
+
+// TestDocsUpToDate: docs/cli is what the commands generate now. After changing a command's help,
+// run `make docs` (or `make golden`, which sets UPDATE_GOLDEN=1 and rewrites docs/cli here too).
+func TestDocsUpToDate(t *testing.T) {
+	committed := filepath.Join("..", "..", "docs", "cli")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		require.NoError(t, os.RemoveAll(committed))
+		require.NoError(t, run([]string{committed}))
+	}
+	fresh := filepath.Join(t.TempDir(), "cli")
+	require.NoError(t, run([]string{fresh}))
+	want, err := os.ReadDir(fresh)
+	require.NoError(t, err)
+	have, err := os.ReadDir(committed)
+	require.NoError(t, err)
+	names := func(es []os.DirEntry) (n []string) {
+		for _, e := range es {
+			n = append(n, e.Name())
+		}
+		return n
+	}
+	require.Equal(t, names(want), names(have), "docs/cli has other pages than the commands; run make docs")
+	for _, e := range want {
+		w, err := os.ReadFile(filepath.Join(fresh, e.Name()))
+		require.NoError(t, err)
+		h, err := os.ReadFile(filepath.Join(committed, e.Name()))
+		require.NoError(t, err)
+		assert.Equal(t, string(w), string(h), "docs/cli/%s is stale; run make docs", e.Name())
+	}
+}
