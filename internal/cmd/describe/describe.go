@@ -62,6 +62,7 @@ type Options struct {
 	Timeout        time.Duration
 	Output         string // short, json or yaml
 	JQ             string
+	FailOnMismatch bool // exit 3 when the report lists mismatches
 }
 
 // NewCmdDescribe returns `xdsctl describe` with its pod and service subcommands.
@@ -150,6 +151,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, kind string, cmd *cob
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
 	fl.StringVarP(&opts.Output, "output", "o", "short", "Output format: one of short|json|yaml")
 	fl.StringVar(&opts.JQ, "jq", "", "Run a jq `expression` over the JSON output (implies -o json)")
+	fl.BoolVar(&opts.FailOnMismatch, "fail-on-mismatch", false, "Exit with code 3 when the report lists a mismatch (for scripts and CI)")
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"short", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -253,17 +255,33 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	var report any
 	var text func(io.Writer) error
+	mismatches := 0
 	topts := describe.TextOptions{Namespace: userNS}
 	if o.Kind == kindPod {
 		r := d.Pod(g.pods[0], proxies)
 		report, text = r, func(w io.Writer) error { return describe.WritePodText(w, r, topts) }
+		mismatches = len(r.Mismatches)
 	} else {
 		r := d.Service(g.service, proxies)
 		report, text = r, func(w io.Writer) error { return describe.WriteServiceText(w, r, topts) }
+		for i := range r.Pods {
+			mismatches += len(r.Pods[i].Mismatches)
+		}
 	}
 	for _, w := range d.Warnings() {
 		o.warn(w)
 	}
+	if err := o.write(report, text, code); err != nil {
+		return err
+	}
+	if o.FailOnMismatch && mismatches > 0 {
+		return &cmdutil.ProblemsError{Msg: fmt.Sprintf("%d %s between the declared config and the proxy's (--fail-on-mismatch)",
+			mismatches, map[bool]string{true: "mismatch", false: "mismatches"}[mismatches == 1])}
+	}
+	return nil
+}
+
+func (o *Options) write(report any, text func(io.Writer) error, code *gojq.Code) error {
 	if o.Output == "short" {
 		return text(o.IO.Out)
 	}

@@ -262,6 +262,34 @@ func TestOffline(t *testing.T) {
 	}
 }
 
+// TestFailOnMismatch: --fail-on-mismatch turns listed mismatches into exit code 3 (a ProblemsError)
+// after the whole report is printed; without mismatches, or without the flag, the command succeeds.
+func TestFailOnMismatch(t *testing.T) {
+	withMismatches := "pod " + pod13 + " --jq .mismatches[].kind" + k8s("bookinfo-1.3.yaml", "virtualservice-subset-v1.yaml") + " -f " + dumpProductpage13
+	clean := "pod " + pod15 + k8s("bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml")
+	for _, tt := range []struct {
+		name, args, problems string
+	}{
+		{"four mismatches", withMismatches + " --fail-on-mismatch", "4 mismatches between the declared config and the proxy's (--fail-on-mismatch)"},
+		{"mismatches without the flag", withMismatches, ""},
+		{"no mismatches", clean + " --fail-on-mismatch", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, _ := testFactory(t, nil)
+			err := execute(t, f, tt.args, nil)
+			assert.NotEmpty(t, out.String(), "the report is printed either way")
+			if tt.problems == "" {
+				require.NoError(t, err)
+				return
+			}
+			var pe *cmdutil.ProblemsError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tt.problems, pe.Msg)
+			assert.Equal(t, cmdutil.ExitProblems, cmdutil.ExitCode(err))
+		})
+	}
+}
+
 func TestOfflineHints(t *testing.T) {
 	f, _, _ := testFactory(t, nil)
 	err := execute(t, f, "pod "+pod15+" -n prod"+k8s("bookinfo-1.5.yaml"), nil)
