@@ -144,7 +144,7 @@ func (r *Resolver) checkConfigured() error {
 
 func kubeconfigError(err error) error {
 	if clientcmd.IsEmptyConfig(err) {
-		return cmdutil.WithHint(fmt.Errorf("no Kubernetes configuration found: %w", ErrNoConfig),
+		return cmdutil.WithHint(fmt.Errorf("%w found", ErrNoConfig),
 			"pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin http://host:port, or read a saved dump with --file")
 	}
 	return cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err), "check --kubeconfig and --context (kubectl config get-contexts)")

@@ -598,7 +598,7 @@ func TestLiveNoKubeconfig(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	wantError(t, xdsctl(t, runOpts{}, "pc", "clusters", "x.default"), 1,
-		"Error: no Kubernetes configuration found", "Hint: pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin")
+		"Error: no Kubernetes configuration found\n", "Hint: pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin")
 }
 
 // TestLiveCancel: Ctrl-C (the context cancelled) mid-fetch stops at once with exit 130.

@@ -232,8 +232,8 @@ func TestIstiodErrors(t *testing.T) {
 			[]string{"Hint: the server may want TLS: drop --plaintext"}},
 		{"no kubeconfig", func(*testing.T) *fakeCluster { return nil }, nil, []string{"Error: no kubeconfig in this test"}},
 		{"no kubeconfig: proxy-status's hint", func(*testing.T) *fakeCluster {
-			return &fakeCluster{listErr: cmdutil.WithHint(fmt.Errorf("no Kubernetes configuration found: %w", kube.ErrNoConfig), "use --admin")}
-		}, nil, []string{"Error: no Kubernetes configuration found", "Hint: pass --kubeconfig or set KUBECONFIG; outside Kubernetes ask a control plane with --xds-address"}},
+			return &fakeCluster{listErr: cmdutil.WithHint(fmt.Errorf("%w found", kube.ErrNoConfig), "use --admin")}
+		}, nil, []string{"Error: no Kubernetes configuration found\n", "Hint: pass --kubeconfig or set KUBECONFIG; outside Kubernetes ask a control plane with --xds-address"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
