@@ -223,6 +223,9 @@ func (c *HTTPClient) connError(ctx context.Context, method, path string, err err
 }
 
 // what names a request for error messages, e.g. `fetch /config_dump from pod "x" in namespace "y"`.
+// Describe says what a request is, as its errors start: "fetch /config_dump from pod ...".
+func (c *HTTPClient) Describe(method, path string) string { return c.what(method, path) }
+
 func (c *HTTPClient) what(method, path string) string {
 	if method == http.MethodGet {
 		return fmt.Sprintf("fetch %s from %s", path, c.opts.Name)

@@ -46,9 +46,10 @@ type forwardClient struct {
 	port   int
 	source string // where the port came from, for hints
 
-	mu  sync.Mutex
-	hc  *admin.HTTPClient
-	err error
+	mu      sync.Mutex
+	hc      *admin.HTTPClient
+	err     error
+	refused error // the pod side refused a connection: why (later requests fail with it at once)
 }
 
 func newForwardClient(r *Resolver, pod *corev1.Pod, port int, source string) *forwardClient {
@@ -60,19 +61,32 @@ func (c *forwardClient) name() string {
 }
 
 func (c *forwardClient) Get(ctx context.Context, path string) ([]byte, error) {
-	hc, err := c.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return hc.Get(ctx, path)
+	return c.do(ctx, http.MethodGet, path)
 }
 
 func (c *forwardClient) Post(ctx context.Context, path string) ([]byte, error) {
+	return c.do(ctx, http.MethodPost, path)
+}
+
+// do sends one request through the pod's port-forward. Once the pod side has refused a connection
+// (nothing listens on the admin port), later requests of the same command fail at once with that
+// reason: each would otherwise open another stream to the pod only to be refused again, and a node
+// slow to answer a stream makes that a 30 s wait (client-go's stream creation timeout).
+func (c *forwardClient) do(ctx context.Context, method, path string) ([]byte, error) {
 	hc, err := c.open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return hc.Post(ctx, path)
+	c.mu.Lock()
+	refused := c.refused
+	c.mu.Unlock()
+	if refused != nil {
+		return nil, fmt.Errorf("%s: %w", hc.Describe(method, path), refused)
+	}
+	if method == http.MethodPost {
+		return hc.Post(ctx, path)
+	}
+	return hc.Get(ctx, path)
 }
 
 func (c *forwardClient) Close() error {
@@ -109,7 +123,13 @@ func (c *forwardClient) open(ctx context.Context) (*admin.HTTPClient, error) {
 			if fw.Explain == nil {
 				return nil
 			}
-			return c.explain(fw.Explain(explainWait))
+			why := c.explain(fw.Explain(explainWait))
+			if errors.Is(why, ErrRefused) {
+				c.mu.Lock()
+				c.refused = why
+				c.mu.Unlock()
+			}
+			return why
 		},
 		OnClose: func() error { fw.Stop(); return nil },
 	})

@@ -409,3 +409,40 @@ func TestTargetLess(t *testing.T) {
 		t.Error("want namespace first, then pod name")
 	}
 }
+
+// TestRefusalRemembered: once the pod side refused a connection (nothing listens on the admin
+// port), the client's later requests fail with the same error without another trip to the pod.
+func TestRefusalRemembered(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conns.Add(1)
+		c, _, _ := w.(http.Hijacker).Hijack() // the port-forward drops the connection it could not deliver
+		_ = c.Close()
+	}))
+	t.Cleanup(srv.Close)
+	var explained atomic.Int32
+	r := NewResolverForClient(fake.NewSimpleClientset(mkPod(podSpec{name: "a", ns: "default", ready: true})), nil, "default")
+	r.Forward = func(context.Context, *corev1.Pod, int) (*Forward, error) {
+		return &Forward{URL: srv.URL, Stop: func() {}, Explain: func(time.Duration) error {
+			explained.Add(1)
+			return errors.New("dial tcp4 127.0.0.1:15000: connect: connection refused")
+		}}, nil
+	}
+	ts, err := r.Resolve(context.Background(), cmdutil.TargetQuery{Args: []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, first := ts[0].Client.Get(context.Background(), "/config_dump")
+	if !errors.Is(first, ErrRefused) {
+		t.Fatalf("first request: %v, want a refusal", first)
+	}
+	seen, asked := conns.Load(), explained.Load()
+	_, second := ts[0].Client.Post(context.Background(), "/logging")
+	want := `POST /logging to pod "a" in namespace "default": nothing listens on port 15000 in the pod (the default admin port): connection refused`
+	if second == nil || second.Error() != want || !errors.Is(second, ErrRefused) || cmdutil.HintOf(second) != cmdutil.HintOf(first) || cmdutil.HintOf(first) == "" {
+		t.Errorf("second request: %v (hint %q), want %s (hint %q)", second, cmdutil.HintOf(second), want, cmdutil.HintOf(first))
+	}
+	if conns.Load() != seen || explained.Load() != asked {
+		t.Errorf("second request reached the pod: %d connections, %d explanations before; %d, %d after", seen, asked, conns.Load(), explained.Load())
+	}
+}

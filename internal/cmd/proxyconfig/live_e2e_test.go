@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	streamhttp "k8s.io/streaming/pkg/httpstream"
 
@@ -150,8 +152,14 @@ func TestLiveDefaultNamespace(t *testing.T) {
 	t.Parallel()
 	c := kubetest.Shared(t)
 	a := kubetest.NewEnvoyAdmin(t, dumpWaypoint)
-	name := "default-ns-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))[len("TestLive"):]
+	// the shared cluster's default namespace outlives the test (go test -count=N runs it again)
+	name := "default-ns-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))[len("TestLive"):] +
+		"-" + strconv.FormatInt(time.Now().UnixNano()%(36*36*36*36), 36)
 	c.ProxyPod(t, "default", name, a, kubetest.PodOptions{})
+	t.Cleanup(func() {
+		zero := int64(0)
+		_ = c.Client.CoreV1().Pods("default").Delete(context.Background(), name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+	})
 	wantSame(t, xdsctl(t, admin(c), "pc", "clusters", name), offline(t, dumpWaypoint, "pc", "clusters"))
 }
 
