@@ -37,15 +37,7 @@ xdsctl pc b -f dump.json -o short
 # the node metadata
 xdsctl pc b -f dump.json --jq '.bootstrap.node.metadata'`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
-		},
+		RunE: viewRunE(f, opts, &opts.viewOptions, runF, opts.build),
 	}
 	addViewFlags(cmd, &opts.viewOptions, "json")
 	return cmd

@@ -33,15 +33,7 @@ xdsctl proxy-config clusters reviews-v1-545db77b95-2pkbx.default
 # outbound clusters for one service, from a saved dump
 xdsctl pc c -f dump.json --fqdn reviews.default.svc.cluster.local --direction outbound`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
-		},
+		RunE: viewRunE(f, opts, &opts.viewOptions, runF, opts.build),
 	}
 	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.FQDN, "fqdn", "", "Show only clusters whose name contains this `fqdn`")
@@ -68,7 +60,7 @@ func (o *ClustersOptions) build(bodies map[string][]byte, w *configdump.Warnings
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, "envoy.config.cluster.v3.Cluster", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = normalizeAll(w, "envoy.config.cluster.v3.Cluster", sel, func(r *configdump.Cluster) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

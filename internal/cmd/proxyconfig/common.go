@@ -20,38 +20,22 @@ func parseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
 	return d, nil
 }
 
-// itemsOf turns the selected resources into JSON items with Envoy's proto field names, secrets redacted.
-// typeName is the message of the resources (used when a dump's resources carry no @type).
-func itemsOf(d *configdump.Dump, w *configdump.Warnings, typeName string, n int, get func(int) (configdump.Meta, []byte), showSecrets bool) ([]json.RawMessage, error) {
-	items := make([]json.RawMessage, 0, n)
-	for i := 0; i < n; i++ {
-		_, raw := get(i)
-		if len(raw) == 0 {
+// normalizeAll turns the selected resources into JSON items with Envoy's proto field names, secrets
+// redacted; raw gives a resource's JSON, or nothing to leave it out.
+func normalizeAll[T any](w *configdump.Warnings, typeName string, items []T, raw func(*T) []byte, showSecrets bool) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, 0, len(items))
+	for i := range items {
+		b := raw(&items[i])
+		if len(b) == 0 {
 			continue
 		}
-		out, err := configdump.Normalize(raw, configdump.NormalizeOptions{ShowSecrets: showSecrets, Warnings: w, Type: typeName})
+		n, err := configdump.Normalize(b, configdump.NormalizeOptions{ShowSecrets: showSecrets, Warnings: w, Type: typeName})
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, out)
+		out = append(out, n)
 	}
-	return items, nil
-}
-
-// normalizeAll turns raw resources into JSON items with Envoy's proto field names, secrets redacted.
-func normalizeAll(w *configdump.Warnings, typeName string, raws [][]byte, showSecrets bool) ([]json.RawMessage, error) {
-	items := make([]json.RawMessage, 0, len(raws))
-	for _, raw := range raws {
-		if len(raw) == 0 {
-			continue
-		}
-		out, err := configdump.Normalize(raw, configdump.NormalizeOptions{ShowSecrets: showSecrets, Warnings: w, Type: typeName})
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, out)
-	}
-	return items, nil
+	return out, nil
 }
 
 // validPort checks a --port flag.

@@ -30,15 +30,7 @@ xdsctl proxy-config ecds productpage-v1-7bbd79f8fd-k6j79.default
 # the Wasm plugins' configuration, from a saved dump
 xdsctl pc ec -f dump.json --jq '.[] | select(.typed_config["@type"] | endswith("Wasm")) | .typed_config.config'`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
-		},
+		RunE: viewRunE(f, opts, &opts.viewOptions, runF, opts.build),
 	}
 	addViewFlags(cmd, &opts.viewOptions, "short")
 	return cmd
@@ -55,11 +47,7 @@ func (o *EcdsOptions) build(bodies map[string][]byte, w *configdump.Warnings) (*
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		raws := make([][]byte, 0, len(ecs))
-		for i := range ecs {
-			raws = append(raws, ecs[i].Raw.Raw())
-		}
-		res.Items, err = normalizeAll(w, "envoy.config.core.v3.TypedExtensionConfig", raws, o.Output.ShowSecrets)
+		res.Items, err = normalizeAll(w, "envoy.config.core.v3.TypedExtensionConfig", ecs, func(e *configdump.ExtensionConfig) []byte { return e.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

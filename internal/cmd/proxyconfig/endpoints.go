@@ -105,11 +105,7 @@ func (o *EndpointsOptions) build(bodies map[string][]byte, w *configdump.Warning
 	res := &viewResult{}
 	if !o.Output.IsTable() {
 		sel := clusters.Selected(o.Filter)
-		raws := make([][]byte, len(sel))
-		for i := range sel {
-			raws[i] = sel[i].Raw.Raw()
-		}
-		res.Items, err = normalizeAll(w, "envoy.admin.v3.ClusterStatus", raws, o.Output.ShowSecrets)
+		res.Items, err = normalizeAll(w, "envoy.admin.v3.ClusterStatus", sel, func(c *configdump.ClusterStatus) []byte { return c.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	res.Table = hostTable(clusters.Hosts(o.Filter), o.Output.Format == "wide")
@@ -146,13 +142,12 @@ func edsView(d *configdump.Dump, f configdump.EndpointFilter, out *cmdutil.Outpu
 	}
 	res := &viewResult{}
 	if !out.IsTable() {
-		var raws [][]byte
-		for i := range las {
-			if las[i].Raw.Exists() && len(las[i].Select(f)) > 0 {
-				raws = append(raws, las[i].FilteredJSON(f))
+		res.Items, err = normalizeAll(w, "envoy.config.endpoint.v3.ClusterLoadAssignment", las, func(la *configdump.LoadAssignment) []byte {
+			if la.Raw.Exists() && len(la.Select(f)) > 0 {
+				return la.FilteredJSON(f)
 			}
-		}
-		res.Items, err = normalizeAll(w, "envoy.config.endpoint.v3.ClusterLoadAssignment", raws, out.ShowSecrets)
+			return nil
+		}, out.ShowSecrets)
 		return res, err
 	}
 	wide := out.Format == "wide"

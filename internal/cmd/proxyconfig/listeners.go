@@ -44,8 +44,8 @@ xdsctl pc l -f dump.json --jq '.[].name'`,
 			if err := opts.validate(args); err != nil {
 				return err
 			}
-			if port < 0 || port > 65535 {
-				return cmdutil.FlagErrorf("--port %d is not a port number", port)
+			if err := validPort(port); err != nil {
+				return err
 			}
 			opts.Filter.Port = uint32(port)
 			if runF != nil {
@@ -80,7 +80,7 @@ func (o *ListenersOptions) build(bodies map[string][]byte, w *configdump.Warning
 	res := &viewResult{}
 	wide := o.Output.Format == "wide"
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, "envoy.config.listener.v3.Listener", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = normalizeAll(w, "envoy.config.listener.v3.Listener", sel, func(r *configdump.Listener) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	res.Table = listenerTable(sel, o.Verbose, wide, "")

@@ -33,15 +33,7 @@ xdsctl proxy-config routes productpage-v1-7bbd79f8fd-k6j79.default
 # one route configuration, from a saved dump
 xdsctl pc r -f dump.json --name 9080`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
-		},
+		RunE: viewRunE(f, opts, &opts.viewOptions, runF, opts.build),
 	}
 	addViewFlags(cmd, &opts.viewOptions, "short")
 	cmd.Flags().StringVar(&opts.Filter.Name, "name", "", "Show only the route configuration with this `name`")
@@ -66,7 +58,7 @@ func (o *RoutesOptions) build(bodies map[string][]byte, w *configdump.Warnings) 
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = itemsOf(d, w, "envoy.config.route.v3.RouteConfiguration", len(sel), func(i int) (configdump.Meta, []byte) { return sel[i].Meta, sel[i].Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items, err = normalizeAll(w, "envoy.config.route.v3.RouteConfiguration", sel, func(r *configdump.RouteConfig) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

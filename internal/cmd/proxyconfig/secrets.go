@@ -41,15 +41,7 @@ xdsctl proxy-config secrets productpage-v1-7bbd79f8fd-k6j79.default
 # when the workload certificate expires, from a saved dump
 xdsctl pc s -f dump.json -o wide`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runView(cmd.Context(), f, &opts.viewOptions, []string{admin.PathConfigDump}, opts.build)
-		},
+		RunE: viewRunE(f, opts, &opts.viewOptions, runF, opts.build),
 	}
 	addViewFlags(cmd, &opts.viewOptions, "short")
 	return cmd
@@ -70,13 +62,12 @@ func secretsView(d *configdump.Dump, out *cmdutil.OutputOptions, now time.Time, 
 	}
 	res := &viewResult{}
 	if !out.IsTable() {
-		var raws [][]byte
-		for i := range secrets {
-			if s := &secrets[i]; s.First && s.State != "ERROR" {
-				raws = append(raws, s.Raw.Get("secret").Raw())
+		res.Items, err = normalizeAll(w, "envoy.extensions.transport_sockets.tls.v3.Secret", secrets, func(s *configdump.Secret) []byte {
+			if s.First && s.State != "ERROR" {
+				return s.Raw.Get("secret").Raw()
 			}
-		}
-		res.Items, err = normalizeAll(w, "envoy.extensions.transport_sockets.tls.v3.Secret", raws, out.ShowSecrets)
+			return nil
+		}, out.ShowSecrets)
 		return res, err
 	}
 	wide := out.Format == "wide"

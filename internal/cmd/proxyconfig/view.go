@@ -12,6 +12,7 @@ import (
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 
+	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 	"github.com/xdsctl/xdsctl/pkg/render"
@@ -45,6 +46,20 @@ func addViewFlags(cmd *cobra.Command, o *viewOptions, defaultFormat string) {
 	cmdutil.AddSourceFlags(cmd, &o.Source)
 	cmd.Flags().BoolVar(&o.Demo, "demo", false, "Read the example proxy built into xdsctl (a bookinfo sidecar assembled from real Envoy dumps) instead of a live proxy or a file")
 	cmdutil.AddOutputFlags(cmd, &o.Output, defaultFormat)
+}
+
+// viewRunE is the RunE of a view that reads /config_dump and has only the common flags: check them,
+// then hand opts to runF (tests) or build the view.
+func viewRunE[O any](f *cmdutil.Factory, opts *O, vo *viewOptions, runF func(*O) error, build viewFunc) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := vo.validate(args); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return runView(cmd.Context(), f, vo, []string{admin.PathConfigDump}, build)
+	}
 }
 
 func (o *viewOptions) validate(args []string) error {
