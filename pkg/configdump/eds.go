@@ -229,9 +229,22 @@ func (la *LoadAssignment) FilteredJSON(f EndpointFilter) []byte {
 		return la.Raw.Raw()
 	}
 	var b bytes.Buffer
+	all := func(jsonscan.Value) bool { return true }
+	writeFiltered(&b, la.Raw, "endpoints", all, func(llb jsonscan.Value) {
+		writeFiltered(&b, llb, "lb_endpoints", func(lb jsonscan.Value) bool {
+			e := readLbEndpoint(lb)
+			return f.MatchEndpoint(&e, la.Cluster)
+		}, func(lb jsonscan.Value) { b.Write(lb.Raw()) })
+	})
+	return b.Bytes()
+}
+
+// writeFiltered copies the object obj to b as it is, except the array under key: of its elements
+// only those keep accepts are written, each by write.
+func writeFiltered(b *bytes.Buffer, obj jsonscan.Value, key string, keep func(jsonscan.Value) bool, write func(jsonscan.Value)) {
 	b.WriteByte('{')
 	n := 0
-	_ = la.Raw.Fields(func(k []byte, v jsonscan.Value) bool {
+	_ = obj.Fields(func(k []byte, v jsonscan.Value) bool {
 		if n > 0 {
 			b.WriteByte(',')
 		}
@@ -239,53 +252,21 @@ func (la *LoadAssignment) FilteredJSON(f EndpointFilter) []byte {
 		b.WriteByte('"')
 		b.Write(k)
 		b.WriteString(`":`)
-		if !jsonscan.KeyIs(k, "endpoints") {
+		if !jsonscan.KeyIs(k, key) {
 			b.Write(v.Raw())
 			return true
 		}
 		b.WriteByte('[')
 		m := 0
-		_ = v.Items(func(_ int, llb jsonscan.Value) bool {
+		_ = v.Items(func(_ int, it jsonscan.Value) bool {
+			if !keep(it) {
+				return true
+			}
 			if m > 0 {
 				b.WriteByte(',')
 			}
 			m++
-			la.writeLocalityFiltered(&b, llb, f)
-			return true
-		})
-		b.WriteByte(']')
-		return true
-	})
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
-func (la *LoadAssignment) writeLocalityFiltered(b *bytes.Buffer, llb jsonscan.Value, f EndpointFilter) {
-	b.WriteByte('{')
-	n := 0
-	_ = llb.Fields(func(k []byte, v jsonscan.Value) bool {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		b.WriteByte('"')
-		b.Write(k)
-		b.WriteString(`":`)
-		if !jsonscan.KeyIs(k, "lb_endpoints") {
-			b.Write(v.Raw())
-			return true
-		}
-		b.WriteByte('[')
-		m := 0
-		_ = v.Items(func(_ int, lb jsonscan.Value) bool {
-			e := readLbEndpoint(lb)
-			if f.MatchEndpoint(&e, la.Cluster) {
-				if m > 0 {
-					b.WriteByte(',')
-				}
-				m++
-				b.Write(lb.Raw())
-			}
+			write(it)
 			return true
 		})
 		b.WriteByte(']')
