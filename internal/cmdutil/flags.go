@@ -2,10 +2,14 @@ package cmdutil
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
+	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
+
+	"github.com/xdsctl/xdsctl/pkg/render"
 )
 
 // OutputOptions are the output flags every view has: -o, --jq, --no-headers, --show-secrets.
@@ -14,6 +18,8 @@ type OutputOptions struct {
 	JQ          string
 	NoHeaders   bool
 	ShowSecrets bool
+
+	jq *gojq.Code // JQ compiled by Validate
 }
 
 // Formats are the values -o accepts.
@@ -37,6 +43,11 @@ func (o *OutputOptions) Validate() error {
 			return FlagErrorf("--jq works on JSON output; drop -o %s", o.Format)
 		}
 		o.Format = "json"
+		code, err := render.CompileJQ(o.JQ) // a bad expression is reported before any work is done
+		if err != nil {
+			return FlagErrorf("%s", err.Error())
+		}
+		o.jq = code
 	}
 	for _, f := range Formats {
 		if o.Format == f {
@@ -44,6 +55,14 @@ func (o *OutputOptions) Validate() error {
 		}
 	}
 	return FlagErrorf("unknown output format %q: use one of %s", o.Format, strings.Join(Formats, ", "))
+}
+
+// JQCode is the --jq expression as Validate compiled it, or nil.
+func (o *OutputOptions) JQCode() *gojq.Code { return o.jq }
+
+// WriteData writes JSON data as the flags ask: --jq results, YAML or indented JSON.
+func (o *OutputOptions) WriteData(w io.Writer, data []byte) error {
+	return render.WriteAs(w, data, o.Format, o.jq)
 }
 
 // IsTable tells whether the output is a table (short or wide).

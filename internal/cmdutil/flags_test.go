@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,5 +73,40 @@ func TestSourceOptionsQuery(t *testing.T) {
 		if got := tc.s.Describe(); got != tc.want {
 			t.Errorf("Describe() = %q, want %q", got, tc.want)
 		}
+	}
+}
+
+func TestOutputOptions(t *testing.T) {
+	o := OutputOptions{Format: "short", JQ: ".[] | .name"}
+	if err := o.Validate(); err != nil || o.Format != "json" || o.JQCode() == nil {
+		t.Fatalf("Validate: %v, format %q, code %v", err, o.Format, o.JQCode())
+	}
+	var b strings.Builder
+	if err := o.WriteData(&b, []byte(`[{"name":"a"},{"name":"b"}]`)); err != nil || b.String() != "a\nb\n" {
+		t.Fatalf("WriteData with --jq: %q, %v", b.String(), err)
+	}
+
+	// a bad expression is a usage error at Validate, before any work is done
+	bad := OutputOptions{Format: "short", JQ: ".[ | x"}
+	var fe *FlagError
+	if err := bad.Validate(); !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), `--jq ".[ | x": `) {
+		t.Fatalf("bad --jq: %v", err)
+	}
+	if err := (&OutputOptions{Format: "wide", JQ: "."}).Validate(); err == nil || err.Error() != "--jq works on JSON output; drop -o wide" {
+		t.Fatalf("--jq with -o wide: %v", err)
+	}
+
+	y := OutputOptions{Format: "yaml"}
+	b.Reset()
+	if err := y.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.WriteData(&b, []byte(`{"a":[1,2]}`)); err != nil || b.String() != "a:\n- 1\n- 2\n" {
+		t.Fatalf("WriteData as YAML: %q, %v", b.String(), err)
+	}
+	j := OutputOptions{Format: "json"}
+	b.Reset()
+	if err := j.WriteData(&b, []byte(`{"a":1}`)); err != nil || b.String() != "{\n  \"a\": 1\n}\n" {
+		t.Fatalf("WriteData as JSON: %q, %v", b.String(), err)
 	}
 }

@@ -69,6 +69,19 @@ func WriteYAML(w io.Writer, data []byte) error {
 	return err
 }
 
+// WriteAs writes JSON data the way the user asked: the results of code when there is a --jq
+// expression, YAML for format "yaml", indented JSON otherwise.
+func WriteAs(w io.Writer, data []byte, format string, code *gojq.Code) error {
+	switch {
+	case code != nil:
+		return WriteJQ(w, code, data)
+	case format == "yaml":
+		return WriteYAML(w, data)
+	default:
+		return WriteJSON(w, data)
+	}
+}
+
 // CompileJQ parses a jq expression, so a bad one is reported before any work is done.
 func CompileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)

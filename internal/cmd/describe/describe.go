@@ -289,14 +289,7 @@ func (o *Options) write(report any, text func(io.Writer) error, code *gojq.Code)
 	if err != nil {
 		return fmt.Errorf("render the report: %w", err)
 	}
-	switch {
-	case code != nil:
-		return render.WriteJQ(o.IO.Out, code, data)
-	case o.Output == "yaml":
-		return render.WriteYAML(o.IO.Out, data)
-	default:
-		return render.WriteJSON(o.IO.Out, data)
-	}
+	return render.WriteAs(o.IO.Out, data, o.Output, code)
 }
 
 // gather reads the Kubernetes side, from files or the API, and returns the user's namespace.

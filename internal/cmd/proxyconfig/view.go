@@ -76,14 +76,7 @@ func (o *viewOptions) validate(args []string) error {
 // runView loads the inputs, builds the view for each and prints it. With several proxies each
 // gets a header line; proxies that failed are listed at the end and make the command fail.
 func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []string, build viewFunc) error {
-	var code *gojq.Code
-	if o.Output.JQ != "" {
-		c, err := render.CompileJQ(o.Output.JQ)
-		if err != nil {
-			return cmdutil.FlagErrorf("%s", err.Error())
-		}
-		code = c
-	}
+	code := o.Output.JQCode() // compiled by validate
 	var inputs []input
 	var err error
 	if o.Demo {

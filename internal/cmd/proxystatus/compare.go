@@ -11,7 +11,6 @@ import (
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
-	"github.com/xdsctl/xdsctl/pkg/render"
 	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
@@ -57,24 +56,8 @@ func runCompare(ctx context.Context, o *Options, proxyDump []byte) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case o.Output.JQ != "":
-			code, err := render.CompileJQ(o.Output.JQ)
-			if err != nil {
-				return cmdutil.FlagErrorf("%s", err.Error())
-			}
-			err = render.WriteJQ(o.IO.Out, code, data)
-			if err != nil {
-				return err
-			}
-		case o.Output.Format == "yaml":
-			if err := render.WriteYAML(o.IO.Out, data); err != nil {
-				return err
-			}
-		default:
-			if err := render.WriteJSON(o.IO.Out, data); err != nil {
-				return err
-			}
+		if err := o.Output.WriteData(o.IO.Out, data); err != nil {
+			return err
 		}
 	}
 	if o.FailOnUnsynced && !res.Match() {

@@ -88,17 +88,7 @@ func (o *Options) write(w io.Writer, ps []status.ProxyStatus) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.Output.JQ != "":
-		code, err := render.CompileJQ(o.Output.JQ)
-		if err != nil {
-			return cmdutil.FlagErrorf("%s", err.Error())
-		}
-		return render.WriteJQ(w, code, data)
-	case o.Output.Format == "yaml":
-		return render.WriteYAML(w, data)
-	}
-	return render.WriteJSON(w, data)
+	return o.Output.WriteData(w, data)
 }
 
 func (o *Options) table(ps []status.ProxyStatus) *render.Table {

@@ -133,6 +133,20 @@ func TestRecordedSynczFile(t *testing.T) {
 	}
 }
 
+// TestBadJQ: a bad --jq is a usage error found before any control plane or file is read.
+func TestBadJQ(t *testing.T) {
+	for _, args := range [][]string{
+		{"--xds-address", "127.0.0.1:1", "--plaintext"}, // nothing listens there: reaching it would be another error
+		{"--file", "/nonexistent/syncz.json"},
+		{"waypoint-abc", "--file", "/nonexistent/dump.json"},
+	} {
+		stdout, stderr, code := newHarness(t, nil).run(append(args, "--jq", ".[ | x")...)
+		assert.Equal(t, cmdutil.ExitUsage, code, stderr)
+		assert.Empty(t, stdout)
+		assert.True(t, strings.HasPrefix(stderr, `Error: --jq ".[ | x": `), stderr)
+	}
+}
+
 func TestIstiodReplicas(t *testing.T) {
 	pki, err := istiodemu.NewPKI()
 	require.NoError(t, err)
