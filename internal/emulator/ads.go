@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -16,31 +17,10 @@ func (s *Sidecar) sotwSession(ctx context.Context, client discovery.AggregatedDi
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	first := true
-	send := func(r request) error {
-		req := &discovery.DiscoveryRequest{TypeUrl: r.typeURL, ResourceNames: r.names, VersionInfo: r.version, ResponseNonce: r.nonce}
-		if r.errMsg != "" {
-			req.ErrorDetail = &statuspb.Status{Code: int32(codes.InvalidArgument), Message: r.errMsg}
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if first {
-			req.Node = s.node
-			first = false
-		}
-		return stream.Send(req)
-	}
-	if err := s.open(send, false); err != nil {
-		return err
-	}
-	for {
-		resp, err := stream.Recv()
-		if err != nil {
-			return err
-		}
-		s.receive(sotwResponse(resp))
-	}
+	return runStream(s, stream, false, func(r request, node *core.Node) *discovery.DiscoveryRequest {
+		return &discovery.DiscoveryRequest{Node: node, TypeUrl: r.typeURL, ResourceNames: r.names, VersionInfo: r.version,
+			ResponseNonce: r.nonce, ErrorDetail: errorDetail(r)}
+	}, sotwResponse)
 }
 
 // deltaSession runs one incremental ADS stream until it fails or ctx is done.
@@ -49,25 +29,33 @@ func (s *Sidecar) deltaSession(ctx context.Context, client discovery.AggregatedD
 	if err != nil {
 		return err
 	}
+	return runStream(s, stream, true, func(r request, node *core.Node) *discovery.DeltaDiscoveryRequest {
+		return &discovery.DeltaDiscoveryRequest{Node: node, TypeUrl: r.typeURL, ResourceNamesSubscribe: r.subscribe,
+			ResourceNamesUnsubscribe: r.unsubscribe, InitialResourceVersions: r.initial, ResponseNonce: r.nonce, ErrorDetail: errorDetail(r)}
+	}, deltaResponse)
+}
+
+// adsStream is either ADS stream, state of the world or delta.
+type adsStream[Req, Resp any] interface {
+	Send(Req) error
+	Recv() (Resp, error)
+}
+
+// runStream sends the initial requests on stream, then hands every response to the sidecar until
+// the stream fails. The node goes in the first request only, as Envoy sends it.
+func runStream[Req, Resp any](s *Sidecar, stream adsStream[Req, Resp], delta bool, build func(request, *core.Node) Req, convert func(Resp) response) error {
 	var mu sync.Mutex
 	first := true
 	send := func(r request) error {
-		req := &discovery.DeltaDiscoveryRequest{
-			TypeUrl: r.typeURL, ResourceNamesSubscribe: r.subscribe, ResourceNamesUnsubscribe: r.unsubscribe,
-			InitialResourceVersions: r.initial, ResponseNonce: r.nonce,
-		}
-		if r.errMsg != "" {
-			req.ErrorDetail = &statuspb.Status{Code: int32(codes.InvalidArgument), Message: r.errMsg}
-		}
 		mu.Lock()
 		defer mu.Unlock()
+		var node *core.Node
 		if first {
-			req.Node = s.node
-			first = false
+			node, first = s.node, false
 		}
-		return stream.Send(req)
+		return stream.Send(build(r, node))
 	}
-	if err := s.open(send, true); err != nil {
+	if err := s.open(send, delta); err != nil {
 		return err
 	}
 	for {
@@ -75,8 +63,16 @@ func (s *Sidecar) deltaSession(ctx context.Context, client discovery.AggregatedD
 		if err != nil {
 			return err
 		}
-		s.receive(deltaResponse(resp))
+		s.receive(convert(resp))
 	}
+}
+
+// errorDetail is what a NACK carries: the reason the update was rejected.
+func errorDetail(r request) *statuspb.Status {
+	if r.errMsg == "" {
+		return nil
+	}
+	return &statuspb.Status{Code: int32(codes.InvalidArgument), Message: r.errMsg}
 }
 
 // open makes send the current stream's sender and sends the initial requests.
