@@ -112,12 +112,11 @@ type perXdsConfig struct {
 	facts        dumpFacts
 }
 
-// DecodeClientStatus decodes a CSDS ClientStatusResponse in protobuf binary form (as it comes off the
-// wire) into proxy statuses. controlPlane names the server that answered (its address) and becomes each
-// proxy's ControlPlane. Resource payloads are not decoded.
-func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
+// clientConfigs splits a CSDS ClientStatusResponse into its ClientConfig messages (field 1), still
+// encoded.
+func clientConfigs(resp []byte) ([][]byte, error) {
 	var ccs [][]byte
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := walk(resp, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num != 1 {
 			return 0
 		}
@@ -130,6 +129,17 @@ func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decode CSDS response: %w", err)
+	}
+	return ccs, nil
+}
+
+// DecodeClientStatus decodes a CSDS ClientStatusResponse in protobuf binary form (as it comes off the
+// wire) into proxy statuses. controlPlane names the server that answered (its address) and becomes each
+// proxy's ControlPlane. Resource payloads are not decoded.
+func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
+	ccs, err := clientConfigs(b)
+	if err != nil {
+		return nil, err
 	}
 	r := &Report{Proxies: make([]ProxyStatus, 0, len(ccs))}
 	for i, raw := range ccs {

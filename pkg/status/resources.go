@@ -2,8 +2,6 @@ package status
 
 import (
 	"fmt"
-
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // SentResource is one resource a control plane reports about a node in CSDS (a generic_xds_configs
@@ -27,20 +25,9 @@ type NodeConfig struct {
 // NodeResources finds the node in a CSDS ClientStatusResponse (binary) and returns the resources the
 // control plane reports for it; found is false when the node is not in the response.
 func NodeResources(resp []byte, nodeID string) (nc *NodeConfig, found bool, err error) {
-	var ccs [][]byte
-	err = walk(resp, func(num protowire.Number, typ protowire.Type, b []byte) int {
-		if num != 1 {
-			return 0
-		}
-		var raw []byte
-		n := bytesField(typ, b, &raw)
-		if n > 0 {
-			ccs = append(ccs, raw)
-		}
-		return n
-	})
+	ccs, err := clientConfigs(resp)
 	if err != nil {
-		return nil, false, fmt.Errorf("decode CSDS response: %w", err)
+		return nil, false, err
 	}
 	for i, raw := range ccs {
 		cc, err := parseClientConfig(raw)
