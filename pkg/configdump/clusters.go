@@ -85,12 +85,12 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 				other = append(other, c)
 				return true
 			}
-			r, ok := de.res[state]
+			r, meta, ok := de.get(state)
 			if !ok {
 				return true
 			}
 			c := readCluster(r)
-			c.Meta = de.meta[state]
+			c.Meta = meta
 			if c.Name == "" {
 				c.Name = de.name
 			}

@@ -35,11 +35,11 @@ func (d *Dump) ECDS() ([]ExtensionConfig, error) {
 				out = append(out, ExtensionConfig{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
 				return true
 			}
-			r, ok := de.res[StateActive]
+			r, meta, ok := de.get(StateActive)
 			if !ok {
 				return true
 			}
-			ec := ExtensionConfig{Name: r.Get("name").Str(), Meta: de.meta[StateActive], Raw: r}
+			ec := ExtensionConfig{Name: r.Get("name").Str(), Meta: meta, Raw: r}
 			ec.TypeURL = r.Get("typed_config", "@type").Str()
 			ec.Type = strings.TrimPrefix(ec.TypeURL, "type.googleapis.com/")
 			out = append(out, ec)

@@ -121,12 +121,12 @@ func (d *Dump) EDS() ([]LoadAssignment, error) {
 				*out = append(*out, LoadAssignment{Cluster: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
 				return true
 			}
-			r, ok := de.res[state]
+			r, meta, ok := de.get(state)
 			if !ok {
 				return true
 			}
 			la := readLoadAssignment(r)
-			la.Meta = de.meta[state]
+			la.Meta = meta
 			*out = append(*out, la)
 			return true
 		})

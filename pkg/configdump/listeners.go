@@ -83,17 +83,7 @@ func (d *Dump) Listeners() ([]Listener, error) {
 		switch {
 		case jsonscan.KeyIs(k, "dynamic_listeners"):
 			_ = v.Items(func(_ int, e jsonscan.Value) bool {
-				de := readDynamic(e, "listener", StateActive)
-				// readDynamic gives the active state the entry's (empty) version and update time;
-				// v3 dumps keep them inside active_state.
-				if st := e.Get("active_state"); st.Exists() {
-					if m, ok := de.meta[StateActive]; ok {
-						fixed := readMeta(StateActive, st)
-						fixed.Error = m.Error
-						de.meta[StateActive] = fixed
-					}
-				}
-				out = append(out, d.listenersOf(de)...)
+				out = append(out, d.listenersOf(readDynamic(e, "listener", StateActive))...)
 				return true
 			})
 		case jsonscan.KeyIs(k, "dynamic_active_listeners"), jsonscan.KeyIs(k, "dynamic_warming_listeners"), jsonscan.KeyIs(k, "dynamic_draining_listeners"):
@@ -135,12 +125,12 @@ func (d *Dump) Listeners() ([]Listener, error) {
 
 func (d *Dump) listenersOf(de dynamicEntry) []Listener {
 	var out []Listener
-	for _, st := range de.order {
-		l := d.readListener(de.res[st])
+	for _, st := range de.states[:de.n] {
+		l := d.readListener(st.res)
 		if l.Name == "" {
 			l.Name = de.name
 		}
-		l.Meta = de.meta[st]
+		l.Meta = st.meta
 		out = append(out, l)
 	}
 	if de.errorOnly() {

@@ -69,21 +69,29 @@ func readErrorState(v jsonscan.Value) *ErrorState {
 	return e
 }
 
-// dynamicEntry is one entry of a dynamic_* list: the resource in each state it is in.
+// dynamicEntry is one entry of a dynamic_* list: the resource in each state it is in. It is read
+// for every resource of a dump, so it keeps its states in place instead of in maps.
 type dynamicEntry struct {
-	name  string
-	res   map[string]jsonscan.Value // state -> resource JSON
-	meta  map[string]Meta
-	error *ErrorState
-	order []string // states in the order found
+	name   string
+	states [3]stateEntry // in the order found
+	n      int
+	error  *ErrorState
+}
+
+type stateEntry struct {
+	res  jsonscan.Value
+	meta Meta
 }
 
 // readDynamic reads an entry of a v3 dynamic list, where each entry holds the states of one
 // resource: {"name", "active_state": {...}, "warming_state", "draining_state", "error_state"} for
 // listeners, or {"version_info", "cluster", "last_updated", "error_state"} for the others.
-// resKey is the field that holds the resource ("listener", "cluster", "route_config", ...).
+// resKey is the field that holds the resource ("listener", "cluster", "route_config", ...); state
+// is the state of a resource found there. One pass over the entry's fields.
 func readDynamic(entry jsonscan.Value, resKey, state string) dynamicEntry {
-	d := dynamicEntry{res: map[string]jsonscan.Value{}, meta: map[string]Meta{}}
+	var d dynamicEntry
+	var res jsonscan.Value
+	top := Meta{State: state} // the entry's own version_info, last_updated, client_status
 	_ = entry.Fields(func(k []byte, v jsonscan.Value) bool {
 		switch {
 		case jsonscan.KeyIs(k, "name"):
@@ -96,25 +104,27 @@ func readDynamic(entry jsonscan.Value, resKey, state string) dynamicEntry {
 			d.addState(StateDraining, v, resKey)
 		case jsonscan.KeyIs(k, "error_state"):
 			d.error = readErrorState(v)
+		case jsonscan.KeyIs(k, "version_info"):
+			top.VersionInfo = v.Text()
+		case jsonscan.KeyIs(k, "last_updated"):
+			top.LastUpdated = v.Text()
+		case jsonscan.KeyIs(k, "client_status"):
+			top.ClientStatus = v.Text()
 		case jsonscan.KeyIs(k, resKey):
-			d.res[state] = v
-			d.order = append(d.order, state)
+			res = v
 		}
 		return true
 	})
+	if res.Exists() {
+		d.add(state, res, top)
+	}
 	if d.name == "" && d.error != nil {
 		d.name = d.error.FailedName
 	}
-	if _, ok := d.res[state]; ok {
-		d.meta[state] = readMeta(state, entry)
-	}
-	for s := range d.meta {
-		m := d.meta[s]
-		if m.Error == nil {
-			m.Error = d.error
+	for i := 0; i < d.n; i++ {
+		if d.states[i].meta.Error == nil {
+			d.states[i].meta.Error = d.error
 		}
-		m.State = s
-		d.meta[s] = m
 	}
 	return d
 }
@@ -123,17 +133,38 @@ func (d *dynamicEntry) addState(state string, v jsonscan.Value, resKey string) {
 	if v.Kind() != jsonscan.Object {
 		return
 	}
-	r := v.Get(resKey)
-	if !r.Exists() {
-		return
+	if r := v.Get(resKey); r.Exists() {
+		d.add(state, r, readMeta(state, v))
 	}
-	d.res[state] = r
-	d.meta[state] = readMeta(state, v)
-	d.order = append(d.order, state)
+}
+
+// add records the resource in state (a repeated state replaces the first).
+func (d *dynamicEntry) add(state string, res jsonscan.Value, m Meta) {
+	m.State = state
+	for i := 0; i < d.n; i++ {
+		if d.states[i].meta.State == state {
+			d.states[i] = stateEntry{res, m}
+			return
+		}
+	}
+	if d.n < len(d.states) {
+		d.states[d.n] = stateEntry{res, m}
+		d.n++
+	}
+}
+
+// get returns the resource in state and what the dump says about it.
+func (d *dynamicEntry) get(state string) (jsonscan.Value, Meta, bool) {
+	for i := 0; i < d.n; i++ {
+		if d.states[i].meta.State == state {
+			return d.states[i].res, d.states[i].meta, true
+		}
+	}
+	return jsonscan.Value{}, Meta{}, false
 }
 
 // errorOnly tells whether an entry carries only an error_state: a resource Envoy rejected and never had.
-func (d *dynamicEntry) errorOnly() bool { return len(d.res) == 0 && d.error != nil }
+func (d *dynamicEntry) errorOnly() bool { return d.n == 0 && d.error != nil }
 
 // resourceName is the name of a resource in an Any (failed_configuration): "name", or for an
 // endpoint assignment "cluster_name".

@@ -65,12 +65,12 @@ func (d *Dump) Routes() ([]RouteConfig, error) {
 				dynamic = append(dynamic, RouteConfig{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
 				return true
 			}
-			r, ok := de.res[state]
+			r, meta, ok := de.get(state)
 			if !ok {
 				return true
 			}
 			rc := readRouteConfig(r)
-			rc.Meta = de.meta[state]
+			rc.Meta = meta
 			if state == StateActive {
 				dynamic = append(dynamic, rc)
 			} else {

@@ -99,14 +99,14 @@ func (d *Dump) Secrets() (secrets []Secret, hasTrustDomains bool, err error) {
 				*list.out = append(*list.out, Secret{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}, Raw: e, First: true})
 				return true
 			}
-			r, ok := de.res[list.state]
+			r, meta, ok := de.get(list.state)
 			if !ok {
 				return true
 			}
 			rows, td := d.readSecret(de.name, r)
 			hasTrustDomains = hasTrustDomains || td
 			for i := range rows {
-				rows[i].Meta = de.meta[list.state]
+				rows[i].Meta = meta
 				rows[i].Raw = e
 				rows[i].First = i == 0
 			}
