@@ -282,28 +282,15 @@ func parseGeneric(b []byte) (genericConfig, error) {
 		case 3:
 			return stringField(typ, b, &g.version)
 		case 4:
-			var raw []byte
-			n := bytesField(typ, b, &raw)
-			if n > 0 {
-				a, err := parseAny(raw)
-				if err != nil {
-					return -1
-				}
-				g.config, g.hasConfig = a, true
-			}
+			n := anyField(typ, b, &g.config)
+			g.hasConfig = g.hasConfig || n > 0
 			return n
 		case 5:
 			return timestampField(typ, b, &g.lastUpdated)
 		case 6:
-			var v uint64
-			n := varintField(typ, b, &v)
-			g.configStatus = int(v)
-			return n
+			return enumField(typ, b, &g.configStatus)
 		case 7:
-			var v uint64
-			n := varintField(typ, b, &v)
-			g.clientStatus = int(v)
-			return n
+			return enumField(typ, b, &g.clientStatus)
 		case 8:
 			var raw []byte
 			n := bytesField(typ, b, &raw)
@@ -386,15 +373,9 @@ func parsePerXds(b []byte) (perXdsConfig, bool, error) {
 	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			var v uint64
-			n := varintField(typ, b, &v)
-			px.status = int(v)
-			return n
+			return enumField(typ, b, &px.status)
 		case 7:
-			var v uint64
-			n := varintField(typ, b, &v)
-			px.clientStatus = int(v)
-			return n
+			return enumField(typ, b, &px.clientStatus)
 		}
 		ld, known := legacyDumps[num]
 		if !known {

@@ -94,6 +94,30 @@ func varintField(typ protowire.Type, b []byte, dst *uint64) int {
 	return n
 }
 
+// enumField consumes a varint field (an enum) into *dst.
+func enumField(typ protowire.Type, b []byte, dst *int) int {
+	var v uint64
+	n := varintField(typ, b, &v)
+	if n > 0 {
+		*dst = int(v)
+	}
+	return n
+}
+
+// anyField consumes a google.protobuf.Any field into *dst.
+func anyField(typ protowire.Type, b []byte, dst *Any) int {
+	var raw []byte
+	n := bytesField(typ, b, &raw)
+	if n > 0 {
+		a, err := parseAny(raw)
+		if err != nil {
+			return -1
+		}
+		*dst = a
+	}
+	return n
+}
+
 // ParseDiscoveryResponse reads an xDS DiscoveryResponse in protobuf binary form.
 func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 	r := &DiscoveryResponse{}
@@ -102,13 +126,9 @@ func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 		case 1:
 			return stringField(typ, b, &r.VersionInfo)
 		case 2:
-			var raw []byte
-			n := bytesField(typ, b, &raw)
+			var a Any
+			n := anyField(typ, b, &a)
 			if n > 0 {
-				a, err := parseAny(raw)
-				if err != nil {
-					return -1
-				}
 				r.Resources = append(r.Resources, a)
 			}
 			return n
