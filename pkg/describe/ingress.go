@@ -53,26 +53,28 @@ func (d *Describer) exposures(pod *corev1.Pod, svcs []*corev1.Service, proxies m
 
 // routesTo tells whether some route of the VirtualService has a destination that is host.
 func routesTo(d *Describer, vs *virtualService, host string) bool {
-	check := func(rds []routeDestination) bool {
-		for _, rd := range rds {
-			if d.resolveHost(rd.Destination.Host, vs.Meta.Namespace) == host {
-				return true
-			}
-		}
-		return false
-	}
 	for _, r := range vs.Spec.HTTP {
-		if check(r.Route) {
+		if d.sendsTo(vs, r.Route, host) {
 			return true
 		}
 	}
 	for _, r := range vs.Spec.TCP {
-		if check(r.Route) {
+		if d.sendsTo(vs, r.Route, host) {
 			return true
 		}
 	}
 	for _, r := range vs.Spec.TLS {
-		if check(r.Route) {
+		if d.sendsTo(vs, r.Route, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendsTo tells whether one of a VirtualService route's destinations is host.
+func (d *Describer) sendsTo(vs *virtualService, rds []routeDestination, host string) bool {
+	for _, rd := range rds {
+		if d.resolveHost(rd.Destination.Host, vs.Meta.Namespace) == host {
 			return true
 		}
 	}
@@ -153,14 +155,7 @@ func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Se
 // vsMatchesTo lists the matches of the VirtualService's routes that send traffic to host.
 func (d *Describer) vsMatchesTo(vs *virtualService, host string) []string {
 	out := []string{}
-	to := func(rds []routeDestination) bool {
-		for _, rd := range rds {
-			if d.resolveHost(rd.Destination.Host, vs.Meta.Namespace) == host {
-				return true
-			}
-		}
-		return false
-	}
+	to := func(rds []routeDestination) bool { return d.sendsTo(vs, rds, host) }
 	for _, r := range vs.Spec.HTTP {
 		if to(r.Route) {
 			m := renderHTTPMatches(r.Match)
