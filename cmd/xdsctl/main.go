@@ -1,4 +1,6 @@
 // Command xdsctl shows what an Envoy proxy has loaded and whether it matches its control plane.
+// It runs what needs neither Kubernetes nor gRPC itself and hands the rest to xdsctl-live (see
+// internal/cmd/front).
 package main
 
 import (
@@ -7,7 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/xdsctl/xdsctl/internal/cmd/root"
+	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
+	"github.com/xdsctl/xdsctl/internal/cmd/front"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
 
@@ -18,5 +21,5 @@ func main() {
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return root.Run(ctx, root.NewFactory(iostreams.System()), os.Args[1:])
+	return front.Run(ctx, iostreams.System(), os.Args[1:], launch.Runner{Find: front.Live.Find, Exec: launch.Exec})
 }

@@ -1,10 +1,15 @@
-// Package admin talks to an Envoy admin API: over plain HTTP (--admin URL) or, through the kube
-// package, over a Kubernetes port-forward. Commands only see the Client interface, so tests plug in
-// an httptest server (an emulation of Envoy's admin API, not Envoy).
+// Package admin is what commands know of an Envoy admin API: the paths xdsctl reads, the Client
+// interface and its errors. internal/adminhttp implements it over HTTP (--admin URL, or, through
+// the kube package, a Kubernetes port-forward); tests plug in an httptest server (an emulation of
+// Envoy's admin API, not Envoy).
 package admin
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"fmt"
+	"strings"
 )
 
 // Paths of the Envoy admin API that xdsctl reads.
@@ -28,4 +33,33 @@ type Client interface {
 type Target struct {
 	Name   string
 	Client Client
+}
+
+// StatusError is a non-200 answer from the admin API.
+type StatusError struct {
+	What   string // the request, e.g. `fetch /config_dump from pod "x" in namespace "y"`
+	Code   int
+	Status string // e.g. "503 Service Unavailable"
+	Body   string // the first 4 KiB of the body
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s: the admin API answered %s", e.What, e.Status)
+	if line := firstLine([]byte(e.Body)); line != "" {
+		msg += ": " + line
+	}
+	return msg
+}
+
+func firstLine(b []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			if len(l) > 200 {
+				l = l[:200] + "..."
+			}
+			return l
+		}
+	}
+	return ""
 }

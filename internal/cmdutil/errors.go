@@ -68,6 +68,12 @@ type ProblemsError struct{ Msg string }
 
 func (e *ProblemsError) Error() string { return e.Msg }
 
+// ExitStatus ends the process with Code and prints nothing: another program ran the command
+// (and reported) in xdsctl's place.
+type ExitStatus struct{ Code int }
+
+func (e *ExitStatus) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
 // SilentError makes main exit non-zero without printing anything more (the command already reported).
 var SilentError = errors.New("silent error")
 

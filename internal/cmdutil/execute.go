@@ -11,13 +11,18 @@ import (
 
 // Execute runs cmd with args and returns the process exit code. It prints the error the way
 // users see it on errOut: "Error: ...", the hint, and the usage pointer after a usage error;
-// a ProblemsError prints its summary only, a SilentError nothing. Both programs (xdsctl and
-// xdsctl-controlplane) end through it, so they report errors alike.
+// a ProblemsError prints its summary only, a SilentError nothing, an ExitStatus nothing (another
+// program ran the command). Every program (xdsctl, xdsctl-live, xdsctl-controlplane) ends
+// through it, so they report errors alike.
 func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []string) int {
 	cmd.SetArgs(args)
 	c, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	var es *ExitStatus
+	if errors.As(err, &es) {
+		return es.Code
 	}
 	if errors.Is(err, SilentError) {
 		if ctx.Err() != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"github.com/spf13/pflag"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
@@ -17,7 +17,10 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Now       func() time.Time
 	// KubeFlags are kubectl's own flags (--kubeconfig, --context, -n, --as, --request-timeout, ...).
-	KubeFlags *genericclioptions.ConfigFlags
+	// In xdsctl-live they are cli-runtime's *genericclioptions.ConfigFlags (kube.ConfigFlags reads
+	// them); xdsctl declares the same flags without linking cli-runtime and hands every command
+	// that needs them to xdsctl-live (internal/cmd/front).
+	KubeFlags KubeFlags
 	// Resolver turns live targets (<pod>[.<ns>], <kind>/<name>, -l, --admin URL) into admin clients.
 	Resolver func() (TargetResolver, error)
 }
@@ -34,4 +37,9 @@ type TargetQuery struct {
 // TargetResolver resolves a TargetQuery to admin clients, one per proxy.
 type TargetResolver interface {
 	Resolve(ctx context.Context, q TargetQuery) ([]admin.Target, error)
+}
+
+// KubeFlags binds kubectl's flags to a flag set.
+type KubeFlags interface {
+	AddFlags(fs *pflag.FlagSet)
 }

@@ -17,7 +17,7 @@ import (
 	"k8s.io/klog/v2"
 	streamhttp "k8s.io/streaming/pkg/httpstream"
 
-	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
@@ -47,7 +47,7 @@ type forwardClient struct {
 	source string // where the port came from, for hints
 
 	mu      sync.Mutex
-	hc      *admin.HTTPClient
+	hc      *adminhttp.Client
 	err     error
 	refused error // the pod side refused a connection: why (later requests fail with it at once)
 }
@@ -101,7 +101,7 @@ func (c *forwardClient) Close() error {
 	return nil
 }
 
-func (c *forwardClient) open(ctx context.Context) (*admin.HTTPClient, error) {
+func (c *forwardClient) open(ctx context.Context) (*adminhttp.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.hc != nil || c.err != nil {
@@ -115,7 +115,7 @@ func (c *forwardClient) open(ctx context.Context) (*admin.HTTPClient, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // the local end of a port-forward is never proxied
 	tr.MaxIdleConnsPerHost = 1
-	hc, err := admin.NewHTTPClient(fw.URL, admin.HTTPOptions{
+	hc, err := adminhttp.New(fw.URL, adminhttp.Options{
 		Name:        c.name(),
 		Transport:   tr,
 		RefusedHint: c.refusedHint(),

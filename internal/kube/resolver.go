@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
@@ -57,6 +58,13 @@ type Resolver struct {
 }
 
 var _ cmdutil.TargetResolver = (*Resolver)(nil)
+
+// ConfigFlags returns the Factory's kubectl flags as cli-runtime's ConfigFlags, or nil when the
+// Factory has none (or only the declarations xdsctl's front end makes, which hold no values).
+func ConfigFlags(f *cmdutil.Factory) *genericclioptions.ConfigFlags {
+	cf, _ := f.KubeFlags.(*genericclioptions.ConfigFlags)
+	return cf
+}
 
 // NewResolver returns a Resolver that loads the kubeconfig named by flags when a target first
 // needs it (so --admin works with no kubeconfig at all).
@@ -201,11 +209,11 @@ func (r *Resolver) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]admin.
 }
 
 func resolveAdminURL(raw string) ([]admin.Target, error) {
-	u, err := admin.ParseURL(raw)
+	u, err := adminhttp.ParseURL(raw)
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%s", err.Error())
 	}
-	c, err := admin.NewHTTPClient(u.String(), admin.HTTPOptions{})
+	c, err := adminhttp.New(u.String(), adminhttp.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
@@ -136,7 +137,7 @@ func (adminURLResolver) Resolve(_ context.Context, q cmdutil.TargetQuery) ([]adm
 	if q.AdminURL == "" {
 		return nil, fmt.Errorf("the self-test reads proxies by --admin URL only")
 	}
-	c, err := admin.NewHTTPClient(q.AdminURL, admin.HTTPOptions{})
+	c, err := adminhttp.New(q.AdminURL, adminhttp.Options{})
 	if err != nil {
 		return nil, err
 	}

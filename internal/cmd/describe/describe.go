@@ -168,10 +168,21 @@ func (o *Options) complete(target string) error {
 	switch {
 	case ref.Namespace != "":
 		o.Namespace, o.NamespaceExplicit = ref.Namespace, true
-	case o.Factory != nil && o.Factory.KubeFlags != nil && o.Factory.KubeFlags.Namespace != nil && *o.Factory.KubeFlags.Namespace != "":
-		o.Namespace, o.NamespaceExplicit = *o.Factory.KubeFlags.Namespace, true
+	case flagNamespace(o.Factory) != "":
+		o.Namespace, o.NamespaceExplicit = flagNamespace(o.Factory), true
 	}
 	return nil
+}
+
+// flagNamespace is -n/--namespace as given, or "".
+func flagNamespace(f *cmdutil.Factory) string {
+	if f == nil {
+		return ""
+	}
+	if kf := kube.ConfigFlags(f); kf != nil && kf.Namespace != nil {
+		return *kf.Namespace
+	}
+	return ""
 }
 
 func (o *Options) validate() error {
@@ -312,8 +323,8 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 			return nil, "", err
 		}
 		userNS := ns
-		if o.NamespaceExplicit && o.Factory != nil && o.Factory.KubeFlags != nil && o.Factory.KubeFlags.Namespace != nil && *o.Factory.KubeFlags.Namespace != "" {
-			userNS = *o.Factory.KubeFlags.Namespace
+		if ns := flagNamespace(o.Factory); o.NamespaceExplicit && ns != "" {
+			userNS = ns
 		}
 		return g, userNS, nil
 	}
@@ -334,21 +345,22 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 
 // clientsFromFlags makes the typed and dynamic clients from kubectl's flags.
 func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
-	if f.KubeFlags == nil {
+	kf := kube.ConfigFlags(f)
+	if kf == nil {
 		return nil, errors.New("no Kubernetes flags")
 	}
 	klog.SetLogger(logr.Discard()) // client-go's own log lines would land on stderr among our warnings
-	if err := checkConfigured(f.KubeFlags); err != nil {
+	if err := checkConfigured(kf); err != nil {
 		return nil, err
 	}
-	cfg, err := f.KubeFlags.ToRESTConfig()
+	cfg, err := kf.ToRESTConfig()
 	if err != nil {
 		return nil, cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err),
 			"pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)")
 	}
 	cfg.UserAgent = "xdsctl"
 	cfg.QPS, cfg.Burst = 50, 100
-	ns, _, err := f.KubeFlags.ToRawKubeConfigLoader().Namespace()
+	ns, _, err := kf.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return nil, fmt.Errorf("load the Kubernetes configuration: %w", err)
 	}

@@ -61,7 +61,7 @@ func xdsctl(t *testing.T, o runOpts, args ...string) result {
 	ios.SetStderrTTY(o.tty)
 	f := root.NewFactory(ios)
 	if o.wrap != nil {
-		f.KubeFlags.WrapConfigFn = o.wrap
+		kube.ConfigFlags(f).WrapConfigFn = o.wrap
 	}
 	if o.kubeconfig != "" {
 		args = append(args, "--kubeconfig", o.kubeconfig)

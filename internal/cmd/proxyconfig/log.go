@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -224,7 +223,7 @@ func runLog(ctx context.Context, f *cmdutil.Factory, o *LogOptions) error {
 // explain turns Envoy's 404 for a logger it does not have into a clear error.
 func (o *LogOptions) explain(err error, path string) error {
 	var se *admin.StatusError
-	if !errors.As(err, &se) || se.Code != http.StatusNotFound || !strings.HasPrefix(path, admin.PathLogging+"?") {
+	if !errors.As(err, &se) || se.Code != 404 /* Not Found */ || !strings.HasPrefix(path, admin.PathLogging+"?") {
 		return err
 	}
 	q, _ := url.ParseQuery(strings.TrimPrefix(path, admin.PathLogging+"?"))

@@ -70,8 +70,8 @@ func (h hintingCluster) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]a
 
 func namespaceFrom(f *cmdutil.Factory) func() string {
 	return func() string {
-		if f.KubeFlags != nil && f.KubeFlags.Namespace != nil {
-			return *f.KubeFlags.Namespace
+		if kf := kube.ConfigFlags(f); kf != nil && kf.Namespace != nil {
+			return *kf.Namespace
 		}
 		return ""
 	}

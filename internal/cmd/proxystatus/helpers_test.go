@@ -22,6 +22,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
@@ -98,7 +99,7 @@ func (f *fakeCluster) Resolve(_ context.Context, q cmdutil.TargetQuery) ([]admin
 		if !ok {
 			return nil, cmdutil.WithHint(fmt.Errorf("pod %q not found", a), "list them with: kubectl get pods")
 		}
-		c, err := admin.NewHTTPClient(u, admin.HTTPOptions{Name: "pod " + name})
+		c, err := adminhttp.New(u, adminhttp.Options{Name: "pod " + name})
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +112,7 @@ func (f *fakeCluster) TargetsForPods(pods []corev1.Pod, _ int) []admin.Target {
 	var out []admin.Target
 	for _, p := range pods {
 		name := p.Name + "." + p.Namespace
-		c, err := admin.NewHTTPClient(f.admins[name], admin.HTTPOptions{Name: "pod " + name})
+		c, err := adminhttp.New(f.admins[name], adminhttp.Options{Name: "pod " + name})
 		if err != nil {
 			panic(err)
 		}

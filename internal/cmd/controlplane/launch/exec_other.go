@@ -23,10 +23,8 @@ func execProgram(path string, args []string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ee) && ee.ExitCode() == cmdutil.ExitProblems:
-		return &cmdutil.ProblemsError{}
 	case errors.As(err, &ee):
-		return cmdutil.SilentError // the program said why
+		return &cmdutil.ExitStatus{Code: ee.ExitCode()} // the program said why
 	default:
 		return fmt.Errorf("run %s: %w", path, err)
 	}

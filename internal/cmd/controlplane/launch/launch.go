@@ -37,15 +37,33 @@ type Runner struct {
 }
 
 // DefaultRunner finds the program with Find and runs it with execProgram.
-var DefaultRunner = Runner{Find: Find, Exec: execProgram}
+var DefaultRunner = Runner{Find: Find, Exec: Exec}
 
-// Find looks for the program: $XDSCTL_CONTROLPLANE, then next to the running xdsctl, then on PATH.
-func Find() (string, error) {
-	if p := os.Getenv(EnvProgram); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("%s=%s: %w", EnvProgram, p, errors.Unwrap(err))
+// ControlPlane is the program behind `controlplane` and `selftest`.
+var ControlPlane = Program{
+	Name:  ProgramName,
+	Env:   EnvProgram,
+	Holds: "the bundled control plane, emulated sidecar and self-test",
+}
+
+// Find looks for xdsctl-controlplane: $XDSCTL_CONTROLPLANE, then next to the running xdsctl, then on PATH.
+func Find() (string, error) { return ControlPlane.Find() }
+
+// Program is a companion program of xdsctl: commands that would slow every start of xdsctl if
+// it linked them run there, with the same arguments.
+type Program struct {
+	Name  string // its file name (without .exe)
+	Env   string // the environment variable that, when set, is its path
+	Holds string // what runs there, for the error when it cannot be found
+}
+
+// Find looks for the program: $Env, then next to the running xdsctl, then on PATH.
+func (p Program) Find() (string, error) {
+	if path := os.Getenv(p.Env); path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", p.Env, path, errors.Unwrap(err))
 		}
-		return p, nil
+		return path, nil
 	}
 	var self string
 	if exe, err := os.Executable(); err == nil {
@@ -53,22 +71,28 @@ func Find() (string, error) {
 			exe = resolved
 		}
 		self = exe
-		p := filepath.Join(filepath.Dir(exe), ProgramName+exeSuffix)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
+		path := filepath.Join(filepath.Dir(exe), p.Name+exeSuffix)
+		if st, err := os.Stat(path); err == nil && !st.IsDir() {
+			return path, nil
 		}
 	}
-	if p, err := exec.LookPath(ProgramName); err == nil {
-		return p, nil
+	if path, err := exec.LookPath(p.Name); err == nil {
+		return path, nil
 	}
 	where := "on PATH"
 	if self != "" {
 		where = fmt.Sprintf("next to %s or on PATH", self)
 	}
 	return "", cmdutil.WithHint(
-		fmt.Errorf("the bundled control plane, emulated sidecar and self-test are in a separate program, %s, and it is not %s", ProgramName, where),
-		fmt.Sprintf("build both programs with 'make build' (bin/xdsctl and bin/%s), or set %s to its path", ProgramName, EnvProgram))
+		fmt.Errorf("%s are in a separate program, %s, and it is not %s", p.Holds, p.Name, where),
+		fmt.Sprintf("install xdsctl's programs together (go install github.com/xdsctl/xdsctl/cmd/...@latest, or 'make build' into bin/), or set %s to the path of %s", p.Env, p.Name))
 }
+
+// Exec runs the program at path with args (args[0] is its name) and xdsctl's environment and
+// streams. On Unix it replaces the process (same process ID, signals and exit code) and returns
+// only on failure; elsewhere it runs it as a child and returns its exit status as a
+// *cmdutil.ExitStatus.
+func Exec(path string, args []string) error { return execProgram(path, args) }
 
 // passThrough is a command of xdsctl that runs the same command of the program.
 func passThrough(r Runner, use, short, long string, path ...string) *cobra.Command {

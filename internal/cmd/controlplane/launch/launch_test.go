@@ -77,7 +77,7 @@ func TestFind(t *testing.T) {
 		_, err := Find()
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "the bundled control plane, emulated sidecar and self-test are in a separate program, xdsctl-controlplane, and it is not next to ")
-		assert.Equal(t, "build both programs with 'make build' (bin/xdsctl and bin/xdsctl-controlplane), or set XDSCTL_CONTROLPLANE to its path", cmdutil.HintOf(err))
+		assert.Equal(t, "install xdsctl's programs together (go install github.com/xdsctl/xdsctl/cmd/...@latest, or 'make build' into bin/), or set XDSCTL_CONTROLPLANE to the path of xdsctl-controlplane", cmdutil.HintOf(err))
 	})
 }
 

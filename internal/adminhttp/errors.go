@@ -1,4 +1,4 @@
-package admin
+package adminhttp
 
 // hintError is an error with a hint for the user. It satisfies cmdutil.Hinter, which main uses to
 // print the "Hint:" line (admin cannot import cmdutil: cmdutil imports admin).

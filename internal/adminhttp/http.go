@@ -1,7 +1,9 @@
-package admin
+// Package adminhttp is a client for an Envoy admin API over HTTP: a plain Envoy (--admin URL)
+// or the local end of a Kubernetes port-forward (internal/kube). It is apart from package admin
+// so that xdsctl, which hands live commands to xdsctl-live, does not link net/http.
+package adminhttp
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -12,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"github.com/xdsctl/xdsctl/internal/admin"
 )
 
 // MaxBody is the largest admin answer read: config dumps of the largest meshes are a few hundred MB.
@@ -23,8 +27,8 @@ const (
 	hintRefused = "is the Envoy admin API listening on that port? Pass --admin with the right port (Envoy often uses 9901, 8001 or 19000)"
 )
 
-// HTTPOptions configure an HTTPClient.
-type HTTPOptions struct {
+// Options configure a Client.
+type Options struct {
 	// Name is what error messages call the proxy, e.g. `pod "reviews-v1" in namespace "default"`.
 	// The default is the base URL.
 	Name string
@@ -42,19 +46,19 @@ type HTTPOptions struct {
 	OnClose func() error
 }
 
-// HTTPClient is a Client for an admin API at a base URL: a plain Envoy (--admin URL), or the local
+// Client is an admin.Client for an admin API at a base URL: a plain Envoy (--admin URL), or the local
 // end of a port-forward. One client keeps its connection alive across requests.
-type HTTPClient struct {
+type Client struct {
 	base *url.URL
-	opts HTTPOptions
+	opts Options
 	hc   *http.Client
 }
 
-var _ Client = (*HTTPClient)(nil)
+var _ admin.Client = (*Client)(nil)
 
-// NewHTTPClient returns a client for the admin API at baseURL (http or https; a bare host:port
+// New returns a client for the admin API at baseURL (http or https; a bare host:port
 // means http).
-func NewHTTPClient(baseURL string, o HTTPOptions) (*HTTPClient, error) {
+func New(baseURL string, o Options) (*Client, error) {
 	u, err := ParseURL(baseURL)
 	if err != nil {
 		return nil, err
@@ -74,7 +78,7 @@ func NewHTTPClient(baseURL string, o HTTPOptions) (*HTTPClient, error) {
 		t.MaxIdleConnsPerHost = 1
 		tr = t
 	}
-	return &HTTPClient{base: u, opts: o, hc: &http.Client{Transport: tr}}, nil
+	return &Client{base: u, opts: o, hc: &http.Client{Transport: tr}}, nil
 }
 
 // ParseURL checks an --admin URL: http or https with a host, no query. A bare host:port means http.
@@ -101,20 +105,20 @@ func ParseURL(s string) (*url.URL, error) {
 }
 
 // Name is what errors call the proxy.
-func (c *HTTPClient) Name() string { return c.opts.Name }
+func (c *Client) Name() string { return c.opts.Name }
 
 // Get fetches path (e.g. /config_dump?include_eds) and returns the body of a 200 answer.
-func (c *HTTPClient) Get(ctx context.Context, path string) ([]byte, error) {
+func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, path)
 }
 
 // Post sends a POST to path (Envoy's mutating endpoints, such as /logging) and returns the body.
-func (c *HTTPClient) Post(ctx context.Context, path string) ([]byte, error) {
+func (c *Client) Post(ctx context.Context, path string) ([]byte, error) {
 	return c.do(ctx, http.MethodPost, path)
 }
 
 // Close releases idle connections, then runs OnClose.
-func (c *HTTPClient) Close() error {
+func (c *Client) Close() error {
 	c.hc.CloseIdleConnections()
 	if c.opts.OnClose != nil {
 		return c.opts.OnClose()
@@ -122,7 +126,7 @@ func (c *HTTPClient) Close() error {
 	return nil
 }
 
-func (c *HTTPClient) do(ctx context.Context, method, path string) ([]byte, error) {
+func (c *Client) do(ctx context.Context, method, path string) ([]byte, error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
@@ -156,30 +160,14 @@ func (c *HTTPClient) do(ctx context.Context, method, path string) ([]byte, error
 	return buf.Bytes(), nil
 }
 
-// StatusError is a non-200 answer from the admin API.
-type StatusError struct {
-	What   string // the request, e.g. `fetch /config_dump from pod "x" in namespace "y"`
-	Code   int
-	Status string // e.g. "503 Service Unavailable"
-	Body   string // the first 4 KiB of the body
-}
-
-func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("%s: the admin API answered %s", e.What, e.Status)
-	if line := firstLine([]byte(e.Body)); line != "" {
-		msg += ": " + line
-	}
-	return msg
-}
-
 // statusError describes a non-200 answer with its status and the first line of its body.
-func (c *HTTPClient) statusError(method, path string, resp *http.Response) error {
+func (c *Client) statusError(method, path string, resp *http.Response) error {
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	status := resp.Status
 	if status == "" {
 		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	var err error = &StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
+	var err error = &admin.StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
 	switch resp.StatusCode {
 	case http.StatusNotFound:
 		return withHint(err, "this Envoy may be too old for that admin path, or the port is not Envoy's admin API")
@@ -190,7 +178,7 @@ func (c *HTTPClient) statusError(method, path string, resp *http.Response) error
 }
 
 // connError turns a failed request or body read into one line with a hint.
-func (c *HTTPClient) connError(ctx context.Context, method, path string, err error, read int64) error {
+func (c *Client) connError(ctx context.Context, method, path string, err error, read int64) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			if read > 0 {
@@ -224,9 +212,9 @@ func (c *HTTPClient) connError(ctx context.Context, method, path string, err err
 
 // what names a request for error messages, e.g. `fetch /config_dump from pod "x" in namespace "y"`.
 // Describe says what a request is, as its errors start: "fetch /config_dump from pod ...".
-func (c *HTTPClient) Describe(method, path string) string { return c.what(method, path) }
+func (c *Client) Describe(method, path string) string { return c.what(method, path) }
 
-func (c *HTTPClient) what(method, path string) string {
+func (c *Client) what(method, path string) string {
 	if method == http.MethodGet {
 		return fmt.Sprintf("fetch %s from %s", path, c.opts.Name)
 	}
@@ -260,17 +248,4 @@ func size(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-func firstLine(b []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			if len(l) > 200 {
-				l = l[:200] + "..."
-			}
-			return l
-		}
-	}
-	return ""
 }

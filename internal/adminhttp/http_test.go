@@ -1,4 +1,4 @@
-package admin
+package adminhttp
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/internal/admin"
 )
 
 func TestParseURL(t *testing.T) {
@@ -38,9 +40,9 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
-func client(t *testing.T, url string, o HTTPOptions) *HTTPClient {
+func client(t *testing.T, url string, o Options) *Client {
 	t.Helper()
-	c, err := NewHTTPClient(url, o)
+	c, err := New(url, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func TestHTTPClientAnswers(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c := client(t, srv.URL, HTTPOptions{Name: `pod "x" in namespace "y"`})
+	c := client(t, srv.URL, Options{Name: `pod "x" in namespace "y"`})
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		b, err := c.Get(ctx, "/config_dump?include_eds")
@@ -95,7 +97,7 @@ func TestHTTPClientAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, err := c.Get(ctx, tc.path)
-		var se *StatusError
+		var se *admin.StatusError
 		if err == nil || err.Error() != tc.want || !errors.As(err, &se) || se.Code != tc.code {
 			t.Errorf("%s: %v, want %q (code %d)", tc.path, err, tc.want, tc.code)
 			continue
@@ -181,7 +183,7 @@ func TestHTTPClientFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := client(t, tc.url, HTTPOptions{MaxBody: tc.maxBody})
+			c := client(t, tc.url, Options{MaxBody: tc.maxBody})
 			ctx := context.Background()
 			if tc.timeout > 0 {
 				var cancel context.CancelFunc
@@ -205,7 +207,7 @@ func TestHTTPClientFailures(t *testing.T) {
 		})
 	}
 	t.Run("cancelled", func(t *testing.T) {
-		c := client(t, hang, HTTPOptions{})
+		c := client(t, hang, Options{})
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		_, err := c.Get(ctx, "/config_dump")
@@ -215,7 +217,7 @@ func TestHTTPClientFailures(t *testing.T) {
 	})
 	t.Run("conn error explained", func(t *testing.T) {
 		better := errors.New("nothing listens on port 15000 in the pod")
-		c := client(t, noAnswer, HTTPOptions{Name: "pod p", ConnError: func(error) error { return better }})
+		c := client(t, noAnswer, Options{Name: "pod p", ConnError: func(error) error { return better }})
 		_, err := c.Get(context.Background(), "/config_dump")
 		if !errors.Is(err, better) || err.Error() != "fetch /config_dump from pod p: nothing listens on port 15000 in the pod" {
 			t.Fatalf("got %v", err)
@@ -223,7 +225,7 @@ func TestHTTPClientFailures(t *testing.T) {
 	})
 	t.Run("close runs OnClose", func(t *testing.T) {
 		closed := false
-		c, _ := NewHTTPClient(refused, HTTPOptions{OnClose: func() error { closed = true; return nil }})
+		c, _ := New(refused, Options{OnClose: func() error { closed = true; return nil }})
 		if err := c.Close(); err != nil || !closed {
 			t.Fatalf("Close: %v, OnClose ran: %v", err, closed)
 		}
