@@ -38,11 +38,12 @@ golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
 
 ## bench: Go benchmarks of the parsers and whole commands on the shared dumps and on the 100 MB
-## dump and 98 MB /clusters file hack/bigdumps.sh generates into testdata/big (once, ~1 min);
+## dump and 98 MB /clusters file hack/bigdumps.sh generates into testdata/big (once, ~1 min), and
+## the start-up of xdsctl and xdsctl-live as whole processes (cmd/xdsctl: BenchmarkStartup*);
 ## hack/perf.sh measures whole processes (wall time, peak RSS) for docs/performance.md.
 bench:
 	./hack/bigdumps.sh
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/jsonscan ./internal/envoydesc ./pkg/... ./internal/cmd/proxyconfig
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/jsonscan ./internal/envoydesc ./pkg/... ./internal/cmd/proxyconfig ./cmd/xdsctl
 
 ## fuzz: every fuzz target for 10 s each (hack/fuzz.sh); crashers land in the package's testdata/fuzz.
 fuzz:
