@@ -1,6 +1,9 @@
 package xdsclient
 
 import (
+	"maps"
+	"slices"
+
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -37,7 +40,7 @@ func encodeNode(n Node) []byte {
 	}
 	if len(n.Metadata) > 0 {
 		var st []byte
-		for _, k := range sortedKeys(n.Metadata) {
+		for _, k := range slices.Sorted(maps.Keys(n.Metadata)) {
 			// Value{string_value = 3}
 			var v []byte
 			v = protowire.AppendTag(v, 3, protowire.BytesType)
@@ -76,19 +79,6 @@ func encodeClientStatusRequest(nodeIDs []string) []byte {
 		b = []byte{}
 	}
 	return b
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // walkTop calls fn with the number of each top-level field of a message; it stops at malformed input.

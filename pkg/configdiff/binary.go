@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,8 +44,8 @@ func newDecodeState() *decodeState {
 }
 
 func (st *decodeState) result(dump []byte) *Decoded {
-	d := &Decoded{Dump: dump, Opaque: sortedKeys(st.opaque)}
-	for _, m := range sortedKeys(st.unknown) {
+	d := &Decoded{Dump: dump, Opaque: slices.Sorted(maps.Keys(st.opaque))}
+	for _, m := range slices.Sorted(maps.Keys(st.unknown)) {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("the control plane sent fields of %s that xdsctl does not know; they are not compared", m))
 	}
 	return d
@@ -136,7 +138,7 @@ func DumpFromSent(sent []Sent, typesReported []string) (*Decoded, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"configs":[`)
 	first := true
-	for _, t := range sortedKeys(byType) {
+	for _, t := range slices.Sorted(maps.Keys(byType)) {
 		sh := dumpShapes[t]
 		if !first {
 			b.WriteByte(',')

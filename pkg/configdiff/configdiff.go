@@ -10,7 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
@@ -156,7 +157,7 @@ func Compare(controlPlane, proxy []byte, o Options) (*Result, error) {
 		res.Warnings = append(res.Warnings, "proxy config dump: "+pd.Partial)
 	}
 	res.Warnings = append(res.Warnings, w.List()...)
-	for _, u := range sortedKeys(c.opaque) {
+	for _, u := range slices.Sorted(maps.Keys(c.opaque)) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("payloads of type %s are compared by type only: xdsctl cannot decode what the control plane sent", u))
 	}
 	return res, nil
@@ -198,7 +199,7 @@ func compareKind(k Kind, info kindInfo, cd, pd *configdump.Dump, c *canonicalize
 		names[n] = true
 	}
 	var a, b []block
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		cr, inCP := cps[n]
 		pr, inProxy := prs[n]
 		var ct, pt string
@@ -299,13 +300,4 @@ func extract(d *configdump.Dump, info kindInfo) (map[string]jsonscan.Value, stri
 		}
 	}
 	return out, last, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

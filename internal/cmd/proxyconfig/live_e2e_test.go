@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -762,7 +764,7 @@ func TestLiveLog(t *testing.T) {
 	listing := func(levels map[string]string) string {
 		var sb strings.Builder
 		sb.WriteString("active loggers:\n")
-		for _, n := range sortedKeys(levels) {
+		for _, n := range slices.Sorted(maps.Keys(levels)) {
 			fmt.Fprintf(&sb, "  %s: %s\n", n, levels[n])
 		}
 		return sb.String()
@@ -847,19 +849,6 @@ func TestLiveLog(t *testing.T) {
 			t.Fatalf("%s", r)
 		}
 	})
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // TestLiveProgress: reading takes more than a second, so a progress line shows on a terminal

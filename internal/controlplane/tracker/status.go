@@ -3,6 +3,8 @@ package tracker
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -115,9 +117,9 @@ func (ts *typeState) view() Type {
 		NonceSent: ts.nonceSent, VersionSent: ts.versionSent, LastSent: ts.sentAt,
 		NonceAcked: ts.nonceAcked, VersionAcked: ts.versionAcked, LastAcked: ts.ackedAt,
 		Error: ts.lastError, ErrorAt: ts.errorAt, ErrorVersion: ts.errorVersion,
-		Wildcard: ts.wildcard, Requested: sortedKeys(ts.requested), Counters: ts.counters,
+		Wildcard: ts.wildcard, Requested: slices.Sorted(maps.Keys(ts.requested)), Counters: ts.counters,
 	}
-	for _, name := range sortedKeys(ts.resources) {
+	for _, name := range slices.Sorted(maps.Keys(ts.resources)) {
 		r := ts.resources[name]
 		out.Resources = append(out.Resources, Resource{
 			Name: name, Status: r.status(), Version: r.version, LastUpdated: r.sentAt, Resource: r.res,
@@ -139,7 +141,7 @@ func (c *conn) view() Conn {
 	for i, k := range xdsres.Kinds {
 		order[k.TypeURL] = i
 	}
-	for _, u := range sortedKeys(c.types) {
+	for _, u := range slices.Sorted(maps.Keys(c.types)) {
 		out.Types = append(out.Types, c.types[u].view())
 	}
 	sort.SliceStable(out.Types, func(i, j int) bool {

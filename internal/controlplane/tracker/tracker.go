@@ -13,7 +13,6 @@ package tracker
 
 import (
 	"context"
-	"sort"
 	"sync"
 	"time"
 
@@ -432,15 +431,6 @@ func (t *Tracker) OnStreamDeltaResponse(id int64, req *discovery.DeltaDiscoveryR
 	for _, name := range resp.GetRemovedResources() {
 		delete(ts.resources, name)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // DisableNACKGuard turns the NACK guard off, so go-control-plane re-sends a rejected snapshot at
