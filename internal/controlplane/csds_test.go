@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,21 +23,15 @@ import (
 	"github.com/xdsctl/xdsctl/internal/controlplane/tracker"
 	"github.com/xdsctl/xdsctl/internal/controlplane/xdsres"
 	"github.com/xdsctl/xdsctl/internal/emulator"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 var fixedNow = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
 
-// assertGolden compares got with testdata/<name>.golden; UPDATE_GOLDEN=1 rewrites it.
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run make golden")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func nodeMatcher(m *matcherv3.StringMatcher) *statusv3.ClientStatusRequest {

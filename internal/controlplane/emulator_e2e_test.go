@@ -1,7 +1,6 @@
 package controlplane_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 	"github.com/xdsctl/xdsctl/internal/controlplane/tracker"
 	"github.com/xdsctl/xdsctl/internal/emulator"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 var examplePath = filepath.Join("..", "..", "examples", "controlplane", "basic.yaml")
@@ -268,24 +268,6 @@ func TestManySidecars(t *testing.T) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// syncBuffer is a log the server writes from its goroutines and the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestHotReload: a valid edit of the snapshot file is pushed; an invalid one is logged with the
 // file and line and the last good snapshot keeps serving; an edit that keeps the version but
 // changes the content is still pushed, under a new version.
@@ -297,7 +279,7 @@ func TestHotReload(t *testing.T) {
 	write(string(data))
 	cfg, err := snapshot.Load(path)
 	require.NoError(t, err)
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	cp := startCP(t, cfg, controlplane.Options{Log: &log})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

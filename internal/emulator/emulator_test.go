@@ -29,21 +29,16 @@ import (
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 	"github.com/xdsctl/xdsctl/internal/controlplane/xdsres"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
 var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run make golden")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // offline is a sidecar whose control plane never answers (nothing listens on port 1): the test

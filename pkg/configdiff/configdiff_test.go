@@ -16,6 +16,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 func readShared(t *testing.T, rel string) []byte {
@@ -25,16 +27,10 @@ func readShared(t *testing.T, rel string) []byte {
 	return b
 }
 
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run UPDATE_GOLDEN=1 go test ./pkg/configdiff/")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 const (

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 // secretsInFixture are the secret values of testdata/inputs/secrets-*.json, in every place the
@@ -31,17 +32,10 @@ func readInput(t testing.TB, name string) []byte {
 	return data
 }
 
-// golden compares got with testdata/<name>, rewriting it under UPDATE_GOLDEN=1.
+// golden compares got with testdata/<name> (testutil.Golden).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run make golden")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name), got)
 }
 
 func indent(t *testing.T, compact []byte) []byte {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/xdsctl/xdsctl/internal/testutil"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
@@ -194,16 +195,10 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run make golden")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // BenchmarkDescribePod describes the productpage pod of the Istio 1.3 cluster with its gateway,

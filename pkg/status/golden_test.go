@@ -2,29 +2,23 @@ package status
 
 import (
 	"os"
-
-	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
-	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 	"path/filepath"
 	"testing"
 
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
-// assertGolden compares got with testdata/<name>.golden byte for byte; UPDATE_GOLDEN=1 rewrites it.
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run UPDATE_GOLDEN=1 go test ./pkg/status/")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func readShared(t *testing.T, rel string) []byte {

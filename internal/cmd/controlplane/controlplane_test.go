@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/emulator"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 var example = filepath.Join("..", "..", "..", "examples", "controlplane", "basic.yaml")
@@ -91,24 +91,6 @@ func TestSidecarFlags(t *testing.T) {
 	}
 }
 
-// syncWriter is stderr written by the command's goroutines and read by the test.
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
 // TestServeAndSidecar runs both commands as a user would: serve the example, connect a sidecar,
 // edit the file, stop with Ctrl-C (the context).
 func TestServeAndSidecar(t *testing.T) {
@@ -117,7 +99,7 @@ func TestServeAndSidecar(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "snapshot.yaml")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 
-	var serveErr, sidecarErr syncWriter
+	var serveErr, sidecarErr testutil.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	go func() {

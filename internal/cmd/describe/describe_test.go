@@ -18,6 +18,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 // Inputs shared with pkg/describe's tests: the objects a user would have, and real dumps.
@@ -125,16 +126,10 @@ func run(t *testing.T, f *cmdutil.Factory, cmd *cobra.Command, args string) erro
 	return cmd.ExecuteContext(context.Background())
 }
 
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run make golden")
-	assert.Equal(t, string(want), string(got), path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func TestFlags(t *testing.T) {

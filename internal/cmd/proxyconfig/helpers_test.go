@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 // parityDay is when the istioctl reference outputs were made: VALID CERT depends on it.
@@ -78,17 +77,10 @@ func run(t *testing.T, args ...string) result {
 	return runPC(t, f, b, args...)
 }
 
-// assertGolden compares got with testdata/<name>.golden byte for byte; UPDATE_GOLDEN=1 rewrites it.
+// assertGolden compares got with testdata/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run UPDATE_GOLDEN=1 go test ./internal/cmd/proxyconfig/")
-	assert.Equal(t, string(want), got, path)
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 // dumpFile is one shared input: its short name (the file name without .json) and path.

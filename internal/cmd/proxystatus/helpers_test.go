@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,6 +24,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 )
@@ -221,16 +221,10 @@ func (h *harness) run(args ...string) (string, string, int) {
 	return h.out.String(), h.errOut.String(), cmdutil.ExitCode(err)
 }
 
+// assertGolden compares got with testdata/proxy-status/<name>.golden (testutil.Golden).
 func assertGolden(t *testing.T, got string, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", "proxy-status", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "no golden; run UPDATE_GOLDEN=1 go test ./internal/cmd/proxystatus/")
-	assert.Equal(t, string(want), got, path)
+	testutil.Golden(t, filepath.Join("testdata", "proxy-status", name+".golden"), []byte(got))
 }
 
 func writeFile(p string, data []byte) error { return os.WriteFile(p, data, 0o600) }
