@@ -17,7 +17,6 @@ import (
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -186,16 +185,8 @@ func TestDumpRendersWithProxyConfig(t *testing.T) {
 			t.Run(view+"-"+format, func(t *testing.T) {
 				ios, _, out, errOut := iostreams.Test()
 				f := &cmdutil.Factory{IOStreams: ios, Now: func() time.Time { return t0 }}
-				var cmd *cobra.Command
-				switch view {
-				case "clusters":
-					cmd = proxyconfig.NewCmdClusters(f, nil)
-				case "listeners":
-					cmd = proxyconfig.NewCmdListeners(f, nil)
-				default:
-					cmd = proxyconfig.NewCmdRoutes(f, nil)
-				}
-				cmd.SetArgs([]string{"-f", path, "-o", format})
+				cmd := proxyconfig.NewCmdProxyConfig(f)
+				cmd.SetArgs([]string{view, "-f", path, "-o", format})
 				require.NoError(t, cmd.Execute(), errOut.String())
 				assertGolden(t, "proxy-config/"+view+"."+format, out.Bytes())
 			})

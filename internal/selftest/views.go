@@ -7,9 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
+
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/adminhttp"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
@@ -96,7 +95,7 @@ func oneLine(s string, max int) string {
 // proxyConfig runs `xdsctl proxy-config <view> --admin <sidecar's admin URL>` in-process.
 func (r *run) proxyConfig(node, view string, wide bool) func(context.Context) {
 	return func(ctx context.Context) {
-		args := []string{"--admin", r.sidecar(node).AdminURL()}
+		args := []string{view, "--admin", r.sidecar(node).AdminURL()}
 		shown := "xdsctl proxy-config " + view + " --admin " + r.sidecar(node).AdminURL()
 		if wide {
 			args = append(args, "-o", "wide")
@@ -109,15 +108,7 @@ func (r *run) proxyConfig(node, view string, wide bool) func(context.Context) {
 			Now:       r.o.Now,
 			Resolver:  func() (cmdutil.TargetResolver, error) { return adminURLResolver{}, nil },
 		}
-		var cmd *cobra.Command
-		switch view {
-		case "clusters":
-			cmd = proxyconfig.NewCmdClusters(f, nil)
-		case "listeners":
-			cmd = proxyconfig.NewCmdListeners(f, nil)
-		default:
-			cmd = proxyconfig.NewCmdRoutes(f, nil)
-		}
+		cmd := proxyconfig.NewCmdProxyConfig(f)
 		cmd.SetArgs(args)
 		cmd.SetOut(&out)
 		cmd.SetErr(&errOut)
