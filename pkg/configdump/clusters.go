@@ -77,25 +77,17 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 		default:
 			return true
 		}
-		_ = v.Items(func(_ int, e jsonscan.Value) bool {
-			de := readDynamic(e, "cluster", state)
-			if de.errorOnly() {
-				c := Cluster{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}}
-				splitName(&c)
-				other = append(other, c)
-				return true
+		_ = eachDynamic(v, "cluster", state, func(it dynamicItem) {
+			var c Cluster
+			if it.Res.Exists() {
+				c = readCluster(it.Res)
 			}
-			r, meta, ok := de.get(state)
-			if !ok {
-				return true
-			}
-			c := readCluster(r)
-			c.Meta = meta
+			c.Meta = it.Meta
 			if c.Name == "" {
-				c.Name = de.name
+				c.Name = it.Name
 			}
 			splitName(&c)
-			switch state {
+			switch c.State {
 			case StateActive:
 				active = append(active, c)
 			case StateStatic:
@@ -103,7 +95,6 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 			default:
 				other = append(other, c)
 			}
-			return true
 		})
 		return true
 	})

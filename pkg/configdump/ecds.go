@@ -29,21 +29,15 @@ func (d *Dump) ECDS() ([]ExtensionConfig, error) {
 	}
 	var out []ExtensionConfig
 	for _, sec := range secs {
-		err := sec.Get("ecds_filters").Items(func(_ int, e jsonscan.Value) bool {
-			de := readDynamic(e, "ecds_filter", StateActive)
-			if de.errorOnly() {
-				out = append(out, ExtensionConfig{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
-				return true
+		err := eachDynamic(sec.Get("ecds_filters"), "ecds_filter", StateActive, func(it dynamicItem) {
+			if !it.Res.Exists() {
+				out = append(out, ExtensionConfig{Name: it.Name, Meta: it.Meta})
+				return
 			}
-			r, meta, ok := de.get(StateActive)
-			if !ok {
-				return true
-			}
-			ec := ExtensionConfig{Name: r.Get("name").Str(), Meta: meta, Raw: r}
-			ec.TypeURL = r.Get("typed_config", "@type").Str()
+			ec := ExtensionConfig{Name: it.Res.Get("name").Str(), Meta: it.Meta, Raw: it.Res}
+			ec.TypeURL = it.Res.Get("typed_config", "@type").Str()
 			ec.Type = strings.TrimPrefix(ec.TypeURL, "type.googleapis.com/")
 			out = append(out, ec)
-			return true
 		})
 		if err != nil {
 			return nil, fmt.Errorf("read extension configs: %w", err)

@@ -115,20 +115,13 @@ func (d *Dump) EDS() ([]LoadAssignment, error) {
 		default:
 			return true
 		}
-		_ = v.Items(func(_ int, e jsonscan.Value) bool {
-			de := readDynamic(e, "endpoint_config", state)
-			if de.errorOnly() {
-				*out = append(*out, LoadAssignment{Cluster: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
-				return true
+		_ = eachDynamic(v, "endpoint_config", state, func(it dynamicItem) {
+			la := LoadAssignment{Cluster: it.Name}
+			if it.Res.Exists() {
+				la = readLoadAssignment(it.Res)
 			}
-			r, meta, ok := de.get(state)
-			if !ok {
-				return true
-			}
-			la := readLoadAssignment(r)
-			la.Meta = meta
+			la.Meta = it.Meta
 			*out = append(*out, la)
-			return true
 		})
 		return true
 	})

@@ -134,7 +134,7 @@ func (d *Dump) listenersOf(de dynamicEntry) []Listener {
 		out = append(out, l)
 	}
 	if de.errorOnly() {
-		out = append(out, Listener{Name: de.name, Type: "UNKNOWN", Meta: Meta{State: "ERROR", Error: de.error}})
+		out = append(out, Listener{Name: de.name, Type: "UNKNOWN", Meta: Meta{State: StateError, Error: de.error}})
 	}
 	return out
 }

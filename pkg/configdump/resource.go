@@ -10,6 +10,9 @@ const (
 	StateActive   = "ACTIVE"
 	StateWarming  = "WARMING"
 	StateDraining = "DRAINING"
+	// StateError is a resource Envoy rejected on its first arrival and never had: only its
+	// error_state is in the dump.
+	StateError = "ERROR"
 )
 
 // Meta is what a config dump says about one resource besides the resource itself.
@@ -35,17 +38,26 @@ type ErrorState struct {
 func readMeta(state string, entry jsonscan.Value) Meta {
 	m := Meta{State: state}
 	_ = entry.Fields(func(k []byte, v jsonscan.Value) bool {
-		switch {
-		case jsonscan.KeyIs(k, "version_info"):
-			m.VersionInfo = v.Text()
-		case jsonscan.KeyIs(k, "last_updated"):
-			m.LastUpdated = v.Text()
-		case jsonscan.KeyIs(k, "client_status"):
-			m.ClientStatus = v.Text()
-		}
+		m.readField(k, v)
 		return true
 	})
 	return m
+}
+
+// readField sets the field of m a dump entry's key k names (version_info, last_updated,
+// client_status) and tells whether k was one.
+func (m *Meta) readField(k []byte, v jsonscan.Value) bool {
+	switch {
+	case jsonscan.KeyIs(k, "version_info"):
+		m.VersionInfo = v.Text()
+	case jsonscan.KeyIs(k, "last_updated"):
+		m.LastUpdated = v.Text()
+	case jsonscan.KeyIs(k, "client_status"):
+		m.ClientStatus = v.Text()
+	default:
+		return false
+	}
+	return true
 }
 
 func readErrorState(v jsonscan.Value) *ErrorState {
@@ -83,6 +95,29 @@ type stateEntry struct {
 	meta Meta
 }
 
+// dynamicItem is one resource of a dump list, as eachDynamic hands it over.
+type dynamicItem struct {
+	Entry jsonscan.Value // the list entry
+	Res   jsonscan.Value // the resource; absent when Meta.State is StateError
+	Meta  Meta
+	Name  string // the entry's name, or the failed configuration's for StateError
+}
+
+// eachDynamic calls fn for each entry of list, a dump's list of resources of one kind in state
+// (resKey as in readDynamic): with the resource in that state, or, for an entry Envoy rejected on
+// its first arrival, with no resource and Meta{State: StateError}.
+func eachDynamic(list jsonscan.Value, resKey, state string, fn func(dynamicItem)) error {
+	return list.Items(func(_ int, e jsonscan.Value) bool {
+		de := readDynamic(e, resKey, state)
+		if de.errorOnly() {
+			fn(dynamicItem{Entry: e, Meta: Meta{State: StateError, Error: de.error}, Name: de.name})
+		} else if r, meta, ok := de.get(state); ok {
+			fn(dynamicItem{Entry: e, Res: r, Meta: meta, Name: de.name})
+		}
+		return true
+	})
+}
+
 // readDynamic reads an entry of a v3 dynamic list, where each entry holds the states of one
 // resource: {"name", "active_state": {...}, "warming_state", "draining_state", "error_state"} for
 // listeners, or {"version_info", "cluster", "last_updated", "error_state"} for the others.
@@ -104,12 +139,7 @@ func readDynamic(entry jsonscan.Value, resKey, state string) dynamicEntry {
 			d.addState(StateDraining, v, resKey)
 		case jsonscan.KeyIs(k, "error_state"):
 			d.error = readErrorState(v)
-		case jsonscan.KeyIs(k, "version_info"):
-			top.VersionInfo = v.Text()
-		case jsonscan.KeyIs(k, "last_updated"):
-			top.LastUpdated = v.Text()
-		case jsonscan.KeyIs(k, "client_status"):
-			top.ClientStatus = v.Text()
+		case top.readField(k, v):
 		case jsonscan.KeyIs(k, resKey):
 			res = v
 		}

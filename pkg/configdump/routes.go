@@ -59,24 +59,17 @@ func (d *Dump) Routes() ([]RouteConfig, error) {
 		default:
 			return true
 		}
-		_ = v.Items(func(_ int, e jsonscan.Value) bool {
-			de := readDynamic(e, "route_config", state)
-			if de.errorOnly() {
-				dynamic = append(dynamic, RouteConfig{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}})
-				return true
+		_ = eachDynamic(v, "route_config", state, func(it dynamicItem) {
+			rc := RouteConfig{Name: it.Name}
+			if it.Res.Exists() {
+				rc = readRouteConfig(it.Res)
 			}
-			r, meta, ok := de.get(state)
-			if !ok {
-				return true
-			}
-			rc := readRouteConfig(r)
-			rc.Meta = meta
+			rc.Meta = it.Meta
 			if state == StateActive {
 				dynamic = append(dynamic, rc)
 			} else {
 				static = append(static, rc)
 			}
-			return true
 		})
 		return true
 	})

@@ -92,26 +92,19 @@ func (d *Dump) Secrets() (secrets []Secret, hasTrustDomains bool, err error) {
 		{"dynamic_active_secrets", StateActive, &active},
 		{"static_secrets", StateStatic, &static},
 	} {
-		v := sec.Get(list.key)
-		if err := v.Items(func(_ int, e jsonscan.Value) bool {
-			de := readDynamic(e, "secret", list.state)
-			if de.errorOnly() {
-				*list.out = append(*list.out, Secret{Name: de.name, Meta: Meta{State: "ERROR", Error: de.error}, Raw: e, First: true})
-				return true
+		if err := eachDynamic(sec.Get(list.key), "secret", list.state, func(it dynamicItem) {
+			if !it.Res.Exists() {
+				*list.out = append(*list.out, Secret{Name: it.Name, Meta: it.Meta, Raw: it.Entry, First: true})
+				return
 			}
-			r, meta, ok := de.get(list.state)
-			if !ok {
-				return true
-			}
-			rows, td := d.readSecret(de.name, r)
+			rows, td := d.readSecret(it.Name, it.Res)
 			hasTrustDomains = hasTrustDomains || td
 			for i := range rows {
-				rows[i].Meta = meta
-				rows[i].Raw = e
+				rows[i].Meta = it.Meta
+				rows[i].Raw = it.Entry
 				rows[i].First = i == 0
 			}
 			*list.out = append(*list.out, rows...)
-			return true
 		}); err != nil {
 			return nil, false, fmt.Errorf("read secrets: %w", err)
 		}
