@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
 // MaxBody is the largest admin answer read: config dumps of the largest meshes are a few hundred MB.
@@ -170,9 +171,9 @@ func (c *Client) statusError(method, path string, resp *http.Response) error {
 	var err error = &admin.StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
 	switch resp.StatusCode {
 	case http.StatusNotFound:
-		return withHint(err, "this Envoy may be too old for that admin path, or the port is not Envoy's admin API")
+		return cmdutil.WithHint(err, "this Envoy may be too old for that admin path, or the port is not Envoy's admin API")
 	case http.StatusMethodNotAllowed, http.StatusBadRequest:
-		return withHint(err, "check the admin port really is Envoy's admin API")
+		return cmdutil.WithHint(err, "check the admin port really is Envoy's admin API")
 	}
 	return err
 }
@@ -182,9 +183,9 @@ func (c *Client) connError(ctx context.Context, method, path string, err error, 
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			if read > 0 {
-				return withHint(fmt.Errorf("%s: timed out reading the answer after %d bytes: %w", c.what(method, path), read, ErrTimeout), HintTimeout)
+				return cmdutil.WithHint(fmt.Errorf("%s: timed out reading the answer after %d bytes: %w", c.what(method, path), read, ErrTimeout), HintTimeout)
 			}
-			return withHint(fmt.Errorf("%s: timed out waiting for the admin API to answer: %w", c.what(method, path), ErrTimeout), HintTimeout)
+			return cmdutil.WithHint(fmt.Errorf("%s: timed out waiting for the admin API to answer: %w", c.what(method, path), ErrTimeout), HintTimeout)
 		}
 		return fmt.Errorf("%s: %w", c.what(method, path), ctxErr)
 	}
@@ -195,12 +196,12 @@ func (c *Client) connError(ctx context.Context, method, path string, err error, 
 	}
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return withHint(fmt.Errorf("%s: %w", c.what(method, path), ErrRefused), c.opts.RefusedHint)
+		return cmdutil.WithHint(fmt.Errorf("%s: %w", c.what(method, path), ErrRefused), c.opts.RefusedHint)
 	case errors.Is(err, io.ErrUnexpectedEOF) || (read > 0 && isClosedConn(err)):
-		return withHint(fmt.Errorf("%s: the admin API closed the connection mid-response after %d bytes: %w", c.what(method, path), read, ErrMidResponse),
+		return cmdutil.WithHint(fmt.Errorf("%s: the admin API closed the connection mid-response after %d bytes: %w", c.what(method, path), read, ErrMidResponse),
 			"the proxy may have restarted or run out of memory; try again")
 	case errors.Is(err, io.EOF) || isClosedConn(err):
-		return withHint(fmt.Errorf("%s: the admin API closed the connection without answering: %w", c.what(method, path), ErrNoAnswer),
+		return cmdutil.WithHint(fmt.Errorf("%s: the admin API closed the connection without answering: %w", c.what(method, path), ErrNoAnswer),
 			"is that port Envoy's admin API? Envoy may also be restarting")
 	}
 	var dnsErr *net.DNSError

@@ -47,8 +47,8 @@ func WithHint(err error, hint string) error {
 // UserHint returns the hint.
 func (e *HintError) UserHint() string { return e.Hint }
 
-// Hinter is an error that carries a hint for the user. Packages that cmdutil imports (admin)
-// implement it with their own error type instead of importing WithHint.
+// Hinter is an error that carries a hint for the user. Packages that do not import cmdutil
+// (inputfile) implement it with their own error type.
 type Hinter interface {
 	error
 	UserHint() string
