@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
@@ -22,13 +23,7 @@ import (
 
 // NewCmdControlPlane returns `controlplane` with serve and sidecar.
 func NewCmdControlPlane(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "controlplane <command>",
-		Aliases: []string{"cp"},
-		Short:   "Run the bundled xDS control plane or an emulated Envoy sidecar",
-		Long: `Run the bundled xDS control plane (serve) or an emulated Envoy sidecar (sidecar), to see the
-whole loop — config pushed, proxies ACK or NACK, status and dumps diagnosed — without a cluster.`,
-	}
+	cmd := launch.NewCmdControlPlaneGroup()
 	cmd.AddCommand(NewCmdServe(f, nil))
 	cmd.AddCommand(NewCmdSidecar(f, nil))
 	return cmd
@@ -47,8 +42,8 @@ type ServeOptions struct {
 func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{}
 	cmd := &cobra.Command{
-		Use:   "serve --config <path> [--listen <addr>] [--debug-listen <addr>]",
-		Short: "Serve xDS and CSDS from a snapshot file",
+		Use:   launch.ServeUse,
+		Short: launch.ServeShort,
 		Long: `Serve Envoy resources (listeners, routes, clusters, endpoints, secrets) from a YAML or JSON
 snapshot file, or a directory of them, over ADS (state of the world and delta), and the sync
 status of every connected proxy over CSDS (envoy.service.status.v3), on the same gRPC port.
@@ -175,8 +170,8 @@ type SidecarOptions struct {
 func NewCmdSidecar(f *cmdutil.Factory, runF func(*SidecarOptions) error) *cobra.Command {
 	opts := &SidecarOptions{}
 	cmd := &cobra.Command{
-		Use:   "sidecar --xds <addr> --node <id> [--admin <addr>] [--hold-acks]",
-		Short: "Run an emulated Envoy sidecar (not Envoy) against an xDS control plane",
+		Use:   launch.SidecarUse,
+		Short: launch.SidecarShort,
 		Long: `Run an emulated Envoy sidecar: an xDS client that subscribes over ADS like Envoy, validates what it
 receives (proto constraints, unknown types, duplicate names, the checks Envoy makes on clusters and
 listeners), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin API: /config_dump

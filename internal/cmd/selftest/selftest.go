@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/selftest"
 )
@@ -26,8 +27,8 @@ type Options struct {
 func NewCmdSelftest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{}
 	cmd := &cobra.Command{
-		Use:   "selftest [--quiet]",
-		Short: "Check the whole xDS loop on this machine, without a cluster",
+		Use:   launch.SelftestUse,
+		Short: launch.SelftestShort,
 		Long: `Start the bundled control plane, two emulated Envoy sidecars (emulators, not Envoy) and a real
 gRPC-Go proxyless xDS client on loopback, then push good config, config the gRPC client rejects,
 config the emulated sidecars reject, and make one sidecar hold its ACKs. Each step shows the

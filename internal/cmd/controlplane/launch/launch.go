@@ -113,21 +113,35 @@ func passThrough(r Runner, use, short, long string, path ...string) *cobra.Comma
 	}
 }
 
-// NewCmdControlPlane returns xdsctl's `controlplane` with serve and sidecar, run by the program.
-func NewCmdControlPlane(r Runner) *cobra.Command {
-	cmd := &cobra.Command{
+// The usage lines and summaries of the commands the program runs: its own tree
+// (internal/cmd/controlplane, internal/cmd/selftest) and xdsctl's stand-ins here share them.
+const (
+	ServeUse      = "serve --config <path> [--listen <addr>] [--debug-listen <addr>]"
+	ServeShort    = "Serve xDS and CSDS from a snapshot file"
+	SidecarUse    = "sidecar --xds <addr> --node <id> [--admin <addr>] [--hold-acks]"
+	SidecarShort  = "Run an emulated Envoy sidecar (not Envoy) against an xDS control plane"
+	SelftestUse   = "selftest [--quiet]"
+	SelftestShort = "Check the whole xDS loop on this machine, without a cluster"
+)
+
+// NewCmdControlPlaneGroup returns `controlplane` without its subcommands, as both programs have it.
+func NewCmdControlPlaneGroup() *cobra.Command {
+	return &cobra.Command{
 		Use:     "controlplane <command>",
 		Aliases: []string{"cp"},
 		Short:   "Run the bundled xDS control plane or an emulated Envoy sidecar",
 		Long: `Run the bundled xDS control plane (serve) or an emulated Envoy sidecar (sidecar), to see the
 whole loop — config pushed, proxies ACK or NACK, status and dumps diagnosed — without a cluster.`,
 	}
-	cmd.AddCommand(passThrough(r, "serve --config <path> [--listen <addr>] [--debug-listen <addr>]",
-		"Serve xDS and CSDS from a snapshot file",
+}
+
+// NewCmdControlPlane returns xdsctl's `controlplane` with serve and sidecar, run by the program.
+func NewCmdControlPlane(r Runner) *cobra.Command {
+	cmd := NewCmdControlPlaneGroup()
+	cmd.AddCommand(passThrough(r, ServeUse, ServeShort,
 		"Serve Envoy resources from a YAML or JSON snapshot over ADS (state of the world and delta), with each proxy's\nsync status over CSDS. The format is in docs/controlplane.md.",
 		"controlplane", "serve"))
-	cmd.AddCommand(passThrough(r, "sidecar --xds <addr> --node <id> [--admin <addr>] [--hold-acks]",
-		"Run an emulated Envoy sidecar (not Envoy) against an xDS control plane",
+	cmd.AddCommand(passThrough(r, SidecarUse, SidecarShort,
 		"Run an emulated Envoy sidecar: an ADS client that ACKs or NACKs like Envoy and serves an Envoy-compatible\nadmin API. It is an emulator, not Envoy.",
 		"controlplane", "sidecar"))
 	return cmd
@@ -135,8 +149,7 @@ whole loop — config pushed, proxies ACK or NACK, status and dumps diagnosed �
 
 // NewCmdSelftest returns xdsctl's `selftest`, run by the program.
 func NewCmdSelftest(r Runner) *cobra.Command {
-	return passThrough(r, "selftest [--quiet]",
-		"Check the whole xDS loop on this machine, without a cluster",
+	return passThrough(r, SelftestUse, SelftestShort,
 		"Start the bundled control plane, two emulated Envoy sidecars and a real gRPC-Go xDS client on loopback, push\ngood and bad config, and check status and config at each step (PASS/FAIL). Exit 0 only if all pass.",
 		"selftest")
 }
