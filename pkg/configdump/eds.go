@@ -97,7 +97,7 @@ func (la *LoadAssignment) Select(f EndpointFilter) []Endpoint {
 // EDS returns the ClusterLoadAssignments of the dump's EDS section (present when the dump was
 // taken with /config_dump?include_eds), dynamic then static, sorted as istioctl sorts them (by
 // the parts of the cluster name: fqdn, subset, port, direction). Entries that hold only a
-// rejected update (error_state) have State "ERROR".
+// rejected update (error_state) have State StateError.
 func (d *Dump) EDS() ([]LoadAssignment, error) {
 	sec, ok := d.Section(SectionEndpoints)
 	if !ok {

@@ -67,7 +67,7 @@ func ecdsTable(ecs []configdump.ExtensionConfig, wide bool) *render.Table {
 	for i := range ecs {
 		e := &ecs[i]
 		if !wide {
-			if e.State != "ERROR" {
+			if e.State != configdump.StateError {
 				t.Rows = append(t.Rows, []string{e.Name, e.Type})
 			}
 			continue

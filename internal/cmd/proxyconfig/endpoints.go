@@ -175,8 +175,8 @@ func edsTable(las []configdump.LoadAssignment, f configdump.EndpointFilter, wide
 		tail := func() []string {
 			return []string{stateCell(la.Meta), render.Dash(la.VersionInfo), render.Dash(la.LastUpdated)}
 		}
-		if la.State == "ERROR" || len(la.Endpoints) == 0 {
-			if wide && (la.State == "ERROR" || showEmpty) {
+		if la.State == configdump.StateError || len(la.Endpoints) == 0 {
+			if wide && (la.State == configdump.StateError || showEmpty) {
 				t.Rows = append(t.Rows, append([]string{"-", "-", "-", render.Dash(la.Cluster), "-", "-", "0/0"}, tail()...))
 			}
 			continue
@@ -209,12 +209,12 @@ func edsNotes(las []configdump.LoadAssignment, f configdump.EndpointFilter) []st
 			continue
 		}
 		switch {
-		case la.State == "ERROR":
+		case la.State == configdump.StateError:
 			rejected++
 		case la.Error != nil:
 			nacked++
 		}
-		if la.State != "ERROR" && len(la.Endpoints) == 0 {
+		if la.State != configdump.StateError && len(la.Endpoints) == 0 {
 			empty++
 		}
 	}
@@ -222,13 +222,7 @@ func edsNotes(las []configdump.LoadAssignment, f configdump.EndpointFilter) []st
 	if empty > 0 && f.Address == "" && f.Port == 0 && f.Status == "" {
 		notes = append(notes, fmt.Sprintf("%d %s no endpoints; see -o wide", empty, plural(empty, "cluster has", "clusters have")))
 	}
-	if rejected > 0 {
-		notes = append(notes, fmt.Sprintf("%d cluster load %s not shown (rejected, never active); see -o wide", rejected, plural(rejected, "assignment is", "assignments are")))
-	}
-	if nacked > 0 {
-		notes = append(notes, fmt.Sprintf("%d cluster load %s a rejected update (NACK); see -o wide", nacked, plural(nacked, "assignment has", "assignments have")))
-	}
-	return notes
+	return append(notes, rejectionNotes("cluster load assignment", rejected, nacked)...)
 }
 
 // weightCell shows a load-balancing weight; Envoy's default when unset is 1.

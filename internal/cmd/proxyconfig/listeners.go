@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -156,30 +157,30 @@ func hiddenNote(kind string, n int, meta func(int) configdump.Meta) []string {
 		if !m.IsShort() {
 			counts[m.State]++
 		}
-		if m.Error != nil && m.State != "ERROR" { // an ERROR row is counted as not shown
+		if m.Error != nil && m.State != configdump.StateError { // an ERROR row is counted as not shown
 			nacked++
 		}
 	}
 	var notes []string
-	for _, st := range []string{configdump.StateWarming, configdump.StateDraining, "ERROR"} {
+	for _, st := range []string{configdump.StateWarming, configdump.StateDraining} {
 		if c := counts[st]; c > 0 {
-			notes = append(notes, fmt.Sprintf("%d %s not shown (%s); see -o wide", c, plural(c, kind+" is", kind+"s are"), stateWord(st)))
+			notes = append(notes, fmt.Sprintf("%d %s not shown (%s); see -o wide", c, plural(c, kind+" is", kind+"s are"), strings.ToLower(st)))
 		}
+	}
+	return append(notes, rejectionNotes(kind, counts[configdump.StateError], nacked)...)
+}
+
+// rejectionNotes says how many resources of kind the short table leaves out because Envoy
+// rejected them on first arrival, and how many it shows that hold a rejected update (NACK).
+func rejectionNotes(kind string, rejected, nacked int) []string {
+	var notes []string
+	if rejected > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s not shown (rejected, never active); see -o wide", rejected, plural(rejected, kind+" is", kind+"s are")))
 	}
 	if nacked > 0 {
 		notes = append(notes, fmt.Sprintf("%d %s a rejected update (NACK); see -o wide", nacked, plural(nacked, kind+" has", kind+"s have")))
 	}
 	return notes
-}
-
-func stateWord(st string) string {
-	switch st {
-	case configdump.StateWarming:
-		return "warming"
-	case configdump.StateDraining:
-		return "draining"
-	}
-	return "rejected, never active"
 }
 
 func plural(n int, one, many string) string {

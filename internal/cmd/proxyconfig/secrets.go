@@ -63,7 +63,7 @@ func secretsView(d *configdump.Dump, out *cmdutil.OutputOptions, now time.Time, 
 	res := &viewResult{}
 	if !out.IsTable() {
 		res.Items, err = normalizeAll(w, "envoy.extensions.transport_sockets.tls.v3.Secret", secrets, func(s *configdump.Secret) []byte {
-			if s.First && s.State != "ERROR" {
+			if s.First && s.State != configdump.StateError {
 				return s.Raw.Get("secret").Raw()
 			}
 			return nil
@@ -153,7 +153,7 @@ func secretNotes(secrets []configdump.Secret, now time.Time) []string {
 		switch {
 		case s.State == configdump.StateStatic:
 			static++
-		case s.State == "ERROR":
+		case s.State == configdump.StateError:
 			rejected++
 		case s.Error != nil:
 			nacked++
@@ -166,11 +166,5 @@ func secretNotes(secrets []configdump.Secret, now time.Time) []string {
 	if static > 0 {
 		notes = append(notes, fmt.Sprintf("%d static %s not shown (from the bootstrap); see -o wide", static, plural(static, "secret is", "secrets are")))
 	}
-	if rejected > 0 {
-		notes = append(notes, fmt.Sprintf("%d %s not shown (rejected, never active); see -o wide", rejected, plural(rejected, "secret is", "secrets are")))
-	}
-	if nacked > 0 {
-		notes = append(notes, fmt.Sprintf("%d %s a rejected update (NACK); see -o wide", nacked, plural(nacked, "secret has", "secrets have")))
-	}
-	return notes
+	return append(notes, rejectionNotes("secret", rejected, nacked)...)
 }
