@@ -17,6 +17,12 @@ import (
 func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []string) int {
 	cmd.SetArgs(args)
 	c, err := cmd.ExecuteContextC(ctx)
+	return Report(ctx, errOut, err, c)
+}
+
+// Report prints err the way Execute does and returns the exit code for it; c is the command that
+// failed (for the usage pointer after a usage error), or nil.
+func Report(ctx context.Context, errOut io.Writer, err error, c *cobra.Command) int {
 	if err == nil {
 		return ExitOK
 	}

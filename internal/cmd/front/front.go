@@ -116,17 +116,8 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string, r launch.
 		}
 	}
 	code := cmdutil.Execute(ctx, NewCmdRoot(NewFactory(ios, d), d), ios.ErrOut, args)
-	var es *cmdutil.ExitStatus
-	switch {
-	case d.helpErr == nil:
-	case errors.As(d.helpErr, &es):
-		return es.Code
-	default:
-		fmt.Fprintf(ios.ErrOut, "Error: %s\n", d.helpErr)
-		if h := cmdutil.HintOf(d.helpErr); h != "" {
-			fmt.Fprintf(ios.ErrOut, "Hint: %s\n", h)
-		}
-		return cmdutil.ExitCode(d.helpErr)
+	if d.helpErr != nil { // `help <live command>`: cobra's help command cannot return an error
+		return cmdutil.Report(ctx, ios.ErrOut, d.helpErr, nil)
 	}
 	return code
 }
