@@ -18,13 +18,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if child.IsChild() {
-		if err := child.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	child.ExitIfChild()
 	os.Exit(m.Run())
 }
 

@@ -1,7 +1,6 @@
 package proxystatus
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -12,12 +11,6 @@ import (
 // TestMain lets the test binary re-exec itself as a real gRPC-Go xDS client (grpcpeer), and shares
 // one real API server (kubetest) among the tests that need it.
 func TestMain(m *testing.M) {
-	if child.IsChild() {
-		if err := child.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	child.ExitIfChild()
 	os.Exit(kubetest.Main(m))
 }

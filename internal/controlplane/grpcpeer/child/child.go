@@ -29,6 +29,19 @@ const Env = "XDSCTL_GRPC_PEER_CHILD"
 // IsChild tells whether this process was started as the gRPC peer of a test.
 func IsChild() bool { return os.Getenv(Env) == "1" }
 
+// ExitIfChild runs Main with the process's arguments and streams, then exits, when this process
+// is a test binary re-executed as the gRPC peer; otherwise it returns. A TestMain calls it first.
+func ExitIfChild() {
+	if !IsChild() {
+		return
+	}
+	if err := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
 // AdminLinePrefix starts the line Main prints on stdout once its admin server listens:
 // "grpc-peer admin 127.0.0.1:PORT".
 const AdminLinePrefix = "grpc-peer admin "
