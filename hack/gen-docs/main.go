@@ -3,8 +3,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra/doc"
 
@@ -12,21 +14,27 @@ import (
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
 
+// errUsage is returned for arguments that are not one directory.
+var errUsage = errors.New("usage: go run ./hack/gen-docs [<dir>]   (default docs/cli)")
+
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
 
 func run(args []string) error {
 	dir := "docs/cli"
-	switch len(args) {
-	case 0:
-	case 1:
+	switch {
+	case len(args) == 0:
+	case len(args) == 1 && !strings.HasPrefix(args[0], "-"):
 		dir = args[0]
-	default:
-		return fmt.Errorf("usage: gen-docs [<dir>]")
+	default: // -h, --help or anything else: never a directory named after a flag
+		return errUsage
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %q: %w", dir, err)

@@ -30,7 +30,10 @@ func TestGenDocs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(b), string(b2))
 
-	require.Error(t, run([]string{"a", "b"}))
+	require.ErrorIs(t, run([]string{"a", "b"}), errUsage)
+	for _, flag := range []string{"--help", "-h", "--out"} {
+		require.ErrorIs(t, run([]string{flag}), errUsage, "never a directory named %q", flag)
+	}
 }
 
 // TestDocsUpToDate: docs/cli is what the commands generate now. After changing a command's help,
