@@ -275,6 +275,7 @@ func (t *textWriter) destinationRule(dr *DestinationRuleInfo) {
 
 func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 	t.printf("VirtualService: %s\n", t.kname(vs.Name, vs.Namespace))
+	t.printf("%s%s\n", level1, bindingText(vs))
 	reaching, toSvc := 0, 0
 	for _, r := range vs.Routes {
 		if r.ReachesPod {
@@ -334,12 +335,46 @@ func (t *textWriter) vsRoute(r VSRoute, several bool) {
 	}
 	switch {
 	case len(r.Match) > 0:
-		t.printf("%sMatch: %s\n", level1, strings.Join(r.Match, ", "))
+		t.matches(r.Match, level1)
 	case r.Kind != "http":
 		t.printf("%sMatch: all %s traffic\n", level1, strings.ToUpper(r.Kind))
 	case several:
 		t.printf("%sMatch: everything\n", level1)
 	}
+}
+
+// matches writes one "Match: ..." line per match, in istioctl's words (istioctl joins them on one
+// line; one per line keeps each greppable and readable).
+func (t *textWriter) matches(ms []string, indent string) {
+	for _, m := range ms {
+		t.printf("%sMatch: %s\n", indent, m)
+	}
+}
+
+// bindingText says which proxies use a VirtualService: the sidecars of the mesh, the gateways it
+// names (as namespace/name, the form VirtualServices use), or both.
+func bindingText(vs *VirtualServiceInfo) string {
+	var gws []string
+	for _, g := range vs.Gateways {
+		if g == "mesh" || g == "" {
+			continue
+		}
+		if !strings.Contains(g, "/") {
+			g = vs.Namespace + "/" + g
+		}
+		gws = append(gws, g)
+	}
+	noun := "Gateway"
+	if len(gws) > 1 {
+		noun = "Gateways"
+	}
+	switch {
+	case len(gws) == 0:
+		return "Bound to mesh: traffic from other pods uses it"
+	case !vs.Mesh:
+		return fmt.Sprintf("Bound to %s %s only: traffic from other pods does not use it", noun, strings.Join(gws, ", "))
+	}
+	return fmt.Sprintf("Bound to mesh and %s %s: traffic from other pods and through the %s uses it", noun, strings.Join(gws, ", "), strings.ToLower(noun))
 }
 
 func tlsText(t string) string {
