@@ -32,9 +32,7 @@ func (d *Describer) exposures(pod *corev1.Pod, svcs []*corev1.Service, proxies m
 				if ref == "mesh" || ref == "" {
 					continue
 				}
-				if e, ok := d.istioExposure(vs, ref, svc, host, ports, proxies, mc); ok {
-					out = append(out, e)
-				}
+				out = append(out, d.istioExposures(vs, ref, svc, host, ports, proxies, mc)...)
 			}
 		}
 		for _, rt := range d.objs.k8sRoutes {
@@ -81,7 +79,10 @@ func (d *Describer) sendsTo(vs *virtualService, rds []routeDestination, host str
 	return false
 }
 
-func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Service, host string, ports []ServicePort, proxies map[string]*Proxy, mc *collector) (Exposure, bool) {
+// istioExposures describes the Istio Gateway a VirtualService binds to: one exposure per Service in
+// front of the gateway pods its selector matches (a selector may match the pods of several gateway
+// deployments, each with its own Service and address).
+func (d *Describer) istioExposures(vs *virtualService, ref string, svc *corev1.Service, host string, ports []ServicePort, proxies map[string]*Proxy, mc *collector) []Exposure {
 	ns, name := vs.Meta.Namespace, ref
 	if n, nm, ok := strings.Cut(ref, "/"); ok {
 		ns, name = n, nm
@@ -96,12 +97,12 @@ func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Se
 	}
 	if gw == nil {
 		if !d.installed(GroupNetworking, "Gateway") {
-			return e, false
+			return nil
 		}
 		e.Missing = true
 		mc.add("GatewayMissing", ns+"/"+name, "VirtualService %s binds to Gateway %s/%s, which does not exist: nothing is exposed through it",
 			vs.Meta.id(), ns, name)
-		return e, true
+		return []Exposure{e}
 	}
 	// the servers whose hosts cover the VirtualService's hosts
 	for _, s := range gw.Spec.Servers {
@@ -146,10 +147,101 @@ func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Se
 	if len(pods) == 0 {
 		e.AddressNote = fmt.Sprintf("no gateway pods match the Gateway's selector %s", sel)
 		mc.add("GatewayNoPods", gw.Meta.id(), "Gateway %s selects pods %s, but no such pods exist: nothing serves it", gw.Meta.id(), sel)
-		return e, true
+		return []Exposure{e}
 	}
-	d.fillGatewayPods(&e, pods, func(s *corev1.Service) bool { return true }, proxies, host, ports, mc)
-	return e, true
+	var out []Exposure
+	for _, f := range d.gatewayFronts(pods, e.Ports) {
+		ef := e
+		ef.Addresses, ef.URLs = []string{}, []string{}
+		d.fillGatewayPods(&ef, f, proxies, host, ports, mc)
+		out = append(out, ef)
+	}
+	return out
+}
+
+// gatewayFront is a Service in front of gateway pods, with the pods it selects (svc nil: pods that
+// no Service selects).
+type gatewayFront struct {
+	svc  *corev1.Service
+	pods []*corev1.Pod
+}
+
+// gatewayFronts groups gateway pods by the Services that select them and serve one of the
+// gateway's ports, in the order of their external address (as istioctl lists them). Services that
+// give no external access (ClusterIP) are left out when another one does; pods without a Service
+// are one front only when no Service selects any of them.
+func (d *Describer) gatewayFronts(pods []*corev1.Pod, gwPorts []ExposedPort) []gatewayFront {
+	sort.Slice(pods, func(i, j int) bool { return pods[i].Namespace+"/"+pods[i].Name < pods[j].Namespace+"/"+pods[j].Name })
+	var fronts []gatewayFront
+	index := map[*corev1.Service]int{}
+	for _, p := range pods {
+		for _, s := range servicesSelecting(d.c.Services, p) {
+			i, ok := index[s]
+			if !ok {
+				i = len(fronts)
+				index[s] = i
+				fronts = append(fronts, gatewayFront{svc: s})
+			}
+			fronts[i].pods = append(fronts[i].pods, p)
+		}
+	}
+	if len(fronts) == 0 {
+		return []gatewayFront{{pods: pods}}
+	}
+	keep := func(ok func(gatewayFront) bool) {
+		var kept []gatewayFront
+		for _, f := range fronts {
+			if ok(f) {
+				kept = append(kept, f)
+			}
+		}
+		if len(kept) > 0 {
+			fronts = kept
+		}
+	}
+	keep(func(f gatewayFront) bool { return servesPort(f.svc, gwPorts) })
+	keep(func(f gatewayFront) bool { return external(f.svc) })
+	sort.SliceStable(fronts, func(i, j int) bool {
+		ai, aj := serviceAddresses(fronts[i].svc), serviceAddresses(fronts[j].svc)
+		switch {
+		case len(ai) == 0 || len(aj) == 0:
+			return len(ai) > len(aj) // with an address first
+		case ai[0] != aj[0]:
+			return ai[0] < aj[0]
+		}
+		return fronts[i].svc.Namespace+"/"+fronts[i].svc.Name < fronts[j].svc.Namespace+"/"+fronts[j].svc.Name
+	})
+	return fronts
+}
+
+// servesPort tells whether a Service has one of the gateway's ports (as its port, or the pod port it targets).
+func servesPort(s *corev1.Service, gwPorts []ExposedPort) bool {
+	for _, sp := range s.Spec.Ports {
+		for _, gp := range gwPorts {
+			if uint32(sp.Port) == gp.Port || sp.TargetPort.IntValue() == int(gp.Port) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// external tells whether a Service can be reached from outside the cluster.
+func external(s *corev1.Service) bool {
+	return s.Spec.Type == corev1.ServiceTypeLoadBalancer || s.Spec.Type == corev1.ServiceTypeNodePort || len(s.Spec.ExternalIPs) > 0
+}
+
+// serviceAddresses are a Service's external addresses: its load balancer's, then its externalIPs.
+func serviceAddresses(s *corev1.Service) []string {
+	var out []string
+	for _, ing := range s.Status.LoadBalancer.Ingress {
+		if ing.IP != "" {
+			out = append(out, ing.IP)
+		} else if ing.Hostname != "" {
+			out = append(out, ing.Hostname)
+		}
+	}
+	return uniqueStrings(append(out, s.Spec.ExternalIPs...))
 }
 
 // vsMatchesTo lists the matches of the VirtualService's routes that send traffic to host.
@@ -300,7 +392,7 @@ func (d *Describer) gatewayAPIExposure(rt *k8sRoute, pr parentRef, svc *corev1.S
 		}
 	}
 	fromStatus := len(e.Addresses) > 0
-	d.fillGatewayPods(&e, pods, func(s *corev1.Service) bool { return s.Namespace == ns }, proxies, host, ports, mc)
+	d.fillGatewayPods(&e, gatewayAPIFront(pods, d.c.Services, ns), proxies, host, ports, mc)
 	if fromStatus { // the Gateway's status is the authority on its address
 		e.Addresses = uniqueStrings(gwAddresses(gw))
 		e.URLs = exposureURLs(e.Addresses, e.Ports)
@@ -327,37 +419,37 @@ func listenerRef(pr parentRef) string {
 	return fmt.Sprintf("on port %d", pr.Port)
 }
 
-// fillGatewayPods records the gateway pods, the Service in front of them and its external
-// address, and whether the gateway proxies route to the Service.
-func (d *Describer) fillGatewayPods(e *Exposure, pods []*corev1.Pod, svcOK func(*corev1.Service) bool, proxies map[string]*Proxy, host string, ports []ServicePort, mc *collector) {
+// gatewayAPIFront is the Service in front of a Gateway API Gateway's pods (in the Gateway's
+// namespace, a load balancer first), with all the pods.
+func gatewayAPIFront(pods []*corev1.Pod, svcs []corev1.Service, ns string) gatewayFront {
 	sort.Slice(pods, func(i, j int) bool { return pods[i].Namespace+"/"+pods[i].Name < pods[j].Namespace+"/"+pods[j].Name })
+	f := gatewayFront{pods: pods}
 	for _, p := range pods {
-		e.GatewayPods = append(e.GatewayPods, p.Name+"."+p.Namespace)
-	}
-	var gsvc *corev1.Service
-	for _, p := range pods {
-		for _, s := range servicesSelecting(d.c.Services, p) {
-			if svcOK(s) && (gsvc == nil || s.Spec.Type == corev1.ServiceTypeLoadBalancer && gsvc.Spec.Type != corev1.ServiceTypeLoadBalancer) {
-				gsvc = s
+		for _, s := range servicesSelecting(svcs, p) {
+			if s.Namespace == ns && (f.svc == nil || s.Spec.Type == corev1.ServiceTypeLoadBalancer && f.svc.Spec.Type != corev1.ServiceTypeLoadBalancer) {
+				f.svc = s
 			}
 		}
-		if gsvc != nil {
+		if f.svc != nil {
 			break
 		}
+	}
+	return f
+}
+
+// fillGatewayPods records the gateway pods, the Service in front of them and its external
+// address, and whether the gateway proxies route to the Service.
+func (d *Describer) fillGatewayPods(e *Exposure, f gatewayFront, proxies map[string]*Proxy, host string, ports []ServicePort, mc *collector) {
+	pods, gsvc := f.pods, f.svc
+	e.GatewayPods = nil
+	for _, p := range pods {
+		e.GatewayPods = append(e.GatewayPods, p.Name+"."+p.Namespace)
 	}
 	if gsvc == nil {
 		e.AddressNote = "no Service selects the gateway pods: the gateway is not reachable"
 	} else {
 		e.GatewayService = gsvc.Name + "." + gsvc.Namespace
-		for _, ing := range gsvc.Status.LoadBalancer.Ingress {
-			if ing.IP != "" {
-				e.Addresses = append(e.Addresses, ing.IP)
-			} else if ing.Hostname != "" {
-				e.Addresses = append(e.Addresses, ing.Hostname)
-			}
-		}
-		e.Addresses = append(e.Addresses, gsvc.Spec.ExternalIPs...)
-		e.Addresses = uniqueStrings(e.Addresses)
+		e.Addresses = uniqueStrings(append(e.Addresses, serviceAddresses(gsvc)...))
 		if len(e.Addresses) > 0 {
 			e.URLs = exposureURLs(e.Addresses, e.Ports)
 			e.AddressNote = ""
