@@ -2,6 +2,7 @@ package describe
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,11 +208,24 @@ func (d *Describer) gatewayFronts(pods []*corev1.Pod, gwPorts []ExposedPort) []g
 		case len(ai) == 0 || len(aj) == 0:
 			return len(ai) > len(aj) // with an address first
 		case ai[0] != aj[0]:
-			return ai[0] < aj[0]
+			return addressLess(ai[0], aj[0])
 		}
 		return fronts[i].svc.Namespace+"/"+fronts[i].svc.Name < fronts[j].svc.Namespace+"/"+fronts[j].svc.Name
 	})
 	return fronts
+}
+
+// addressLess orders IP addresses numerically, before host names (in text order).
+func addressLess(a, b string) bool {
+	ia, errA := netip.ParseAddr(a)
+	ib, errB := netip.ParseAddr(b)
+	switch {
+	case errA == nil && errB == nil:
+		return ia.Less(ib)
+	case errA == nil || errB == nil:
+		return errA == nil
+	}
+	return a < b
 }
 
 // servesPort tells whether a Service has one of the gateway's ports (as its port, or the pod port it targets).
