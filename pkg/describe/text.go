@@ -313,11 +313,11 @@ func (t *textWriter) vsRoute(r VSRoute, several bool) {
 		if d.Subset != "" {
 			line += fmt.Sprintf(" subset %q", d.Subset)
 		}
-		if d.Port != 0 {
-			line += fmt.Sprintf(" port %d", d.Port)
-		}
 		if d.Weight > 0 {
 			line += fmt.Sprintf(" with weight %d%%", d.Weight)
+		}
+		if d.Port != 0 { // after istioctl's words, so that its line is a prefix of this one
+			line += fmt.Sprintf(" on port %d", d.Port)
 		}
 		switch {
 		case d.SubsetUndefined:
