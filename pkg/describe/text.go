@@ -294,14 +294,21 @@ func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 	if len(vs.Routes) == 0 {
 		t.printf("%s%d HTTP route(s), %d TCP route(s): none sends traffic to this Service\n", level1, vs.HTTPRoutes, vs.TCPRoutes)
 	}
-	if toSvc > 0 && reaching == 0 {
-		t.printf("%sWARNING: No destinations match pod subsets (checked %d route(s))\n", level1, toSvc)
+	if toSvc > 0 && reaching == 0 { // in istioctl's words: one line per kind of route it has
+		for _, k := range []struct {
+			n    int
+			kind string
+		}{{vs.HTTPRoutes, "HTTP"}, {vs.TCPRoutes, "TCP"}, {vs.TLSRoutes, "TLS"}} {
+			if k.n > 0 {
+				t.printf("%sWARNING: No destinations match pod subsets (checked %d %s routes)\n", level1, k.n, k.kind)
+			}
+		}
 	}
 	for _, w := range vs.Warnings {
 		t.printf("%sWARNING: %s\n", level1, w)
 	}
 	if other := vs.HTTPRoutes + vs.TCPRoutes + vs.TLSRoutes - len(vs.Routes); other > 0 {
-		t.printf("%s%d other route(s) of it do not reach this Service\n", level1, other)
+		t.printf("%s%d additional destination(s) that will not reach this pod\n", level1, other) // istioctl's words
 	}
 }
 
