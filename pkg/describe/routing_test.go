@@ -133,3 +133,40 @@ spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080}]}`
 	}
 	assert.Equal(t, []string{"gateway-to-web mesh=false", "mesh-captures-web mesh=true", "mesh-to-web mesh=true"}, got)
 }
+
+// TestVirtualServiceText: a gateway-bound VirtualService with a route to the Service and one
+// elsewhere, written as istioctl words it, with its binding.
+func TestVirtualServiceText(t *testing.T) {
+	svc := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080}]}`
+	vs := `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/public, mesh]
+  http:
+  - match: [{uri: {prefix: /api}}, {uri: {exact: /login}, headers: {x-b: {exact: "2"}, x-a: {prefix: "1"}}}]
+    route:
+    - {destination: {host: web, port: {number: 80}}, weight: 90}
+    - {destination: {host: web-canary}, weight: 10}
+  - route: [{destination: {host: static}}]`
+	c := cluster(t, podYAML, svc, vs)
+	d := New(c, Options{Namespace: "shop"})
+	r := d.Pod(testPod(t, c), nil)
+	require.Len(t, r.Services, 1)
+	var b strings.Builder
+	tw := &textWriter{w: &b, o: TextOptions{Namespace: "shop"}}
+	tw.virtualService(&r.Services[0].VirtualServices[0])
+	require.NoError(t, tw.err)
+	assert.Equal(t, `VirtualService: front
+   Bound to mesh and Gateway istio-system/public: traffic from other pods and through the gateway uses it
+   Route to host "web" with weight 90% on port 80
+   Route to host "web-canary" with weight 10%
+   Match: /api*
+   Match: /login when headers are x-a=1*; x-b=2
+   1 additional destination(s) that will not reach this pod
+`, b.String())
+}
