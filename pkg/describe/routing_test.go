@@ -170,3 +170,46 @@ spec:
    1 additional destination(s) that will not reach this pod
 `, b.String())
 }
+
+// TestDestinationRuleText: a DestinationRule with port-level settings, in istioctl's words and
+// indentation (its test "have traffic policy").
+func TestDestinationRuleText(t *testing.T) {
+	svc := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: 8080}]}`
+	dr := `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: shop}
+spec:
+  host: web
+  subsets: [{name: v1, labels: {version: v1}}]
+  trafficPolicy:
+    loadBalancer: {simple: LEAST_REQUEST}
+    connectionPool: {tcp: {maxConnections: 10}}
+    outlierDetection: {minHealthPercent: 10}
+    tls: {mode: ISTIO_MUTUAL}
+    portLevelSettings:
+    - port: {number: 8080}
+      loadBalancer: {simple: LEAST_REQUEST}
+      tls: {mode: DISABLE}
+      connectionPool: {tcp: {maxConnections: 10}}
+      outlierDetection: {minHealthPercent: 10}`
+	c := cluster(t, podYAML, svc, dr)
+	d := New(c, Options{Namespace: "shop"})
+	r := d.Pod(testPod(t, c), nil)
+	require.Len(t, r.Services, 1)
+	var b strings.Builder
+	tw := &textWriter{w: &b, o: TextOptions{Namespace: "shop"}}
+	tw.destinationRule(&r.Services[0].DestinationRules[0])
+	require.NoError(t, tw.err)
+	assert.Equal(t, `DestinationRule: web for "web"
+   Matching subsets: v1
+   Traffic Policy TLS Mode: ISTIO_MUTUAL
+   Policies: load balancer/connection pool/outlier detection
+   Port Level Settings:
+    8080:
+      TLS Mode: DISABLE
+      Policies: load balancer/connection pool/outlier detection
+`, b.String())
+}

@@ -261,13 +261,13 @@ func (t *textWriter) destinationRule(dr *DestinationRuleInfo) {
 	}
 	if len(dr.PortLevel) > 0 {
 		t.printf("%sPort Level Settings:\n", level1)
-		for _, pl := range dr.PortLevel {
-			t.printf("%s%d:\n", level2, pl.Port)
+		for _, pl := range dr.PortLevel { // indented as istioctl does: the port by 4, its settings by 6
+			t.printf("    %d:\n", pl.Port)
 			if pl.TLSMode != "" {
-				t.printf("%sTLS Mode: %s\n", level3, pl.TLSMode)
+				t.printf("%sTLS Mode: %s\n", level2, pl.TLSMode)
 			}
 			if len(pl.Policies) > 0 {
-				t.printf("%sPolicies: %s\n", level3, strings.Join(pl.Policies, "/"))
+				t.printf("%sPolicies: %s\n", level2, strings.Join(pl.Policies, "/"))
 			}
 		}
 	}
