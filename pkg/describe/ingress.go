@@ -497,9 +497,17 @@ func (d *Describer) fillGatewayPods(e *Exposure, f gatewayFront, proxies map[str
 				}
 			}
 		}
-		if !loaded {
+		missing, none := gatewayMatchesNotLoaded(e)
+		switch {
+		case !loaded:
 			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s has no route to %s yet (%s not loaded)",
 				p.Name, p.Namespace, host, e.Route)
+		case none:
+			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s routes %s by other VirtualServices: %s is not loaded yet",
+				p.Name, p.Namespace, host, e.Route)
+		case len(missing) > 0:
+			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s has no route for %s from %s yet",
+				p.Name, p.Namespace, strings.Join(missing, ", "), e.Route)
 		}
 		break // one gateway pod tells
 	}

@@ -213,3 +213,33 @@ spec:
       Policies: load balancer/connection pool/outlier detection
 `, b.String())
 }
+
+func TestGatewayMatchesNotLoaded(t *testing.T) {
+	route := func(match, vs string) LoadedRouteEntry { return LoadedRouteEntry{Match: match, VirtualService: vs} }
+	tests := []struct {
+		name     string
+		matches  []string
+		entries  []LoadedRouteEntry
+		missing  []string
+		noneFrom bool
+	}{
+		{"all loaded", []string{"/productpage", "/static*"},
+			[]LoadedRouteEntry{route("/productpage", "bookinfo.default"), route("/static*", "bookinfo.default")}, nil, false},
+		{"a match not loaded yet", []string{"/prefix*", "/productpage"},
+			[]LoadedRouteEntry{route("/productpage", "bookinfo.default")}, []string{"/prefix*"}, false},
+		{"everything is prefix /", []string{"*"}, []LoadedRouteEntry{route("/*", "bookinfo.default")}, nil, false},
+		{"header matches are not compared", []string{"/api when headers are x=1"}, []LoadedRouteEntry{route("/api header x", "bookinfo.default")}, nil, false},
+		{"routes from another VirtualService only", []string{"/productpage"},
+			[]LoadedRouteEntry{route("/productpage", "old.default")}, nil, true},
+		{"no Istio metadata: cannot tell", []string{"/prefix*"}, []LoadedRouteEntry{route("/productpage", "")}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &Exposure{Route: "VirtualService bookinfo.default", RouteMatches: tt.matches,
+				Routes: []LoadedRoute{{RouteConfig: "http.80", VirtualHost: "*:80", Routes: tt.entries}}}
+			missing, none := gatewayMatchesNotLoaded(e)
+			assert.Equal(t, tt.missing, missing)
+			assert.Equal(t, tt.noneFrom, none)
+		})
+	}
+}
