@@ -72,8 +72,8 @@ type e2eCase struct {
 	service string // described Service
 	// keepNodePorts keeps the Services' nodePorts (other cases drop them: they are cluster-wide).
 	keepNodePorts bool
-	// lines are lines istioctl x describe prints for the case, which the live output must have too
-	// (checked before the whole golden, to name the fact that is missing).
+	// lines are lines the live output must have: those istioctl x describe prints for the case, and
+	// xdsctl's binding line (checked before the whole golden, to name the fact that is missing).
 	lines []string
 }
 
@@ -155,8 +155,8 @@ func TestE2E(t *testing.T) {
 	}
 }
 
-// TestE2ELinesInGoldens checks, without a cluster, that the istioctl lines each case expects live
-// are in its offline golden (so a live failure on them is a live difference, not a stale list).
+// TestE2ELinesInGoldens checks, without a cluster, that the lines each case expects live are in
+// its offline golden (so a live failure on them is a live difference, not a stale list).
 func TestE2ELinesInGoldens(t *testing.T) {
 	for _, tc := range e2eCases {
 		if len(tc.lines) == 0 {
