@@ -59,9 +59,9 @@ docs:
 	$(GO) run ./cmd/gen-docs docs/cli
 	cd internal/cmd/front && $(GO) generate
 
+## demo: a short tour of proxy-config on the example sidecar built into xdsctl, then the selftest (hack/demo.sh).
 demo: build
-	./$(BIN) proxy-config all --demo --with-headers
-	./$(BIN) selftest
+	@./hack/demo.sh ./$(BIN)
 
 clean:
 	rm -rf bin

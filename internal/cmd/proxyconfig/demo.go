@@ -6,9 +6,12 @@ import (
 	"github.com/xdsctl/xdsctl/internal/admin"
 )
 
-// The example proxy of --demo: the /config_dump?include_eds and /clusters?format=json of a bookinfo
-// sidecar assembled from real Envoy dumps in Istio's test data (see demodata/PROVENANCE.txt). It
-// lets every view run with no cluster and no file.
+// The example proxy of --demo: the /config_dump?include_eds and /clusters?format=json of bookinfo's
+// productpage sidecar in an Istio 1.27 mesh, built by hack/demodump from real Envoy dumps in Istio's
+// test data (see demodata/PROVENANCE.txt). It lets every view run with no cluster and no file.
+// TestDemoDumpConsistent checks it is one coherent proxy.
+//
+//go:generate go run ../../../hack/demodump -root ../../..
 var (
 	//go:embed demodata/config_dump.json
 	demoConfigDump []byte
