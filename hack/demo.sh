@@ -5,10 +5,14 @@
 # internal/cmd/proxyconfig's TestDemoTour runs the same proxy-config commands against a golden.
 set -eu
 xdsctl=${1:-bin/xdsctl}
+bold='' plain=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	bold=$(printf '\033[1m') plain=$(printf '\033[0m')
+fi
 
 # step EXPLANATION ARGS...: says what the command shows, prints it as typed, runs it.
 step() {
-	printf '\n\033[1m# %s\033[0m\n$ xdsctl' "$1"
+	printf '\n%s# %s%s\n$ xdsctl' "$bold" "$1" "$plain"
 	shift
 	for a in "$@"; do
 		case $a in
@@ -33,7 +37,7 @@ step "The clusters of reviews: the Service, and the three subsets of its Destina
 	pc clusters --demo --fqdn reviews
 step "The pods behind reviews and their health, as Envoy sees them (/clusters)" \
 	pc endpoints --demo --cluster 'outbound|9080||reviews.default.svc.cluster.local'
-step "The workload certificate (its SPIFFE identity) and the root CA the proxy got over SDS" \
+step "The workload certificate and the root CA the proxy got over SDS (-o wide adds its SPIFFE identity)" \
 	pc secrets --demo
 cat <<'NEXT'
 
