@@ -20,7 +20,7 @@ import (
 
 func main() {
 	root := flag.String("root", ".", "the repository's root")
-	out := flag.String("out", "internal/cmd/proxyconfig/demodata", "where to write config_dump.json and clusters.json, under -root")
+	out := flag.String("out", "internal/cmd/proxyconfig/demodata", "where to write config_dump.json and clusters.json (under -root when relative)")
 	newCerts := flag.Bool("new-certs", false, "make new certificates instead of reusing hack/demodump/certs")
 	flag.Parse()
 	if err := run(*root, *out, *newCerts); err != nil {
@@ -104,10 +104,13 @@ func run(root, out string, newCerts bool) error {
 		routesSection(listeners),
 		secrets,
 	})
-	if err := write(filepath.Join(root, out, "config_dump.json"), dump); err != nil {
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(root, out)
+	}
+	if err := write(filepath.Join(out, "config_dump.json"), dump); err != nil {
 		return err
 	}
-	return write(filepath.Join(root, out, "clusters.json"), adminClusters(endpoints))
+	return write(filepath.Join(out, "clusters.json"), adminClusters(endpoints))
 }
 
 func write(path string, v any) error {
