@@ -1,5 +1,5 @@
 // Command demodump writes the example proxy behind `xdsctl proxy-config <view> --demo`: the
-// /config_dump?include_eds and /clusters?format=json of an Istio 1.27 bookinfo productpage sidecar,
+// /config_dump?include_eds, /clusters?format=json and /server_info of an Istio 1.27 bookinfo productpage sidecar,
 // assembled from the real Envoy dumps in testdata/dumps (listeners, endpoints, cluster and secret
 // shapes, the WasmPlugin's ECDS config) around a bootstrap, routes and certificates of its own.
 // internal/cmd/proxyconfig/demodata/PROVENANCE.txt says what comes from where.
@@ -108,6 +108,9 @@ func run(root, out string, newCerts bool) error {
 		out = filepath.Join(root, out)
 	}
 	if err := write(filepath.Join(out, "config_dump.json"), dump); err != nil {
+		return err
+	}
+	if err := write(filepath.Join(out, "server_info.json"), serverInfo(atObj(boot, "node"))); err != nil {
 		return err
 	}
 	return write(filepath.Join(out, "clusters.json"), adminClusters(endpoints))

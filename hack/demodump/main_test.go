@@ -16,7 +16,7 @@ func TestCommittedDemoIsGenerated(t *testing.T) {
 	root := filepath.Join("..", "..")
 	out := t.TempDir()
 	require.NoError(t, run(root, out, false))
-	for _, f := range []string{"config_dump.json", "clusters.json"} {
+	for _, f := range []string{"config_dump.json", "clusters.json", "server_info.json"} {
 		got, err := os.ReadFile(filepath.Join(out, f))
 		require.NoError(t, err)
 		want, err := os.ReadFile(filepath.Join(root, "internal", "cmd", "proxyconfig", "demodata", f))

@@ -215,10 +215,19 @@ func TestDemoDumpConsistent(t *testing.T) {
 	}
 	assert.Equal(t, 3, certs, "the workload certificate and root in default, the root in ROOTCA")
 
-	// who the proxy is
+	// who the proxy is: a current Istio sidecar, the same Envoy build in the bootstrap and /server_info
 	boot := s["BootstrapConfigDump"]
 	assert.Regexp(t, `^1\.2\d\.\d+$`, str(boot, "bootstrap", "node", "metadata", "ISTIO_VERSION"))
 	assert.True(t, strings.HasPrefix(str(boot, "bootstrap", "node", "id"), "sidecar~"))
+	var info map[string]any
+	require.NoError(t, json.Unmarshal(demoServerInfo, &info))
+	assert.Equal(t, str(boot, "bootstrap", "node", "id"), str(info, "node", "id"))
+	assert.Equal(t, "LIVE", str(info, "state"))
+	_, build, _ := strings.Cut(str(info, "version"), "/")
+	r := run(t, "bootstrap", "--demo", "-o", "short")
+	require.NoError(t, r.err)
+	assert.Contains(t, r.stdout, "Envoy Version:       "+build+"\n")
+	assert.Regexp(t, `^1\.3\d\.\d+-dev/Clean/RELEASE/BoringSSL$`, build)
 }
 
 func keys(m map[string]bool) []string {
