@@ -219,7 +219,7 @@ func stat(typ, name string, n int) *obj {
 }
 
 func isBookinfo(cluster string) bool {
-	for _, s := range []string{"details", "ratings", "reviews"} {
+	for _, s := range []string{"details", "reviews"} { // productpage does not call ratings: reviews does
 		for _, p := range []string{"|9080||", "|9080|v1|", "|9080|v2|", "|9080|v3|"} {
 			if cluster == "outbound"+p+s+".default.svc.cluster.local" {
 				return true
