@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,4 +39,24 @@ func TestOrderedJSONRoundTrip(t *testing.T) {
 	assert.Equal(t, want, b.String())
 	_, err = decode([]byte(`{"a": 1} {}`))
 	assert.Error(t, err)
+}
+
+// FuzzOrderedJSON: whatever decodes, encodes to JSON that decodes to the same encoding again, and
+// that encoding/json accepts.
+func FuzzOrderedJSON(f *testing.F) {
+	f.Add([]byte(`{"b": 1, "a": [true, null, "x"], "c": {}}`))
+	f.Add([]byte(`[1.5e3, "\u00e9\n", {"k": []}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := decode(data)
+		if err != nil {
+			return
+		}
+		var b1, b2 bytes.Buffer
+		encode(&b1, v, "")
+		require.True(t, json.Valid(b1.Bytes()), "%s", b1.Bytes())
+		v2, err := decode(b1.Bytes())
+		require.NoError(t, err)
+		encode(&b2, v2, "")
+		require.Equal(t, b1.String(), b2.String())
+	})
 }
