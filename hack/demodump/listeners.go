@@ -26,8 +26,10 @@ var podRewrites = map[string]string{
 	"outbound|15021||gateway-istio.istio-ingress.svc.cluster.local": "outbound|15021||istio-ingressgateway.istio-system.svc.cluster.local",
 }
 
-// droppedHTTPFilters belong to the httpbin sidecar's AuthorizationPolicies, which the demo has not.
-var droppedHTTPFilters = map[string]bool{"envoy.filters.http.rbac": true, "envoy.filters.http.ext_authz": true}
+// droppedFilters belong to the httpbin sidecar's AuthorizationPolicies, which the demo has not.
+var droppedFilters = map[string]bool{
+	"envoy.filters.http.rbac": true, "envoy.filters.http.ext_authz": true, "envoy.filters.network.rbac": true,
+}
 
 func listenersSection(realLDS *obj, boot *obj, wasmFilter string) (*obj, error) {
 	byName := map[string]*obj{}
@@ -95,7 +97,14 @@ func productpageInbound(l *obj, wasmFilter string) error {
 			fc.set("name", "0.0.0.0_9080")
 			match.set("destination_port", 9080)
 		}
+		var filters []any
 		for _, f := range atList(fc, "filters") {
+			if !droppedFilters[atStr(f, "name")] {
+				filters = append(filters, f)
+			}
+		}
+		fc.set("filters", filters)
+		for _, f := range filters {
 			tc, ok := at(f, "typed_config").(*obj)
 			if !ok || atStr(f, "name") != "envoy.filters.network.http_connection_manager" {
 				continue
@@ -103,7 +112,7 @@ func productpageInbound(l *obj, wasmFilter string) error {
 			var kept []any
 			for _, hf := range atList(tc, "http_filters") {
 				hn := atStr(hf, "name")
-				if droppedHTTPFilters[hn] {
+				if droppedFilters[hn] {
 					continue
 				}
 				if hn == "envoy.filters.http.router" && name == "0.0.0.0_80" {
