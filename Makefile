@@ -54,9 +54,9 @@ lint:
 docs:
 	$(GO) run ./hack/gen-docs docs/cli
 
+## demo: a short tour of proxy-config on the example sidecar built into xdsctl, then the selftest (hack/demo.sh).
 demo: build
-	./$(BIN) proxy-config all --demo --with-headers
-	./$(BIN) selftest
+	@./hack/demo.sh ./$(BIN)
 
 clean:
 	rm -rf bin
