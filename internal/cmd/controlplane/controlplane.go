@@ -155,7 +155,7 @@ func runServe(ctx context.Context, f *cmdutil.Factory, o *ServeOptions) error {
 	if err := srv.Serve(ctx, lis); err != nil {
 		return fmt.Errorf("serve on %s: %w", o.Listen, err)
 	}
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 // SidecarOptions are the options of `controlplane sidecar`.
@@ -275,7 +275,7 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 		}
 	}()
 	<-ctx.Done()
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 const clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster"

@@ -146,7 +146,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, kind string, cmd *cob
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "Read the proxy's /config_dump from `[<pod>[.<namespace>]=]path` instead of the live proxy (repeatable: one per pod, gateway pods too)")
 	fl.StringArrayVar(&opts.K8sFiles, "k8s-file", nil, "Read the Kubernetes objects from `path` (kubectl get -o yaml output; repeatable) instead of the API")
-	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace of istiod and its mesh `ConfigMap`")
+	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace of istiod and its mesh `namespace` (where the istio ConfigMap is)")
 	fl.IntVar(&opts.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
 	fl.StringVarP(&opts.Output, "output", "o", "short", "Output format: one of short|json|yaml")
