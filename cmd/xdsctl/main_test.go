@@ -213,3 +213,51 @@ func BenchmarkStartupIstioctl(b *testing.B) {
 		}
 	}
 }
+
+// TestKubernetesErrorsNameInput: a missing kubeconfig names where it was looked for, an
+// unreachable API server names its URL (both said only "not found"/"connection refused" before).
+func TestKubernetesErrorsNameInput(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	require.NoError(t, os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- {name: c, cluster: {server: "https://127.0.0.1:1"}}
+contexts:
+- {name: x, context: {cluster: c, user: u}}
+current-context: x
+users:
+- {name: u, user: {token: abc}}
+`), 0o600))
+	nowhere := filepath.Join(dir, "nowhere")
+	for _, tc := range []struct {
+		name, kubeconfig string
+		args             []string
+		want             string
+	}{
+		{"pc, KUBECONFIG nowhere", nowhere, []string{"pc", "listeners", "foo"},
+			"Error: no Kubernetes configuration found (KUBECONFIG=\"" + nowhere + "\" names no file that exists)\n"},
+		{"describe, KUBECONFIG nowhere", nowhere, []string{"describe", "pod", "foo"},
+			"Error: no Kubernetes configuration found (KUBECONFIG=\"" + nowhere + "\" names no file that exists)\n"},
+		{"--kubeconfig nowhere", kc, []string{"--kubeconfig", nowhere, "pc", "listeners", "foo"},
+			"Error: load the Kubernetes configuration (--kubeconfig \"" + nowhere + "\" does not exist): stat " + nowhere + ": no such file or directory\n"},
+		{"pc, server down", kc, []string{"pc", "listeners", "foo"},
+			"Error: cannot reach the Kubernetes API server at https://127.0.0.1:1: connection refused\n"},
+		{"describe, server down", kc, []string{"describe", "pod", "foo"},
+			"Error: cannot reach the Kubernetes API server at https://127.0.0.1:1: connection refused\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(xdsctl, tc.args...)
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "KUBECONFIG=" + tc.kubeconfig}
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, 1, ee.ExitCode())
+			assert.Empty(t, out.String())
+			first, _, _ := strings.Cut(errOut.String(), "Hint:")
+			assert.Equal(t, tc.want, first)
+		})
+	}
+}

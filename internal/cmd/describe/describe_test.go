@@ -346,13 +346,14 @@ func TestParentAndConfig(t *testing.T) {
 	assert.Equal(t, `unknown resource type "deployment": use describe pod or describe service`, err.Error())
 	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
 
-	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("KUBECONFIG", none)
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	t.Setenv("HOME", t.TempDir())
 	f, out, _ := testFactory(t, nil)
 	err = execute(t, f, "pod web", nil)
 	require.Error(t, err)
-	assert.Equal(t, "no Kubernetes configuration found", err.Error())
+	assert.Equal(t, `no Kubernetes configuration found (KUBECONFIG="`+none+`" names no file that exists)`, err.Error())
 	assert.Equal(t, "pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)", cmdutil.HintOf(err))
 	assert.Empty(t, out.String())
 }
