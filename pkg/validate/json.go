@@ -63,7 +63,7 @@ func (c *checker) json(md protoreflect.MessageDescriptor, data []byte) ([]byte, 
 		delete(obj, "@type")
 	}
 	c.dropped = map[string]bool{}
-	c.jsonMessage(md, obj)
+	c.jsonMessage(md, obj, false)
 	out, err := json.Marshal(obj)
 	if err != nil {
 		c.add("", "cannot re-encode: "+err.Error(), err.Error(), Error)
@@ -80,13 +80,14 @@ func (c *checker) jsonErr(msg protoreflect.FullName, field, text string) {
 }
 
 // jsonMessage checks the fields of obj, a JSON object for md, deleting those it reports.
-func (c *checker) jsonMessage(md protoreflect.MessageDescriptor, obj map[string]any) {
+// inAny says obj is an Any's content, whose "@type" jsonAny checked.
+func (c *checker) jsonMessage(md protoreflect.MessageDescriptor, obj map[string]any, inAny bool) {
 	fields := md.Fields()
 	seen := map[protoreflect.FieldNumber]string{}
 	oneofs := map[protoreflect.FullName]string{}
 	for _, key := range slices.Sorted(mapKeys(obj)) {
-		if key == "@type" && md.FullName() != "google.protobuf.Any" {
-			continue // an Any's content: jsonAny checked it
+		if key == "@type" && inAny {
+			continue
 		}
 		fd := fields.ByJSONName(key)
 		if fd == nil {
@@ -386,7 +387,7 @@ func (c *checker) jsonMessageValue(md protoreflect.MessageDescriptor, v any, set
 	if name == "google.protobuf.Any" {
 		return c.jsonAny(obj, set)
 	}
-	c.jsonMessage(md, obj)
+	c.jsonMessage(md, obj, false)
 	return true
 }
 
@@ -429,7 +430,7 @@ func (c *checker) jsonAny(obj map[string]any, set func(any)) bool {
 		}
 		return true
 	}
-	c.jsonMessage(md, obj)
+	c.jsonMessage(md, obj, true)
 	return true
 }
 

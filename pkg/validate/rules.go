@@ -30,7 +30,7 @@ const (
 
 // rule is what the options say of one field, oneof or message.
 type rule struct {
-	raw      []byte              // FieldRules, serialized
+	raw      []byte               // FieldRules, serialized
 	field    protoreflect.Message // FieldRules, decoded on first use
 	required bool
 	disabled bool

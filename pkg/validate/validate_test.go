@@ -3,8 +3,13 @@ package validate
 import (
 	"strings"
 	"testing"
+	"time"
 
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	"github.com/stretchr/testify/assert"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 const (
@@ -83,6 +88,40 @@ func TestJSON(t *testing.T) {
 			assert.Equal(t, tt.want, lines(JSON(tt.typ, []byte(tt.in))))
 		})
 	}
+}
+
+func TestSemantic(t *testing.T) {
+	routerFirst := `{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}},` +
+		`{"name":"envoy.filters.http.cors","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"}}`
+	tests := []struct {
+		name, typ, in, want string
+	}{
+		{"distinct filter chain matches", listenerT, listener(chain(`"filter_chain_match":{"destination_port":80},`, "") + "," + chain(`"filter_chain_match":{"destination_port":81},`, "")), ""},
+		{"duplicate filter chain match", listenerT, listener(chain(`"name":"a","filter_chain_match":{"destination_port":80},`, "") + "," + chain(`"name":"b","filter_chain_match":{"destination_port":80},`, "")),
+			"error filter_chains[1].filter_chain_match: filter chain 'b' has the same matching rules defined as 'a' (filter_chains[0])\n"},
+		{"two chains without a match", listenerT, listener(chain("", "") + "," + chain("", "")),
+			"error filter_chains[1].filter_chain_match: filter chain '' has the same matching rules defined as '' (filter_chains[0])\n"},
+		{"listener without address", listenerT, `{"name":"l"}`, "error address: address is necessary\n"},
+		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{}}`, ""},
+		{"router not last", listenerT, listener(strings.Replace(chain("", ""), `[{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]`, "["+routerFirst+"]", 1)),
+			"error filter_chains[0].filters[0].typed_config.http_filters[0]: terminal filter named envoy.filters.http.router of type envoy.filters.http.router must be the last filter in a http filter chain\n" +
+				"error filter_chains[0].filters[0].typed_config.http_filters[1]: non-terminal filter named envoy.filters.http.cors of type envoy.extensions.filters.http.cors.v3.Cors is the last filter in a http filter chain\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, lines(JSON(tt.typ, []byte(tt.in))))
+		})
+	}
+}
+
+func TestMessage(t *testing.T) {
+	c := &clusterv3.Cluster{Name: "c", ConnectTimeout: durationpb.New(0)}
+	assert.Equal(t, "error connect_timeout: value must be greater than 0s\n", lines(Message(c)))
+	c.ConnectTimeout = durationpb.New(time.Second)
+	c.TransportSocket = &corev3.TransportSocket{Name: "x", ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: &anypb.Any{TypeUrl: "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"}}}
+	assert.Empty(t, Message(c))
+	c.TransportSocket.GetTypedConfig().TypeUrl = "type.googleapis.com/acme.Socket"
+	assert.Equal(t, "info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n", lines(Message(c)))
 }
 
 func TestEnvoyWording(t *testing.T) {
