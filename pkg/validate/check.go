@@ -152,6 +152,9 @@ func (c *checker) message(m protoreflect.Message) {
 		if od := fd.ContainingOneof(); od != nil && m.WhichOneof(od) != fd {
 			continue // a oneof's other fields are not checked
 		}
+		if fd.FullName() == "envoy.config.listener.v3.ApiListener.api_listener" {
+			continue // an api_listener is for proxyless gRPC clients, which do not check as Envoy does (and Envoy skips it over LDS)
+		}
 		if fd.Name() == "typed_config" {
 			c.extName = field(m, "name").String()
 		}

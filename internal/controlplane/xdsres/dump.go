@@ -15,6 +15,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
 )
 
 // Entry is one dynamic resource as a config dump shows it.
@@ -198,9 +200,10 @@ func RedactSecret(a *anypb.Any) *anypb.Any {
 }
 
 // MarshalJSON renders a message the way Envoy's admin API does: proto field names, two-space
-// indent. The output is stable (protojson's own spacing varies from build to build on purpose).
+// indent; every type of the Envoy API inside an Any is rendered (from envoydesc's descriptors:
+// the Go types linked here are a handful). The output is stable (protojson's own spacing varies from build to build on purpose).
 func MarshalJSON(m proto.Message) ([]byte, error) {
-	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
+	b, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: envoydesc.Types{}}.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
