@@ -392,7 +392,6 @@ func peekName(n *yaml.Node) string {
 	return ""
 }
 
-
 func validate(m proto.Message) error {
 	// The first error pkg/validate finds: what Envoy would NACK (its path and message).
 	if errs := validation.Errors(validation.Message(m)); len(errs) > 0 {
