@@ -46,6 +46,9 @@ func (c *checker) listener(m protoreflect.Message) {
 		c.add(c.pathWith("address"), text, fmt.Sprintf("error adding listener named '%s': %s", name, text), Error, KindEnvoy)
 		return
 	}
+	if has(m, "filter_chain_matcher") {
+		return // the matcher picks a chain by name; filter_chain_match is not used
+	}
 	addr := addressString(field(m, "address").Message())
 	chains := field(m, "filter_chains").List()
 	seen := map[string]int{}
