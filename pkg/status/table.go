@@ -18,14 +18,20 @@ type TableOptions struct {
 
 // Table returns the headers and rows of the status table, kubectl style: one row per proxy and control
 // plane, sorted; columns NAME CLUSTER CDS LDS EDS RDS ECDS, then any other type some proxy subscribes to
-// (SDS, WDS, …, by name), then CONTROL PLANE VERSION; wide adds XDS VERSIONS and NACK, one line per
+// (SDS, WDS, …, by name), then CONTROL PLANE VERSION; wide adds NODE ID after NAME when a proxy is
+// named pod.namespace from an Istio-shaped node ID, and XDS VERSIONS and NACK, one line per
 // rejected resource (NACKLines): a proxy's further lines are rows of their own with only NACK set. A state cell reads
 // like istioctl's: "SYNCED (5m)", "STALE (2s)", "ERROR (1h)" (age since last_updated, via the same
 // HumanDuration as kubectl), "NOT SENT", "IGNORED". Empty cells are "-". Rows of an inferred status show
 // "(inferred)" in CONTROL PLANE.
 func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string) {
 	cols := Columns(ps)
-	headers = append(headers, "NAME", "CLUSTER")
+	nodeIDs := o.Wide && anyNodeID(ps)
+	headers = append(headers, "NAME")
+	if nodeIDs {
+		headers = append(headers, "NODE ID")
+	}
+	headers = append(headers, "CLUSTER")
 	headers = append(headers, cols...)
 	headers = append(headers, "CONTROL PLANE", "VERSION")
 	if o.Wide {
@@ -49,7 +55,15 @@ func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string)
 	for _, i := range order {
 		p := &ps[i]
 		row := make([]string, 0, len(headers))
-		row = append(row, cell(p.Name), cell(p.Cluster))
+		row = append(row, cell(p.Name))
+		if nodeIDs {
+			id := p.NodeID
+			if id == "" {
+				id = p.Name
+			}
+			row = append(row, id)
+		}
+		row = append(row, cell(p.Cluster))
 		for _, c := range cols {
 			t, ok := p.Type(c)
 			if !ok {
@@ -82,6 +96,17 @@ func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string)
 		rows = append(rows, row)
 	}
 	return headers, rows
+}
+
+// anyNodeID tells whether a proxy is named otherwise than by its node ID: the wide table then
+// shows NODE ID too.
+func anyNodeID(ps []ProxyStatus) bool {
+	for i := range ps {
+		if ps[i].NodeID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Columns lists the type columns for these proxies: the standard five, then every other type some proxy
