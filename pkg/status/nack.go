@@ -1,7 +1,6 @@
 package status
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,8 +67,22 @@ func NACKLines(p *ProxyStatus) []string {
 
 type nackItem struct{ name, reason string }
 
-// anyName is a resource name in a list when the names are not known: no space, comma or colon.
-var anyName = regexp.MustCompile(`^[^\s,:]+: `)
+// leadingName returns the resource name s starts with, followed by ": ", when the names are not
+// known: a token without space, comma or colon. "" when s does not start so.
+func leadingName(s string) string {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			if i > 0 && strings.HasPrefix(s[i:], ": ") {
+				return s[:i]
+			}
+			return ""
+		case ' ', '\t', '\n', ',':
+			return ""
+		}
+	}
+	return ""
+}
 
 // perResource splits "<what> listener(s) a: reason a, b: reason b" into (a, reason a), (b, reason
 // b). names are the rejected resources when known (a split happens only before one of them);
@@ -83,8 +96,8 @@ func perResource(msg string, names []string) []nackItem {
 	rest := msg[i+len("(s) "):]
 	nameAt := func(s string) (string, bool) {
 		if len(names) == 0 {
-			m := anyName.FindString(s)
-			return strings.TrimSuffix(m, ": "), m != ""
+			n := leadingName(s)
+			return n, n != ""
 		}
 		for _, n := range names {
 			if strings.HasPrefix(s, n+": ") {
