@@ -40,3 +40,18 @@ func TestIstioPod(t *testing.T) {
 		assert.Equal(t, want, IstioPod(id), id)
 	}
 }
+
+// FuzzNACKLines: any NACK message splits into lines without a panic, each naming its type.
+func FuzzNACKLines(f *testing.F) {
+	f.Add("Error adding/updating listener(s) b: duplicate, c: x, y, a: address is necessary", "a")
+	f.Add("(s) : , : ", "")
+	f.Add("route(s) r: ; r: ", "r")
+	f.Fuzz(func(t *testing.T, msg, name string) {
+		p := &ProxyStatus{Types: []TypeStatus{{Type: "LDS", Error: msg, Resources: []ResourceStatus{{Name: name, State: StateError, Error: msg}}}}}
+		for _, l := range NACKLines(p) {
+			if len(l) < 3 || l[:3] != "LDS" {
+				t.Fatalf("line %q", l)
+			}
+		}
+	})
+}
