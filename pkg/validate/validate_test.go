@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +139,13 @@ func TestMessage(t *testing.T) {
 	assert.Empty(t, Message(c))
 	c.TransportSocket.GetTypedConfig().TypeUrl = "type.googleapis.com/acme.Socket"
 	assert.Equal(t, "info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n", lines(Message(c)))
+}
+
+func TestProblemJSON(t *testing.T) {
+	b, err := json.Marshal(JSON(clusterT, []byte(`{"name":"c","connect_timeout":"0s"}`)))
+	assert.NoError(t, err)
+	assert.Equal(t, `[{"path":"connect_timeout","message":"value must be greater than 0s",`+
+		`"envoy":"Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)","severity":"error","kind":"rule"}]`, string(b))
 }
 
 func TestEnvoyWording(t *testing.T) {
