@@ -36,6 +36,22 @@ func (f *frame) rowKey(r []string) string {
 	return key
 }
 
+// rowKeys are the keys of f's rows: a row continuing a proxy's NACK lines (NAME empty, see
+// status.Table) is keyed by its proxy and its NACK line.
+func (f *frame) rowKeys() []string {
+	keys := make([]string, len(f.rows))
+	owner := ""
+	for i, r := range f.rows {
+		if len(r) > 0 && r[0] == "" {
+			keys[i] = owner + "\x01" + r[len(r)-1]
+			continue
+		}
+		owner = f.rowKey(r)
+		keys[i] = owner
+	}
+	return keys
+}
+
 // stripAge drops the age from a state cell, "SYNCED (5m)" → "SYNCED": ages change every refresh.
 func stripAge(c string) string {
 	if i := strings.Index(c, " ("); i > 0 && strings.HasSuffix(c, ")") && c != "(inferred)" {
@@ -59,12 +75,13 @@ func changed(prev, cur *frame) [][]bool {
 		col[h] = i
 	}
 	rows := map[string][]string{}
-	for _, r := range prev.rows {
-		rows[prev.rowKey(r)] = r
+	for i, k := range prev.rowKeys() {
+		rows[k] = prev.rows[i]
 	}
+	curKeys := cur.rowKeys()
 	for i, r := range cur.rows {
 		out[i] = make([]bool, len(r))
-		pr, ok := rows[cur.rowKey(r)]
+		pr, ok := rows[curKeys[i]]
 		for j, c := range r {
 			if !ok {
 				out[i][j] = true

@@ -124,3 +124,14 @@ func TestHighlight(t *testing.T) {
 		assert.Equal(t, want.String(), got.String())
 	})
 }
+
+// TestChangedNACKLines: a proxy's further NACK lines are matched with its own lines of the last
+// refresh, not with another proxy's.
+func TestChangedNACKLines(t *testing.T) {
+	h := []string{"NAME", "CONTROL PLANE", "NACK"}
+	prev := &frame{headers: h, rows: [][]string{{"a", "cp", "LDS x: 1"}, {"", "", "LDS y: 2"}, {"b", "cp", "LDS x: 1"}, {"", "", "LDS z: 3"}}}
+	cur := &frame{headers: h, rows: [][]string{{"a", "cp", "LDS x: 1"}, {"", "", "LDS y: 2"}, {"b", "cp", "LDS x: 1"}, {"", "", "LDS w: 4"}}}
+	marks := changed(prev, cur)
+	assert.Equal(t, []bool{false, false, false}, marks[1], "a's second line is unchanged")
+	assert.Equal(t, []bool{true, true, true}, marks[3], "b's second line is new")
+}
