@@ -92,6 +92,11 @@ func (c *checker) listener(m protoreflect.Message) {
 	seen := map[string]int{}
 	for i := 0; i < chains.Len(); i++ {
 		fc := chains.Get(i).Message()
+		if has(fc, "filter_chain_match") && has(field(fc, "filter_chain_match").Message(), "suffix_len") {
+			text := fmt.Sprintf("filter chain '%s' contains unimplemented fields", chainName(fc))
+			c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match.suffix_len"), text,
+				fmt.Sprintf("error adding listener '%s': %s", addr, text), Error, KindEnvoy)
+		}
 		key := "-"
 		if has(fc, "filter_chain_match") {
 			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(field(fc, "filter_chain_match").Message().Interface())

@@ -118,6 +118,8 @@ func TestSemantic(t *testing.T) {
 		{"domains unique across virtual hosts", routeT, `{"name":"r","virtual_hosts":[{"name":"a","domains":["x.com","*"]},{"name":"b","domains":["y.com","X.com"]}]}`,
 			"error virtual_hosts[1].domains[1]: Only unique values for domains are permitted. Duplicate entry of domain x.com in route r\n"},
 		{"EDS cluster without EDS config", clusterT, `{"name":"c","type":"EDS"}`, "error eds_cluster_config: cannot create an EDS cluster without an EDS config\n"},
+		{"unimplemented filter chain match field", listenerT, listener(chain(`"name":"a","filter_chain_match":{"suffix_len":8},`, "")),
+			"error filter_chains[0].filter_chain_match.suffix_len: filter chain 'a' contains unimplemented fields\n"},
 		{"listener without address", listenerT, `{"name":"l"}`, "error address: address is necessary\n"},
 		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{"api_listener":` + strings.Replace(strings.Replace(hcm, "%s", "", 1), `"stat_prefix":"in",`, "", 1) + `}}`, ""},
 		{"router not last", listenerT, listener(strings.Replace(chain("", ""), `[{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]`, "["+routerFirst+"]", 1)),
