@@ -73,6 +73,8 @@ func TestJSON(t *testing.T) {
 		{"message required", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[{"route":{"cluster":"c"}}]}]}`,
 			"error virtual_hosts[0].routes[0].match: value is required\n"},
 		{"a route that must pass", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[{"match":{"prefix":"/"},"route":{"cluster":"c","timeout":"0s"}}]}]}`, ""},
+		{"ring hash over Envoy's limit", clusterT, `{"name":"c","lb_policy":"RING_HASH","ring_hash_lb_config":{"minimum_ring_size":"10000000"}}`,
+			"error ring_hash_lb_config.minimum_ring_size: value must be less than or equal to 8388608\n"},
 		{"min_items", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":[]}]}`,
 			"error virtual_hosts[0].domains: value must contain at least 1 item(s)\n"},
 		{"inside a typed_config", listenerT, listener(strings.Replace(chain("", ""), `"stat_prefix":"in"`, `"stat_prefix":""`, 1)),
