@@ -168,3 +168,11 @@ func TestEnvoyWording(t *testing.T) {
 		assert.Equal(t, "Proto constraint validation failed (HttpConnectionManagerValidationError.StatPrefix: value length must be at least 1 characters)", ps[0].Envoy)
 	}
 }
+
+// TestRulesEmbedded: rules.pb.zz decodes, with the rules Envoy's best-known checks rest on.
+func TestRulesEmbedded(t *testing.T) {
+	assert.NotNil(t, rulesFor("envoy.config.cluster.v3.Cluster.connect_timeout").field)
+	assert.True(t, rulesFor("envoy.config.core.v3.Address.address").required)
+	assert.Nil(t, rulesFor("envoy.config.cluster.v3.Cluster.name").field, "a field without rules")
+	assert.Greater(t, len(rulesMap), 1500)
+}
