@@ -20,9 +20,9 @@ import (
 
 // viewResult is what a view made of one proxy's admin output.
 type viewResult struct {
-	Table *render.Table     // short and wide
-	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
-	Items render.Items // json and yaml: one JSON value per resource, made when written
+	Table *render.Table // short and wide
+	Text  []byte        // a view printed as text rather than a table (bootstrap -o short, all)
+	Items render.Items  // json and yaml: one JSON value per resource, made when written
 	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
 	Object json.RawMessage
 	Notes  []string // said on stderr, e.g. resources the short table leaves out
