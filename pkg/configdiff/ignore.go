@@ -1,0 +1,111 @@
+package configdiff
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DefaultIgnore are the field paths every comparison ignores: bookkeeping that changes with every
+// push or every replica, not configuration. Most of it lives beside the resources in a dump
+// (version_info, last_updated, client_status, error_state are never compared: only resources are),
+// but some resources and bootstraps carry it too.
+var DefaultIgnore = []string{"**.version_info", "**.last_updated", "**.nonce", "**.client_status"}
+
+// pathPattern is a parsed --ignore FIELD-PATH: an optional kind, then field names separated by
+// dots, where * is any one field (or map key) and ** any number of them. List elements take no
+// step: "filter_chains.filters.name" names the name of every filter of every chain.
+type pathPattern struct {
+	kind Kind // "" for every kind
+	segs []string
+	text string
+}
+
+// ParseIgnore reads --ignore values: [KIND:]FIELD[.FIELD]... with proto field names (camelCase
+// spellings are accepted and turned into snake_case).
+func ParseIgnore(specs []string) ([]pathPattern, error) {
+	var out []pathPattern
+	for _, s := range specs {
+		p, err := parsePattern(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func parsePattern(s string) (pathPattern, error) {
+	p := pathPattern{text: s}
+	rest := s
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		k, err := ParseKind(s[:i])
+		if err != nil {
+			return p, fmt.Errorf("ignore path %q: %w", s, err)
+		}
+		p.kind, rest = k, s[i+1:]
+	}
+	if rest == "" {
+		return p, fmt.Errorf("ignore path %q names no field: give e.g. metadata or clusters:circuit_breakers.thresholds", s)
+	}
+	for _, seg := range strings.Split(rest, ".") {
+		if seg == "" {
+			return p, fmt.Errorf("ignore path %q has an empty step: separate field names with single dots", s)
+		}
+		if seg != "*" && seg != "**" {
+			seg = snakeCase(seg)
+		}
+		p.segs = append(p.segs, seg)
+	}
+	return p, nil
+}
+
+// snakeCase turns a lowerCamelCase field name into its proto name (already snake_case stays).
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteByte(c + 'a' - 'A')
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// forKind are the patterns that apply to a kind.
+func forKind(ps []pathPattern, k Kind) []pathPattern {
+	var out []pathPattern
+	for _, p := range ps {
+		if p.kind == "" || p.kind == k {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// match tells whether the pattern names the field at path (field names from the resource down).
+func (p pathPattern) match(path []string) bool {
+	return matchSegs(p.segs, path)
+}
+
+func matchSegs(pat, path []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(path); i++ {
+				if matchSegs(pat[1:], path[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(path) == 0 || (pat[0] != "*" && pat[0] != path[0]) {
+			return false
+		}
+		pat, path = pat[1:], path[1:]
+	}
+	return len(path) == 0
+}
