@@ -21,16 +21,18 @@ const (
 	Bootstrap Kind = "Bootstrap"
 	Clusters  Kind = "Clusters"
 	Endpoints Kind = "Endpoints"
-	Listeners Kind = "Listeners"
-	Routes    Kind = "Routes"
-	Secrets   Kind = "Secrets"
+	// Extensions are filter configurations sent by ECDS.
+	Extensions Kind = "Extensions"
+	Listeners  Kind = "Listeners"
+	Routes     Kind = "Routes"
+	Secrets    Kind = "Secrets"
 )
 
 // Kinds are the kinds a control plane sends and proxy-status compares, in report order.
 var Kinds = []Kind{Clusters, Listeners, Routes, Secrets}
 
 // AllKinds are every kind Diff compares, in report order.
-var AllKinds = []Kind{Bootstrap, Clusters, Endpoints, Listeners, Routes, Secrets}
+var AllKinds = []Kind{Bootstrap, Clusters, Endpoints, Extensions, Listeners, Routes, Secrets}
 
 // ParseKind reads a kind as users write it: clusters, cluster, Clusters; routes or
 // route_configs; endpoints or eds.
@@ -42,6 +44,8 @@ func ParseKind(s string) (Kind, error) {
 		return Clusters, nil
 	case "endpoints", "endpoint", "eds":
 		return Endpoints, nil
+	case "extensions", "extension", "ecds":
+		return Extensions, nil
 	case "listeners", "listener", "lds":
 		return Listeners, nil
 	case "routes", "route", "route_configs", "rds":
@@ -82,6 +86,8 @@ var kinds = map[Kind]kindInfo{
 		lists: []string{"dynamic_active_clusters", "dynamic_warming_clusters"}, resKey: "cluster", nameKey: "name", bootstrapKey: "clusters"},
 	Endpoints: {section: configdump.SectionEndpoints, message: "envoy.config.endpoint.v3.ClusterLoadAssignment", static: "static_endpoint_configs",
 		lists: []string{"dynamic_endpoint_configs"}, resKey: "endpoint_config", nameKey: "cluster_name"},
+	Extensions: {section: configdump.SectionEcds, message: "envoy.config.core.v3.TypedExtensionConfig",
+		lists: []string{"ecds_filters"}, resKey: "ecds_filter", nameKey: "name"},
 	Listeners: {section: configdump.SectionListeners, message: "envoy.config.listener.v3.Listener", static: "static_listeners",
 		lists: []string{"dynamic_listeners"}, resKey: "listener", stateKey: []string{"active_state", "warming_state"}, nameKey: "name", bootstrapKey: "listeners"},
 	Routes: {section: configdump.SectionRoutes, message: "envoy.config.route.v3.RouteConfiguration", static: "static_route_configs",
@@ -212,6 +218,8 @@ func singular(k Kind) string {
 		return "cluster"
 	case Endpoints:
 		return "cluster load assignment"
+	case Extensions:
+		return "extension config"
 	case Listeners:
 		return "listener"
 	case Routes:

@@ -81,7 +81,8 @@ type Report struct {
 
 // KindSummary is one kind's part of a Report.
 type KindSummary struct {
-	Kind        Kind   `json:"kind"`
+	Kind        Kind   `json:"-"`
+	KindName    string `json:"kind"` // as --kinds takes it: "clusters"
 	Compared    bool   `json:"compared"`
 	NotCompared string `json:"notCompared,omitempty"`
 	A           int    `json:"a"`
@@ -92,9 +93,10 @@ type KindSummary struct {
 
 // ResourceChange is one resource that differs.
 type ResourceChange struct {
-	Kind   Kind       `json:"kind"`
-	Name   string     `json:"name"`
-	Change ChangeType `json:"change"`
+	Kind     Kind       `json:"-"`
+	KindName string     `json:"kind"` // as --kinds takes it: "clusters"
+	Name     string     `json:"name"`
+	Change   ChangeType `json:"change"`
 	// Fields are, for a changed resource, the fields that differ, with the old (A) and new (B)
 	// values; an added field has no old value, a removed one no new value.
 	Fields []FieldChange `json:"fields,omitempty"`
@@ -215,7 +217,7 @@ type resource struct {
 }
 
 func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSummary, []ResourceChange, error) {
-	ks := KindSummary{Kind: k}
+	ks := KindSummary{Kind: k, KindName: k.Flag()}
 	hasA, hasB := has(da, info, e.o.DynamicOnly), has(db, info, e.o.DynamicOnly)
 	ra, _, err := extractAll(da, info, e.o.DynamicOnly)
 	if err != nil {
@@ -271,7 +273,7 @@ func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSumma
 		if inA && inB && e.samePods && bytes.Equal(x.raw.Raw(), y.raw.Raw()) {
 			continue // the same bytes are the same config
 		}
-		rc := ResourceChange{Kind: k, Name: n}
+		rc := ResourceChange{Kind: k, KindName: k.Flag(), Name: n}
 		var va, vb any
 		if inA {
 			if va, err = e.canon(x, info, e.podA); err != nil {
@@ -394,6 +396,7 @@ func extractAll(d *configdump.Dump, info kindInfo, dynamicOnly bool) ([]resource
 	}
 	for _, sec := range d.SectionsOf(info.section) {
 		for _, list := range lists {
+			seen := map[string]int{} // a name twice in one list is two resources (not an update)
 			var ferr error
 			err := sec.Get(list).Items(func(_ int, entry jsonscan.Value) bool {
 				if entry.Kind() != jsonscan.Object {
@@ -426,6 +429,13 @@ func extractAll(d *configdump.Dump, info kindInfo, dynamicOnly bool) ([]resource
 				name := r.Get(info.nameKey).Str()
 				if name == "" {
 					name = entry.Get("name").Str()
+				}
+				if name == "" {
+					name = "(unnamed)"
+				}
+				seen[name]++
+				if n := seen[name]; n > 1 {
+					name = fmt.Sprintf("%s [%d]", name, n)
 				}
 				add(name, r)
 				return true

@@ -109,3 +109,28 @@ func matchSegs(pat, path []string) bool {
 	}
 	return len(path) == 0
 }
+
+// ParseKinds reads --kinds values.
+func ParseKinds(names []string) ([]Kind, error) {
+	var out []Kind
+	seen := map[Kind]bool{}
+	for _, n := range names {
+		k, err := ParseKind(n)
+		if err != nil {
+			return nil, err
+		}
+		seen[k] = true
+	}
+	for _, k := range AllKinds { // in report order
+		if seen[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// CheckIgnore tells whether --ignore values are well formed.
+func CheckIgnore(specs []string) error {
+	_, err := ParseIgnore(specs)
+	return err
+}

@@ -273,11 +273,11 @@ func plainYAML(s string) bool {
 	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf", "+.inf", "<<":
 		return false
 	}
-	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`.+0123456789") {
-		// indicators, and anything that could start a number
-		if !(s[0] == '@' && s == "@type") && !(s[0] == '.' && len(s) > 1 && !isDigit(s[1])) {
-			return false
-		}
+	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") && s != "@type" && !(s[0] == '-' && len(s) > 1 && s[1] != ' ' && !isDigit(s[1]) && s[1] != '.') {
+		return false // an indicator
+	}
+	if strings.Trim(s, "0123456789+-._:eExXoObBabcdefABCDEF") == "" || (len(s) >= 5 && isDigit(s[0]) && s[4] == '-') {
+		return false // could read as a number, a date or a timestamp
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]

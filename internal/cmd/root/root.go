@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
+	"github.com/xdsctl/xdsctl/internal/cmd/diff"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/tree"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -32,5 +33,5 @@ func NewFactory(ios *iostreams.IOStreams) *cmdutil.Factory {
 
 // NewCmdRoot returns the root command.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f))
+	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f), diff.NewCmdDiff(f, nil))
 }

@@ -1,0 +1,228 @@
+package configdiff
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+)
+
+// realDumps are every config dump in the shared testdata (other admin output is left out).
+func realDumps(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "dumps", "*", "*.json"))
+	require.NoError(t, err)
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		if _, err := configdump.Parse(b); err == nil {
+			out = append(out, f)
+		}
+	}
+	require.Greater(t, len(out), 15, "the shared dumps are there")
+	return out
+}
+
+// shuffle rewrites a JSON document the way nothing Envoy cares about changes: every object's
+// members in reverse order, every set-like list (setFields, in either spelling) rotated by one and
+// reversed, and every version_info, last_updated and nonce bumped.
+func shuffle(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	v, err := jsonscan.Parse(doc)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	shuffleValue(t, &b, v, "")
+	return b.Bytes()
+}
+
+func shuffleValue(t *testing.T, b *bytes.Buffer, v jsonscan.Value, key string) {
+	switch v.Kind() {
+	case jsonscan.Object:
+		type kv struct {
+			k string
+			v jsonscan.Value
+		}
+		var ms []kv
+		require.NoError(t, v.Fields(func(k []byte, val jsonscan.Value) bool {
+			ms = append(ms, kv{string(k), val})
+			return true
+		}))
+		b.WriteByte('{')
+		for i := len(ms) - 1; i >= 0; i-- {
+			if i < len(ms)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + ms[i].k + `":`)
+			shuffleValue(t, b, ms[i].v, ms[i].k)
+		}
+		b.WriteByte('}')
+	case jsonscan.Array:
+		var items []jsonscan.Value
+		require.NoError(t, v.Items(func(_ int, e jsonscan.Value) bool {
+			items = append(items, e)
+			return true
+		}))
+		if setFields[snakeCase(key)] && len(items) > 1 {
+			items = append(items[1:], items[0])
+			for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+				items[i], items[j] = items[j], items[i]
+			}
+		}
+		b.WriteByte('[')
+		for i, e := range items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			shuffleValue(t, b, e, "")
+		}
+		b.WriteByte(']')
+	default:
+		switch snakeCase(key) {
+		case "version_info", "last_updated", "nonce":
+			if v.Kind() == jsonscan.String {
+				b.WriteString(`"2031-02-03T04:05:06.789Z-bumped"`)
+				return
+			}
+		}
+		b.Write(v.Raw())
+	}
+}
+
+// TestSelfDiffAfterShuffle: each real dump diffed with itself reordered and re-versioned shows no
+// difference, in any kind.
+func TestSelfDiffAfterShuffle(t *testing.T) {
+	for _, f := range realDumps(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			orig, err := os.ReadFile(f)
+			require.NoError(t, err)
+			sh := shuffle(t, orig)
+			require.NotEqual(t, string(orig), string(sh))
+			r, err := Diff(Input{Name: "a", Dump: orig}, Input{Name: "b", Dump: sh}, DiffOptions{})
+			require.NoError(t, err)
+			assert.True(t, r.Equal, "%s", reportText(t, r))
+			compared := 0
+			for _, k := range r.Kinds {
+				if k.Compared {
+					compared += k.A
+				}
+			}
+			assert.Positive(t, compared, "resources were compared")
+		})
+	}
+}
+
+func reportText(t *testing.T, r *Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, r.WriteText(&b, WriteOptions{}))
+	return b.String()
+}
+
+const template = "synthetic/template-sidecar.json"
+
+// editDump decodes a dump, applies fn to its configs, and encodes it again.
+func editDump(t *testing.T, doc []byte, fn func(configs []any)) []byte {
+	t.Helper()
+	var v map[string]any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&v))
+	fn(v["configs"].([]any))
+	out, err := json.Marshal(v)
+	require.NoError(t, err)
+	return out
+}
+
+func section(configs []any, suffix string) map[string]any {
+	for _, c := range configs {
+		m := c.(map[string]any)
+		if strings.HasSuffix(m["@type"].(string), "."+suffix) {
+			return m
+		}
+	}
+	panic("no section " + suffix)
+}
+
+func m(v any, keys ...any) any {
+	for _, k := range keys {
+		switch k := k.(type) {
+		case string:
+			v = v.(map[string]any)[k]
+		case int:
+			v = v.([]any)[k]
+		}
+	}
+	return v
+}
+
+// planted is the template with one change in each kind.
+func planted(t *testing.T, orig []byte) []byte {
+	t.Helper()
+	return editDump(t, orig, func(cs []any) {
+		boot := section(cs, "BootstrapConfigDump")
+		m(boot, "bootstrap", "node").(map[string]any)["cluster"] = "planted"
+		cl := m(section(cs, "ClustersConfigDump"), "dynamic_active_clusters", 0, "cluster").(map[string]any)
+		cl["connect_timeout"] = "7s"
+		ep := m(section(cs, "EndpointsConfigDump"), "dynamic_endpoint_configs", 0, "endpoint_config").(map[string]any)
+		ep["policy"] = map[string]any{"overprovisioning_factor": 150}
+		ls := section(cs, "ListenersConfigDump")["dynamic_listeners"].([]any)
+		for _, l := range ls {
+			if m(l, "name") == "virtualOutbound" {
+				fc := m(l, "active_state", "listener", "filter_chains", 0).(map[string]any)
+				fc["transport_socket_connect_timeout"] = "3s"
+			}
+		}
+		rc := m(section(cs, "RoutesConfigDump"), "dynamic_route_configs", 3, "route_config").(map[string]any)
+		vh := m(rc, "virtual_hosts", 0).(map[string]any)
+		vh["domains"] = append(vh["domains"].([]any), "planted.example.com")
+		sec := section(cs, "SecretsConfigDump")
+		sec["dynamic_active_secrets"] = sec["dynamic_active_secrets"].([]any)[1:] // one removed
+	})
+}
+
+// TestPlantedChanges: a change planted in each kind is reported with its exact path.
+func TestPlantedChanges(t *testing.T) {
+	orig := readShared(t, template)
+	r, err := Diff(Input{Name: "before", Dump: orig}, Input{Name: "after", Dump: planted(t, orig)}, DiffOptions{})
+	require.NoError(t, err)
+	type got struct{ kind, name, change, paths string }
+	var gs []got
+	for _, c := range r.Changes {
+		var ps []string
+		for _, f := range c.Fields {
+			ps = append(ps, f.Path)
+		}
+		gs = append(gs, got{c.KindName, c.Name, string(c.Change), strings.Join(ps, " ")})
+	}
+	assert.Equal(t, []got{
+		{"bootstrap", "bootstrap", "changed", "node.cluster"},
+		{"clusters", "outbound|9080||reviews.default.svc.cluster.local", "changed", "connect_timeout"},
+		{"endpoints", "outbound|9080||reviews.default.svc.cluster.local", "changed", "policy.overprovisioning_factor"},
+		{"listeners", "virtualOutbound", "changed", "filter_chains[name=virtualOutbound-blackhole].transport_socket_connect_timeout"},
+		{"routes", "inbound-vip|9080|http|reviews-v3.default.svc.cluster.local", "changed", "virtual_hosts[name=inbound|http|9080].domains"},
+		{"secrets", "default", "removed", ""},
+	}, gs)
+	assert.False(t, r.Equal)
+	assert.Equal(t, "6 resources differ: 0 added, 1 removed, 5 changed", r.Summary())
+	var b bytes.Buffer
+	require.NoError(t, r.WriteText(&b, WriteOptions{}))
+	assertGolden(t, b.Bytes(), "diff/planted.txt")
+	b.Reset()
+	require.NoError(t, r.WriteText(&b, WriteOptions{Color: true}))
+	assertGolden(t, b.Bytes(), "diff/planted-color.txt")
+	b.Reset()
+	require.NoError(t, r.WriteStat(&b, WriteOptions{}))
+	assertGolden(t, b.Bytes(), "diff/planted-stat.txt")
+	j, err := json.MarshalIndent(r, "", "  ")
+	require.NoError(t, err)
+	assertGolden(t, append(j, '\n'), "diff/planted.json")
+}
