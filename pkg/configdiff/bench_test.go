@@ -1,0 +1,34 @@
+package configdiff
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+// BenchmarkDiffBig diffs two 100 MB dumps (hack/bigdumps.sh makes testdata/big/dump-100mb.json;
+// the second is the same dump with three clusters' connect_timeout changed and every version
+// bumped). Target: ≤ 2 s and ≤ 500 MiB per op (docs/performance.md).
+func BenchmarkDiffBig(b *testing.B) {
+	a, err := os.ReadFile("../../testdata/big/dump-100mb.json")
+	if err != nil {
+		b.Skip("run hack/bigdumps.sh to generate it: ", err)
+	}
+	planted := bytes.Replace(a, []byte(`"connect_timeout": "10s"`), []byte(`"connect_timeout": "11s"`), 3)
+	planted = bytes.ReplaceAll(planted, []byte(`"version_info": "2024-`), []byte(`"version_info": "2025-`))
+	if bytes.Equal(a, planted) {
+		b.Fatal("no change planted")
+	}
+	b.SetBytes(int64(len(a) + len(planted)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Diff(Input{Name: "a", Dump: a}, Input{Name: "b", Dump: planted}, DiffOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Changes) != 3 {
+			b.Fatalf("%d changes, want 3", len(r.Changes))
+		}
+	}
+}
