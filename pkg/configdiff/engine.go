@@ -300,6 +300,9 @@ func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSumma
 			}
 			rc.Change = Changed
 			rc.Fields = fieldChanges(nil, va, vb, "")
+			if len(rc.Fields) == 0 { // not expected: the values differ somewhere
+				rc.Fields = []FieldChange{{Path: ".", Old: va, New: vb}}
+			}
 			rc.textA, rc.textB = e.text(va), e.text(vb)
 			rc.Diff = unified([]block{{name: n, text: rc.textA}}, []block{{name: n, text: rc.textB}},
 				e.a.Name+" "+strings.ToLower(string(k))+"/"+n, e.b.Name+" "+strings.ToLower(string(k))+"/"+n, e.o.Context, singular(k))

@@ -1,6 +1,7 @@
 package configdiff
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,6 +37,10 @@ func fieldChanges(out []FieldChange, a, b any, path string) []FieldChange {
 			break
 		}
 		if na, nb := names(x), names(y); na != nil && nb != nil {
+			if sameSet(na, nb) && !slices.Equal(na, nb) {
+				// the same elements in another order (lists Envoy treats as sets are sorted already)
+				out = append(out, FieldChange{Path: path, Old: toAny(na), New: toAny(nb)})
+			}
 			idx := make(map[string]int, len(nb))
 			for i, n := range nb {
 				idx[n] = i
@@ -112,4 +117,19 @@ func plainKey(k string) bool {
 	return strings.IndexFunc(k, func(r rune) bool {
 		return !(r == '_' || r == '@' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
 	}) < 0
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, e := range s {
+		out[i] = e
+	}
+	return out
 }

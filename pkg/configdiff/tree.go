@@ -273,7 +273,7 @@ func plainYAML(s string) bool {
 	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf", "+.inf", "<<":
 		return false
 	}
-	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") && s != "@type" && !(s[0] == '-' && len(s) > 1 && s[1] != ' ' && !isDigit(s[1]) && s[1] != '.') {
+	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") && !(s[0] == '-' && len(s) > 1 && s[1] != ' ' && !isDigit(s[1]) && s[1] != '.') {
 		return false // an indicator
 	}
 	if strings.Trim(s, "0123456789+-._:eExXoObBabcdefABCDEF") == "" || (len(s) >= 5 && isDigit(s[0]) && s[4] == '-') {
