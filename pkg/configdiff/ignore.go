@@ -92,22 +92,24 @@ func (p pathPattern) match(path []string) bool {
 	return matchSegs(p.segs, path)
 }
 
+// matchSegs matches a pattern against a path by dynamic programming (a pattern with many ** would
+// take exponential time by backtracking): ok[j] tells whether the pattern so far matches path[:j].
 func matchSegs(pat, path []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(path); i++ {
-				if matchSegs(pat[1:], path[i:]) {
-					return true
-				}
+	ok := make([]bool, len(path)+1)
+	ok[0] = true
+	for _, seg := range pat {
+		next := make([]bool, len(path)+1)
+		for j := 0; j <= len(path); j++ {
+			switch {
+			case seg == "**":
+				next[j] = ok[j] || (j > 0 && next[j-1])
+			case j > 0 && ok[j-1] && (seg == "*" || seg == path[j-1]):
+				next[j] = true
 			}
-			return false
 		}
-		if len(path) == 0 || (pat[0] != "*" && pat[0] != path[0]) {
-			return false
-		}
-		pat, path = pat[1:], path[1:]
+		ok = next
 	}
-	return len(path) == 0
+	return ok[len(path)]
 }
 
 // ParseKinds reads --kinds values.
