@@ -17,7 +17,8 @@ import (
 type Input struct {
 	// Name is what headers and messages call the side ("reviews-v1-7f9c.default", "istiod-0").
 	Name string
-	// Dump is a /config_dump document, or what configdump.ParseLenient reads (one section alone).
+	// Dump is what configdump.ParseInput reads: a /config_dump, one of its sections alone, an Envoy
+	// bootstrap file, or bare xDS resources (JSON or YAML).
 	Dump []byte
 	// Opaque are type URLs of payloads this side could not decode (binary.go): payloads of these
 	// types are compared by type only, on both sides.
@@ -136,11 +137,11 @@ func Diff(a, b Input, o DiffOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	da, err := configdump.ParseLenient(a.Dump)
+	da, err := configdump.ParseInput(a.Dump)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", a.Name, err)
 	}
-	db, err := configdump.ParseLenient(b.Dump)
+	db, err := configdump.ParseInput(b.Dump)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", b.Name, err)
 	}

@@ -154,6 +154,17 @@ func TestDiffFiles(t *testing.T) {
 	}
 }
 
+// TestDiffStaticFiles: bootstraps and bare resources (configdump.ParseInput) are sides too.
+func TestDiffStaticFiles(t *testing.T) {
+	const dir = "../../../testdata/static/"
+	r := runDiff(t, dir+"front-proxy.yaml "+dir+"double-proxy-frontend.yaml", nil, nil)
+	assert.Equal(t, 3, r.code, r.stderr)
+	golden(t, r.stdout, "static-bootstraps.txt")
+	r = runDiff(t, dir+"synthetic-routes.yaml "+dir+"front-proxy.yaml --kinds routes --stat", nil, nil)
+	assert.Equal(t, 3, r.code, r.stderr)
+	golden(t, r.stdout, "bare-routes-stat.txt")
+}
+
 func TestDiffEqual(t *testing.T) {
 	r := runDiff(t, template+" "+template, nil, nil)
 	assert.Equal(t, 0, r.code)
@@ -209,7 +220,7 @@ func TestDiffErrors(t *testing.T) {
 		{"bad output", template + " - -o xml", 2, "Error: unknown output format \"xml\": use one of short, wide, json, yaml\n"},
 		{"cp without pod", "cp: " + template, 2, "Error: cp: names no pod: give cp:<pod>[.<namespace>]\n"},
 		{"missing file", "missing.json " + template, 1, "Error: \"missing.json\" is neither a file nor a proxy: no such file\nHint: give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]\n"},
-		{"not a dump", "diff.go " + template, 1, "Error: file \"diff.go\": input is not JSON (it starts with \"// Package diff is `\")\n"},
+		{"not a dump", "diff.go " + template, 1, "Error: file \"diff.go\": input is neither JSON nor valid YAML: yaml: line 4: could not find expected ':'\n"},
 		{"no cluster", "reviews-v1 " + template, 1, "Error: no Kubernetes cluster in tests\n"},
 	}
 	for _, tt := range tests {

@@ -94,7 +94,7 @@ func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) 
 
 // checked fails early, naming the input, when data is no Envoy admin output configdiff reads.
 func checked(in configdiff.Input, what string) (configdiff.Input, error) {
-	if _, err := configdump.ParseLenient(in.Dump); err != nil {
+	if _, err := configdump.ParseInput(in.Dump); err != nil {
 		return in, fmt.Errorf("%s: %w", what, err)
 	}
 	return in, nil
