@@ -32,3 +32,26 @@ func BenchmarkDiffBig(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffManyChanges diffs the 100 MB dump with a copy where every cluster with a 10s
+// connect timeout (7,986 of them) has another: each of those is normalized, canonicalized and
+// diffed on both sides.
+func BenchmarkDiffManyChanges(b *testing.B) {
+	a, err := os.ReadFile("../../testdata/big/dump-100mb.json")
+	if err != nil {
+		b.Skip("run hack/bigdumps.sh to generate it: ", err)
+	}
+	planted := bytes.ReplaceAll(a, []byte(`"connect_timeout": "10s"`), []byte(`"connect_timeout": "11s"`))
+	b.SetBytes(int64(len(a) + len(planted)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Diff(Input{Name: "a", Dump: a}, Input{Name: "b", Dump: planted}, DiffOptions{Kinds: []Kind{Clusters}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Changes) != 7986 {
+			b.Fatalf("%d changes, want 7986", len(r.Changes))
+		}
+	}
+}

@@ -89,6 +89,11 @@ func forKind(ps []pathPattern, k Kind) []pathPattern {
 
 // match tells whether the pattern names the field at path (field names from the resource down).
 func (p pathPattern) match(path []string) bool {
+	// a pattern ending in a field name matches only paths ending in it: most fields are ruled out
+	// without the full match
+	if last := p.segs[len(p.segs)-1]; last != "*" && last != "**" && (len(path) == 0 || path[len(path)-1] != last) {
+		return false
+	}
 	return matchSegs(p.segs, path)
 }
 

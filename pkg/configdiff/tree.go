@@ -276,7 +276,7 @@ func plainYAML(s string) bool {
 	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") && !(s[0] == '-' && len(s) > 1 && s[1] != ' ' && !isDigit(s[1]) && s[1] != '.') {
 		return false // an indicator
 	}
-	if strings.Trim(s, "0123456789+-._:eExXoObBabcdefABCDEF") == "" || (len(s) >= 5 && isDigit(s[0]) && s[4] == '-') {
+	if onlyNumberChars(s) || (len(s) >= 5 && isDigit(s[0]) && s[4] == '-') {
 		return false // could read as a number, a date or a timestamp
 	}
 	for i := 0; i < len(s); i++ {
@@ -295,3 +295,15 @@ func plainYAML(s string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// onlyNumberChars tells whether s has only characters YAML numbers are made of (digits, signs,
+// dots, underscores, colons, exponents, hex, octal and binary prefixes).
+func onlyNumberChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || strings.IndexByte("+-._:xXoO", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
