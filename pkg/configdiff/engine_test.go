@@ -185,7 +185,21 @@ func planted(t *testing.T, orig []byte) []byte {
 		vh := m(rc, "virtual_hosts", 0).(map[string]any)
 		vh["domains"] = append(vh["domains"].([]any), "planted.example.com")
 		sec := section(cs, "SecretsConfigDump")
-		sec["dynamic_active_secrets"] = sec["dynamic_active_secrets"].([]any)[1:] // one removed
+		for _, e := range sec["dynamic_active_secrets"].([]any) {
+			switch m(e, "name") {
+			case "ROOTCA":
+				m(e, "secret", "validation_context", "trusted_ca").(map[string]any)["inline_bytes"] = "cGxhbnRlZA=="
+			case "default": // a new private key: redacted on both sides, so no difference
+				m(e, "secret", "tls_certificate", "private_key").(map[string]any)["inline_bytes"] = "bmV3LWtleQ=="
+			}
+		}
+		delete(sec, "dynamic_warming_secrets") // one removed
+		clusters := section(cs, "ClustersConfigDump")
+		var added map[string]any
+		raw, _ := json.Marshal(m(clusters, "dynamic_active_clusters", 1))
+		_ = json.Unmarshal(raw, &added)
+		added["cluster"].(map[string]any)["name"] = "planted-new"
+		clusters["dynamic_active_clusters"] = append(clusters["dynamic_active_clusters"].([]any), added) // one added
 	})
 }
 
@@ -206,13 +220,16 @@ func TestPlantedChanges(t *testing.T) {
 	assert.Equal(t, []got{
 		{"bootstrap", "bootstrap", "changed", "node.cluster"},
 		{"clusters", "outbound|9080||reviews.default.svc.cluster.local", "changed", "connect_timeout"},
+		{"clusters", "planted-new", "added", ""},
 		{"endpoints", "outbound|9080||reviews.default.svc.cluster.local", "changed", "policy.overprovisioning_factor"},
 		{"listeners", "virtualOutbound", "changed", "filter_chains[name=virtualOutbound-blackhole].transport_socket_connect_timeout"},
 		{"routes", "inbound-vip|9080|http|reviews-v3.default.svc.cluster.local", "changed", "virtual_hosts[name=inbound|http|9080].domains"},
-		{"secrets", "default", "removed", ""},
+		{"secrets", "ROOTCA", "changed", "validation_context.trusted_ca.inline_bytes"},
+		{"secrets", "configmap://some/thing", "removed", ""},
 	}, gs)
 	assert.False(t, r.Equal)
-	assert.Equal(t, "6 resources differ: 0 added, 1 removed, 5 changed", r.Summary())
+	assert.Equal(t, "8 resources differ: 1 added, 1 removed, 6 changed", r.Summary())
+	assert.NotContains(t, reportText(t, r), "bmV3LWtleQ==", "private keys never show")
 	var b bytes.Buffer
 	require.NoError(t, r.WriteText(&b, WriteOptions{}))
 	assertGolden(t, b.Bytes(), "diff/planted.txt")
@@ -225,4 +242,20 @@ func TestPlantedChanges(t *testing.T) {
 	j, err := json.MarshalIndent(r, "", "  ")
 	require.NoError(t, err)
 	assertGolden(t, append(j, '\n'), "diff/planted.json")
+}
+
+// TestPlantedExtension: an ECDS filter configuration change is reported at its path.
+func TestPlantedExtension(t *testing.T) {
+	orig := readShared(t, "istio/writer__envoy__configdump__ecds__configdump.json")
+	changed := editDump(t, orig, func(cs []any) {
+		e := m(section(cs, "EcdsConfigDump"), "ecds_filters", 0, "ecds_filter", "typed_config", "config", "vm_config").(map[string]any)
+		e["runtime"] = "envoy.wasm.runtime.null"
+	})
+	r, err := Diff(Input{Name: "a", Dump: orig}, Input{Name: "b", Dump: changed}, DiffOptions{})
+	require.NoError(t, err)
+	require.Len(t, r.Changes, 1, reportText(t, r))
+	c := r.Changes[0]
+	assert.Equal(t, "extensions", c.KindName)
+	assert.Equal(t, "default.httpbin-rate-limiting", c.Name)
+	assert.Equal(t, []FieldChange{{Path: "typed_config.config.vm_config.runtime", Old: "envoy.wasm.runtime.v8", New: "envoy.wasm.runtime.null"}}, c.Fields)
 }
