@@ -225,6 +225,15 @@ func TestCompare(t *testing.T) {
 		assert.Equal(t, "proxy waypoint-abc.default does not match what istiod istiod-2 sent\n", stderr)
 		assertGolden(t, stdout, "compare/istiod-diff")
 	})
+	t.Run("istiod, diff's flags", func(t *testing.T) {
+		stdout, stderr, code := newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--fail-on-unsynced", "--kinds", "listeners",
+			"--ignore", "listeners:filter_chains.filters.typed_config.use_remote_address", "--ignore", "**.stat_prefix")
+		assert.Equal(t, 0, code, stderr)
+		assert.Equal(t, "Listeners Match (3 listeners)\n", stdout)
+		stdout, _, code = newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--stat")
+		assert.Equal(t, 0, code)
+		assertGolden(t, stdout, "compare/istiod-stat")
+	})
 	t.Run("istiod, json", func(t *testing.T) {
 		stdout, _, code := newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--jq", `.kinds[] | .kind + " " + (.compared|tostring) + " " + (.match|tostring)`)
 		assert.Equal(t, 0, code)
