@@ -1,9 +1,11 @@
-// Package configdiff compares the configuration a control plane sent a proxy with what the proxy
-// holds, both as Envoy /config_dump JSON documents, per kind (clusters, listeners, routes, secrets),
-// semantically: version_info and last_updated, key order, the order of lists Envoy treats as sets,
-// v2/v3 type URL spellings, camelCase or snake_case keys and default values spelled out or left out
-// make no difference. It reports, per kind, a match or a unified diff of only the resources that
-// differ. It does no I/O.
+// Package configdiff compares two Envoy configurations resource by resource: two proxies, a proxy
+// before and after, or what a control plane sent a proxy and what the proxy holds. Resources are
+// matched by kind and name and compared semantically: version_info and last_updated, key order,
+// the order of lists Envoy treats as sets, v2/v3 type URL spellings, camelCase or snake_case keys
+// and default values spelled out or left out make no difference, and more fields can be ignored
+// by path. Diff reports added, removed and changed resources, the paths of the fields that changed
+// and a unified diff of each changed resource's normalized YAML; Compare is proxy-status's form of
+// the same comparison (per kind, Match or a JSON diff). It does no I/O.
 package configdiff
 
 import (

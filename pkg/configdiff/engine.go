@@ -39,7 +39,8 @@ const (
 type DiffOptions struct {
 	// Kinds to compare (default AllKinds).
 	Kinds []Kind
-	// Ignore are field paths not compared, as ParseIgnore reads them, on top of DefaultIgnore.
+	// Ignore are field paths not compared ([KIND:]FIELD[.FIELD]..., see CheckIgnore), on top of
+	// DefaultIgnore.
 	Ignore []string
 	// NormalizePod replaces each side's own pod IPs and pod name (read from its bootstrap) with
 	// placeholders, in resource names and values, so twin replicas compare equal.
@@ -133,7 +134,7 @@ func Diff(a, b Input, o DiffOptions) (*Report, error) {
 	if len(o.Kinds) == 0 {
 		o.Kinds = AllKinds
 	}
-	ignore, err := ParseIgnore(append(slices.Clone(DefaultIgnore), o.Ignore...))
+	ignore, err := parseIgnore(append(slices.Clone(DefaultIgnore), o.Ignore...))
 	if err != nil {
 		return nil, err
 	}

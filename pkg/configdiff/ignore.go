@@ -20,9 +20,9 @@ type pathPattern struct {
 	text string
 }
 
-// ParseIgnore reads --ignore values: [KIND:]FIELD[.FIELD]... with proto field names (camelCase
+// parseIgnore reads --ignore values: [KIND:]FIELD[.FIELD]... with proto field names (camelCase
 // spellings are accepted and turned into snake_case).
-func ParseIgnore(specs []string) ([]pathPattern, error) {
+func parseIgnore(specs []string) ([]pathPattern, error) {
 	var out []pathPattern
 	for _, s := range specs {
 		p, err := parsePattern(s)
@@ -136,8 +136,9 @@ func ParseKinds(names []string) ([]Kind, error) {
 	return out, nil
 }
 
-// CheckIgnore tells whether --ignore values are well formed.
+// CheckIgnore tells whether --ignore values are well formed: [KIND:]FIELD[.FIELD]... with proto
+// field names (camelCase accepted), * for any one field or map key, ** for any number of them.
 func CheckIgnore(specs []string) error {
-	_, err := ParseIgnore(specs)
+	_, err := parseIgnore(specs)
 	return err
 }
