@@ -259,3 +259,46 @@ func TestPlantedExtension(t *testing.T) {
 	assert.Equal(t, "default.httpbin-rate-limiting", c.Name)
 	assert.Equal(t, []FieldChange{{Path: "typed_config.config.vm_config.runtime", Old: "envoy.wasm.runtime.v8", New: "envoy.wasm.runtime.null"}}, c.Fields)
 }
+
+// TestNormalizePodTwins: a real sidecar dump and its twin replica (another pod IP, IPv6 address and
+// pod name; Istio names inbound listeners and clusters after the pod IP) differ, and compare equal
+// with NormalizePod.
+func TestNormalizePodTwins(t *testing.T) {
+	tests := []struct {
+		file      string
+		ips       []string
+		pod, twin string
+	}{
+		{"istio-history/istioctl__cmd__testdata__describe__productpage-v1-7bbd79f8fd-k6j79@2020-04-15.json",
+			[]string{"172.30.150.216", "fe80::863:a7ff:fe55:26a9"}, "productpage-v1-7bbd79f8fd-k6j79", "productpage-v1-7bbd79f8fd-q4w2z"},
+		{"bookinfo-1.5/productpage-config-dump@istio1.5.4-strictmtls.json",
+			[]string{"10.44.0.11"}, "productpage-v1-7d6cfb7dfd-ccspq", "productpage-v1-7d6cfb7dfd-x9x9x"},
+		{"istio-history/pkg__test__framework__components__echo__common__testdata__config_dump@2020-07-22.json",
+			[]string{"10.40.3.59", "fe80::7cf5:f9ff:fe8f:48bb"}, "a-6bb6dbdcc5-z58cx", "a-6bb6dbdcc5-b77bq"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			orig := readShared(t, tt.file)
+			twin := bytes.ReplaceAll(orig, []byte(tt.pod), []byte(tt.twin))
+			for i, ip := range tt.ips {
+				other := []string{"10.99.99.7", "fe80::1:2:3:4"}[min(i, 1)]
+				require.Contains(t, string(twin), ip)
+				twin = bytes.ReplaceAll(twin, []byte(ip), []byte(other))
+			}
+			r, err := Diff(Input{Name: "a", Dump: orig}, Input{Name: "b", Dump: twin}, DiffOptions{})
+			require.NoError(t, err)
+			require.False(t, r.Equal)
+			renamed := 0
+			for _, c := range r.Changes {
+				if c.Change == Added && strings.HasPrefix(c.Name, "10.99.99.7_") {
+					renamed++
+				}
+			}
+			assert.Positive(t, renamed, "inbound listeners are named after the pod IP")
+			r, err = Diff(Input{Name: "a", Dump: orig}, Input{Name: "b", Dump: twin}, DiffOptions{NormalizePod: true})
+			require.NoError(t, err)
+			assert.True(t, r.Equal, reportText(t, r))
+			assert.NotContains(t, strings.Join(r.Warnings, "\n"), "--normalize-pod", "both sides name their pod")
+		})
+	}
+}
