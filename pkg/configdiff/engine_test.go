@@ -15,16 +15,19 @@ import (
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
-// realDumps are every config dump in the shared testdata (other admin output is left out).
+// realDumps are every config dump in the shared testdata, and the JSON bootstraps (other admin
+// output is left out).
 func realDumps(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "dumps", "*", "*.json"))
 	require.NoError(t, err)
+	static, err := filepath.Glob(filepath.Join("..", "..", "testdata", "static", "*.json")) // bootstraps
+	require.NoError(t, err)
 	var out []string
-	for _, f := range files {
+	for _, f := range append(files, static...) {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		if _, err := configdump.Parse(b); err == nil {
+		if _, err := configdump.ParseInput(b); err == nil {
 			out = append(out, f)
 		}
 	}
