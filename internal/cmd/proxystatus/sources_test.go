@@ -20,6 +20,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
+	"github.com/xdsctl/xdsctl/pkg/configdiff"
 )
 
 // csdsServer is a CSDS server answering a fixed response, as gRPC's admin service or a Traffic
@@ -233,6 +234,24 @@ func TestCompare(t *testing.T) {
 		stdout, _, code = newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--stat")
 		assert.Equal(t, 0, code)
 		assertGolden(t, stdout, "compare/istiod-stat")
+	})
+	t.Run("ControlPlaneView, as diff's cp:<pod> reads it", func(t *testing.T) {
+		for _, tt := range []struct {
+			proxy []byte
+			equal bool
+		}{{a, true}, {b, false}} {
+			h := newHarness(t, mkCluster(t, tt.proxy))
+			o := NewOptions(h.f)
+			o.Plaintext, o.IstioNamespace = true, "istio-system"
+			name, dump, _, warnings, err := o.ControlPlaneView(context.Background(), "waypoint-abc")
+			require.NoError(t, err)
+			assert.Equal(t, "istiod istiod-2", name)
+			assert.Empty(t, warnings)
+			r, err := configdiff.Diff(configdiff.Input{Name: name, Dump: dump}, configdiff.Input{Name: "proxy", Dump: tt.proxy},
+				configdiff.DiffOptions{Kinds: configdiff.Kinds})
+			require.NoError(t, err)
+			assert.Equal(t, tt.equal, r.Equal, r.Summary())
+		}
 	})
 	t.Run("istiod, json", func(t *testing.T) {
 		stdout, _, code := newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--jq", `.kinds[] | .kind + " " + (.compared|tostring) + " " + (.match|tostring)`)
