@@ -55,3 +55,26 @@ func BenchmarkDiffManyChanges(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffBigTwins diffs the 100 MB dump with its twin replica (another pod IP and pod name)
+// under --normalize-pod: resources that do not name the pod take the equal-bytes path still.
+func BenchmarkDiffBigTwins(b *testing.B) {
+	a, err := os.ReadFile("../../testdata/big/dump-100mb.json")
+	if err != nil {
+		b.Skip("run hack/bigdumps.sh to generate it: ", err)
+	}
+	twin := bytes.ReplaceAll(a, []byte("192.168.252.229"), []byte("192.168.7.31"))
+	twin = bytes.ReplaceAll(twin, []byte("httpbin-istio-waypoint-58f646c5ff-dbfkz"), []byte("httpbin-istio-waypoint-58f646c5ff-q2x9z"))
+	b.SetBytes(int64(len(a) + len(twin)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Diff(Input{Name: "a", Dump: a}, Input{Name: "b", Dump: twin}, DiffOptions{NormalizePod: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Equal {
+			b.Fatalf("twins differ: %s", r.Summary())
+		}
+	}
+}

@@ -272,8 +272,8 @@ func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSumma
 	for _, n := range names {
 		x, inA := ma[n]
 		y, inB := mb[n]
-		if inA && inB && e.samePods && bytes.Equal(x.raw.Raw(), y.raw.Raw()) {
-			continue // the same bytes are the same config
+		if inA && inB && bytes.Equal(x.raw.Raw(), y.raw.Raw()) && (e.samePods || !(e.podA.in(x.raw.Raw()) || e.podB.in(x.raw.Raw()))) {
+			continue // the same bytes are the same config (unless a side's pod names are rewritten in them)
 		}
 		rc := ResourceChange{Kind: k, KindName: k.Flag(), Name: n}
 		var va, vb any

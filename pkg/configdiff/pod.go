@@ -1,6 +1,7 @@
 package configdiff
 
 import (
+	"bytes"
 	"net/netip"
 	"sort"
 	"strings"
@@ -59,6 +60,19 @@ func podNamesOf(d *configdump.Dump) *podNames {
 	}
 	sort.Slice(p.ips, func(i, j int) bool { return len(p.ips[i]) > len(p.ips[j]) })
 	return p
+}
+
+// in tells whether raw holds any of the pod's IPs or its name (false for nil).
+func (p *podNames) in(raw []byte) bool {
+	if p == nil {
+		return false
+	}
+	for _, ip := range p.ips {
+		if bytes.Contains(raw, []byte(ip)) {
+			return true
+		}
+	}
+	return p.name != "" && bytes.Contains(raw, []byte(p.name))
 }
 
 // replace puts the placeholders in place of the pod's IPs and name wherever they appear in s as
