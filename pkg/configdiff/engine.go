@@ -54,6 +54,9 @@ type DiffOptions struct {
 	FirstSideDecides bool
 	// Context is the number of unchanged lines around each change in a diff (default 3).
 	Context int
+	// ShowSecrets compares and shows private keys and other secret material instead of redacting
+	// it on both sides.
+	ShowSecrets bool
 	// Format of the text the diffs show.
 	Format TextFormat
 }
@@ -324,7 +327,7 @@ func (e *engine) text(v any) string {
 
 // canon normalizes and canonicalizes one resource.
 func (e *engine) canon(r resource, info kindInfo, pod *podNames) (any, error) {
-	norm, err := configdump.Normalize(r.raw.Raw(), configdump.NormalizeOptions{Warnings: e.w, Type: info.message})
+	norm, err := configdump.Normalize(r.raw.Raw(), configdump.NormalizeOptions{Warnings: e.w, Type: info.message, ShowSecrets: e.o.ShowSecrets})
 	if err != nil {
 		return nil, err
 	}

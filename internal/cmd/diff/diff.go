@@ -141,7 +141,9 @@ func run(ctx context.Context, o *Options) error {
 	if a.Name == b.Name {
 		a.Name, b.Name = "a/"+a.Name, "b/"+b.Name
 	}
-	r, err := configdiff.Diff(a, b, configdiff.DiffOptions{Kinds: o.kinds, Ignore: o.Diff.Ignore, NormalizePod: o.Diff.NormalizePod})
+	r, err := configdiff.Diff(a, b, configdiff.DiffOptions{
+		Kinds: o.kinds, Ignore: o.Diff.Ignore, NormalizePod: o.Diff.NormalizePod, ShowSecrets: o.Output.ShowSecrets,
+	})
 	if err != nil {
 		return err
 	}

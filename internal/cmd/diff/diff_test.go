@@ -165,6 +165,22 @@ func TestDiffStaticFiles(t *testing.T) {
 	golden(t, r.stdout, "bare-routes-stat.txt")
 }
 
+// TestDiffSecrets: a new private key is no difference (both sides redacted) unless --show-secrets.
+func TestDiffSecrets(t *testing.T) {
+	a := readTemplate(t)
+	const key = `"private_key": {`
+	require.Contains(t, string(a), key)
+	i := bytes.Index(a, []byte(key))
+	j := i + bytes.IndexByte(a[i:], '}')
+	b := append(append(append([]byte{}, a[:i]...), []byte(`"private_key": {"inline_bytes": "bmV3LWtleQ=="`)...), a[j:]...)
+	proxies := map[string]*fakeAdmin{"a": {dump: a}, "b": {dump: b}}
+	r := runDiff(t, "a b", nil, proxies)
+	assert.Equal(t, 0, r.code, r.stdout)
+	r = runDiff(t, "a b --show-secrets", nil, proxies)
+	assert.Equal(t, 3, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "   private_key:\n-    inline_bytes: W3JlZGFjdGVkXQ==\n+    inline_bytes: bmV3LWtleQ==\n")
+}
+
 func TestDiffEqual(t *testing.T) {
 	r := runDiff(t, template+" "+template, nil, nil)
 	assert.Equal(t, 0, r.code)
