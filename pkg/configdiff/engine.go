@@ -92,8 +92,9 @@ type KindSummary struct {
 	NotCompared string `json:"notCompared,omitempty"`
 	A           int    `json:"a"`
 	B           int    `json:"b"`
-	// LastUpdated is side B's newest last_updated of the kind, as its dump spells it.
-	LastUpdated string `json:"lastUpdated,omitempty"`
+	// LastUpdated is side B's newest last_updated of the kind, as its dump spells it (proxy-status
+	// shows it; diff ignores it).
+	LastUpdated string `json:"-"`
 }
 
 // ResourceChange is one resource that differs.
