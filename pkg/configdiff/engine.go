@@ -234,6 +234,10 @@ func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSumma
 		return ks, nil, fmt.Errorf("read the %s of %s: %w", strings.ToLower(string(k)), e.b.Name, err)
 	}
 	ks.A, ks.B, ks.LastUpdated = len(ra), len(rb), last
+	// bare xDS resources (no bootstrap) have only the kinds they hold: a file of routes says nothing
+	// about clusters
+	hasA = hasA && !(bare(da) && len(ra) == 0)
+	hasB = hasB && !(bare(db) && len(rb) == 0)
 	switch {
 	case e.o.FirstSideDecides && !hasA:
 		ks.NotCompared = e.a.Name + " reported none"
@@ -355,6 +359,12 @@ func countDiff(d string) (plus, minus int) {
 		}
 	}
 	return plus, minus
+}
+
+// bare tells whether a dump was built from bare xDS resources (configdump.ParseStatic without a
+// bootstrap).
+func bare(d *configdump.Dump) bool {
+	return d.Static != "" && !d.Has(configdump.SectionBootstrap)
 }
 
 // has tells whether a dump has the kind at all (a section, or a bootstrap's static resources).

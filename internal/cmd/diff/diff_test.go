@@ -163,6 +163,13 @@ func TestDiffStaticFiles(t *testing.T) {
 	r = runDiff(t, dir+"synthetic-routes.yaml "+dir+"front-proxy.yaml --kinds routes --stat", nil, nil)
 	assert.Equal(t, 3, r.code, r.stderr)
 	golden(t, r.stdout, "bare-routes-stat.txt")
+	// bare resources have only the kinds they hold
+	r = runDiff(t, dir+"synthetic-routes.yaml "+dir+"front-proxy.yaml --stat", nil, nil)
+	assert.Equal(t, 3, r.code)
+	assert.Equal(t, "Warning: bootstrap not compared: ../../../testdata/static/synthetic-routes.yaml has none\n"+
+		"Warning: clusters not compared: ../../../testdata/static/synthetic-routes.yaml has none\n"+
+		"Warning: listeners not compared: ../../../testdata/static/synthetic-routes.yaml has none\n"+
+		"../../../testdata/static/synthetic-routes.yaml → ../../../testdata/static/front-proxy.yaml: 7 resources differ: 4 added, 3 removed, 0 changed\n", r.stderr)
 }
 
 // TestDiffSecrets: a new private key is no difference (both sides redacted) unless --show-secrets.
