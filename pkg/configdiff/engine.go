@@ -193,17 +193,27 @@ func Diff(a, b Input, o DiffOptions) (*Report, error) {
 		}
 	}
 	r.Equal = len(r.Changes) == 0
-	if da.Partial != "" {
-		r.Warnings = append(r.Warnings, a.Name+": "+da.Partial)
-	}
-	if db.Partial != "" {
-		r.Warnings = append(r.Warnings, b.Name+": "+db.Partial)
-	}
+	r.Warnings = append(r.Warnings, inputWarnings(a.Name, da)...)
+	r.Warnings = append(r.Warnings, inputWarnings(b.Name, db)...)
 	r.Warnings = append(r.Warnings, e.w.List()...)
 	for _, u := range slices.Sorted(maps.Keys(e.opaque)) {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("payloads of type %s are compared by type only: xdsctl cannot decode them on one side", u))
 	}
 	return r, nil
+}
+
+// inputWarnings are what reading a side said: a partial dump, a bare section, what a static config
+// file held that is not compared.
+func inputWarnings(name string, d *configdump.Dump) []string {
+	ws := d.Warnings.List()
+	if d.Partial != "" && !slices.Contains(ws, d.Partial) {
+		ws = append([]string{d.Partial}, ws...)
+	}
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, name+": "+w)
+	}
+	return out
 }
 
 type engine struct {
@@ -235,9 +245,9 @@ func (e *engine) kind(k Kind, info kindInfo, da, db *configdump.Dump) (KindSumma
 	}
 	ks.A, ks.B, ks.LastUpdated = len(ra), len(rb), last
 	// bare xDS resources (no bootstrap) have only the kinds they hold: a file of routes says nothing
-	// about clusters
-	hasA = hasA && !(bare(da) && len(ra) == 0)
-	hasB = hasB && !(bare(db) && len(rb) == 0)
+	// about clusters; nor does a truncated dump about the kinds it lost
+	hasA = hasA && !((bare(da) || da.Partial != "") && len(ra) == 0)
+	hasB = hasB && !((bare(db) || db.Partial != "") && len(rb) == 0)
 	switch {
 	case e.o.FirstSideDecides && !hasA:
 		ks.NotCompared = e.a.Name + " reported none"

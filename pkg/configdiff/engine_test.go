@@ -310,3 +310,14 @@ func TestNormalizePodTwins(t *testing.T) {
 		})
 	}
 }
+
+// TestTruncatedSide: a truncated dump is compared as far as it goes, with warnings; the kinds it
+// lost are not compared (not reported as removed).
+func TestTruncatedSide(t *testing.T) {
+	orig := readShared(t, template)
+	r, err := Diff(Input{Name: "a", Dump: orig}, Input{Name: "b", Dump: orig[:200000]}, DiffOptions{})
+	require.NoError(t, err)
+	assert.True(t, r.Equal, reportText(t, r))
+	assert.Contains(t, r.Warnings, "b: input is truncated: JSON ends early at byte 200000 of 200000; showing the 3 complete section(s)")
+	assert.Contains(t, r.Warnings, "secrets not compared: b has none")
+}
