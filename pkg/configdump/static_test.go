@@ -124,7 +124,10 @@ func TestParseStaticShapes(t *testing.T) {
 func TestParseStaticErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"YAML that is no Envoy config", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
-			"input is not an Envoy config (top-level keys: apiVersion, kind, metadata); " + wantStatic},
+			"input is a Kubernetes ConfigMap, not an Envoy config; " + wantStatic},
+		{"a ConfigMap holding an Envoy config", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: envoy}\ndata:\n  envoy.yaml: |\n    admin: {}\n",
+			`input is a Kubernetes ConfigMap, not an Envoy config; extract the config it holds first: kubectl get configmap envoy -o jsonpath='{.data.envoy\.yaml}'`},
+		{"other YAML", "foo: 1\nbar: [2]\n", "input is not an Envoy config (top-level keys: bar, foo); " + wantStatic},
 		{"a YAML scalar", "hello world\n", `input is not JSON, nor an Envoy config in YAML (it starts with "hello world"); ` + wantStatic},
 		{"a JSON number", "42", "input is not an Envoy config: a lone number; " + wantStatic},
 		{"invalid YAML", "a: b\n c: [\n", "input is neither JSON nor valid YAML: yaml: line 2: mapping values are not allowed in this context"},
