@@ -52,6 +52,8 @@ func TestParseStaticFiles(t *testing.T) {
 		{"dynamic-config-fs-lds.yaml", counts{1, 0, 1, 0, 0}, false, "xDS resources with 1 listener, 1 inline route configuration"},
 		{"dynamic-config-fs-cds.yaml", counts{0, 1, 0, 0, 1}, false, "xDS resources with 1 cluster"},
 		{"synthetic-secrets-bootstrap.json", counts{1, 1, 0, 2, 0}, true, "an Envoy bootstrap with 1 listener, 1 cluster, 2 secrets"},
+		{"envoyproxy-io-proxy.yaml", counts{1, 1, 1, 0, 1}, true, "an Envoy bootstrap with 1 listener, 1 cluster, 1 inline route configuration"},
+		{"tls-https-passthrough.yaml", counts{1, 1, 0, 0, 1}, true, "an Envoy bootstrap with 1 listener, 1 cluster"},
 		{"synthetic-routes.yaml", counts{0, 0, 2, 0, 1}, false, "xDS resources with 2 route configurations"},
 	}
 	for _, tt := range tests {
