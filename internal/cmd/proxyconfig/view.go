@@ -217,7 +217,7 @@ func describeInputError(o *viewOptions, name string, err error) error {
 	var ie *configdump.InputError
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
-		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) {
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) && !errors.Is(err, configdump.ErrStaticFile) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)
