@@ -17,7 +17,6 @@ var DefaultIgnore = []string{"**.version_info", "**.last_updated", "**.nonce", "
 type pathPattern struct {
 	kind Kind // "" for every kind
 	segs []string
-	text string
 }
 
 // parseIgnore reads --ignore values: [KIND:]FIELD[.FIELD]... with proto field names (camelCase
@@ -35,7 +34,7 @@ func parseIgnore(specs []string) ([]pathPattern, error) {
 }
 
 func parsePattern(s string) (pathPattern, error) {
-	p := pathPattern{text: s}
+	var p pathPattern
 	rest := s
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		k, err := ParseKind(s[:i])
