@@ -245,6 +245,7 @@ func TestDiffErrors(t *testing.T) {
 		{"missing file", "missing.json " + template, 1, "Error: \"missing.json\" is neither a file nor a proxy: no such file\nHint: give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]\n"},
 		{"not a dump", "diff.go " + template, 1, "Error: file \"diff.go\": input is neither JSON nor valid YAML: yaml: line 4: could not find expected ':'\n"},
 		{"no cluster", "reviews-v1 " + template, 1, "Error: no Kubernetes cluster in tests\n"},
+		{"control plane, no cluster", "cp:reviews-v1 " + template, 1, "Error: no Kubernetes cluster in tests\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
