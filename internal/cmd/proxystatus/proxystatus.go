@@ -93,7 +93,8 @@ The status comes from a control plane:
 
 With a proxy (a pod, a workload, or --file with its config dump), proxy-status compares the
 proxy's clusters, listeners, routes and secrets with what the control plane sent it, and prints
-"Match" or a unified diff of only what differs. See docs/proxy-status.md.
+"Match" or a unified diff of only what differs, with xdsctl diff's engine and its --kinds,
+--ignore, --normalize-pod and --stat flags. See docs/proxy-status.md.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 with --fail-on-unsynced when a proxy shown is not SYNCED
 (or, with a proxy, its config does not match).`,
