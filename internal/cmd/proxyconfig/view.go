@@ -101,13 +101,21 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		warn := configdump.NewWarnings()
 		res, err := build(in.Bodies, warn)
+		if err == nil && res.Table != nil && res.Table.EscapeInvalidUTF8() {
+			warn.Add("utf8", `a name holds bytes that are not UTF-8; the table shows them as \xNN`)
+		}
 		warned := map[string]bool{}
 		printWarnings := func() { // each once: more come while -o json streams (unknown types met)
 			for _, w := range warn.List() {
-				if !warned[w] {
-					warned[w] = true
-					fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+				if warned[w] {
+					continue
 				}
+				warned[w] = true
+				p := prefix(multi, in.Name)
+				if p == "" && strings.HasPrefix(w, "input ") {
+					p = in.Name + ": " // about the input as a whole (truncated, …): name it, as errors do
+				}
+				fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", p, w)
 			}
 		}
 		printWarnings()
@@ -228,7 +236,7 @@ func describeInputError(o *viewOptions, name string, err error) error {
 	var ie *configdump.InputError
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
-		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) {
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) && !errors.Is(err, configdump.ErrStaticFile) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmd/controlplane"
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
+	"github.com/xdsctl/xdsctl/internal/cmd/diff"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/selftest"
@@ -67,6 +68,7 @@ xdsctl selftest`,
 	cmd.AddCommand(proxyconfig.NewCmdProxyConfig(f))
 	cmd.AddCommand(proxystatus.NewCmdProxyStatus(f, nil))
 	cmd.AddCommand(describe.NewCmdDescribe(f))
+	cmd.AddCommand(diff.NewCmdDiff(f, nil))
 	cmd.AddCommand(controlplane.NewCmdControlPlane(f))
 	cmd.AddCommand(selftest.NewCmdSelftest(f, nil))
 	cmd.AddCommand(&cobra.Command{
