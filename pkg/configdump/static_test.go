@@ -66,6 +66,11 @@ func TestParseStaticFiles(t *testing.T) {
 			assert.Equal(t, tt.want, countViews(t, d))
 			assert.Equal(t, tt.bootstrap, d.Has(SectionBootstrap))
 			assert.Empty(t, d.Warnings.List())
+			if tt.file == "dynamic-config-cp.yaml" {
+				assert.Equal(t, []string{"the bootstrap fetches its listeners (LDS) and clusters (CDS) over xDS from cluster xds_cluster; a file shows only its static resources"}, d.Warnings.Notes())
+			} else {
+				assert.Empty(t, d.Warnings.Notes())
+			}
 		})
 	}
 }

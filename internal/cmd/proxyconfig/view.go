@@ -118,6 +118,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			fail(in.Name, err)
 			continue
 		}
+		res.Notes = append(warn.Notes(), res.Notes...)
 		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
 			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
 		}
