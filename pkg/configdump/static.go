@@ -114,7 +114,10 @@ func staticDocs(data []byte) ([]jsonscan.Value, error) {
 		}
 		// jsonscan reads lazily and checks only what it reads: check the whole document once, as
 		// its resources are copied into the dump as they are
-		var raw json.RawMessage
+		if json.Valid(data) {
+			return []jsonscan.Value{v}, nil
+		}
+		var raw json.RawMessage // only to learn where and why it is not valid
 		if err := json.Unmarshal(data, &raw); err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
