@@ -136,6 +136,11 @@ func TestInvalidUTF8Escaped(t *testing.T) {
 	assert.Equal(t, "SERVICE FQDN     PORT     SUBSET     DIRECTION     TYPE     DESTINATION RULE\nbad\\xffname      -        -          -             EDS      \n", r.stdout)
 	assert.Equal(t, "Warning: a name holds bytes that are not UTF-8; the table shows them as \\xNN\n", r.stderr)
 
+	r = run(t, "clusters", "-f", cluster, "-o", "yaml")
+	require.NoError(t, r.err)
+	assert.Contains(t, r.stdout, "name: bad\uFFFDname\n")
+	assert.Equal(t, "Warning: a name holds bytes that are not UTF-8; the output shows them as U+FFFD\n", r.stderr)
+
 	r = run(t, "all", "-f", cluster)
 	require.NoError(t, r.err)
 	assert.Contains(t, r.stdout, "cluster/bad\\xffname")

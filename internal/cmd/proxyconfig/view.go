@@ -1,6 +1,7 @@
 package proxyconfig
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -126,6 +128,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			fail(in.Name, err)
 			continue
 		}
+		res.Notes = append(warn.Notes(), res.Notes...)
 		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
 			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
 		}
@@ -166,6 +169,10 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			}
 			if err != nil {
 				return err
+			}
+			if !utf8.Valid(doc) { // JSON and YAML are UTF-8; a name in a dump is any bytes
+				doc = bytes.ToValidUTF8(doc, []byte("\uFFFD"))
+				fmt.Fprintf(ios.ErrOut, "Warning: %sa name holds bytes that are not UTF-8; the output shows them as U+FFFD\n", prefix(multi, in.Name))
 			}
 			if !multi {
 				if err := writeStructured(ios.Out, &o.Output, code, doc); err != nil {
