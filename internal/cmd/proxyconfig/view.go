@@ -151,10 +151,21 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			}
 		case !multi && res.Object == nil && code == nil && o.Output.Format != "yaml":
 			// -o json of one proxy streams: one resource in memory at a time
-			if err := render.WriteJSONArray(ios.Out, res.Items); err != nil {
+			items, invalidUTF8 := res.Items, false
+			items.Item = func(i int) ([]byte, error) {
+				b, err := res.Items.Item(i)
+				if err == nil && !utf8.Valid(b) { // JSON is UTF-8; a name in a dump is any bytes
+					b, invalidUTF8 = bytes.ToValidUTF8(b, []byte("\uFFFD")), true
+				}
+				return b, err
+			}
+			if err := render.WriteJSONArray(ios.Out, items); err != nil {
 				return err
 			}
 			printWarnings()
+			if invalidUTF8 {
+				fmt.Fprintf(ios.ErrOut, "Warning: %sa name holds bytes that are not UTF-8; the output shows them as U+FFFD\n", prefix(multi, in.Name))
+			}
 		default:
 			key, doc := "items", []byte(res.Object)
 			if res.Object == nil {
