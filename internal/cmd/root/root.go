@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/analyze"
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/tree"
@@ -32,5 +33,5 @@ func NewFactory(ios *iostreams.IOStreams) *cmdutil.Factory {
 
 // NewCmdRoot returns the root command.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f))
+	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f), analyze.NewCmdAnalyze(f, nil))
 }

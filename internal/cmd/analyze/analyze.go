@@ -1,0 +1,298 @@
+// Package analyze is the `xdsctl analyze` command: it reads proxies as proxy-config does and
+// prints what pkg/analyze finds in their configuration.
+package analyze
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/inputfile"
+	"github.com/xdsctl/xdsctl/pkg/analyze"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+)
+
+// Options are the options of `analyze`.
+type Options struct {
+	Source cmdutil.SourceOptions
+	Output cmdutil.OutputOptions
+	// ClustersFile is /clusters?format=json output read with -f, for endpoint health.
+	ClustersFile string
+	// FailureThreshold is the least severity that makes the command exit 3.
+	FailureThreshold analyze.Severity
+	CertWarn         time.Duration
+	Suppress         []Suppression
+	Now              func() time.Time
+}
+
+// NewCmdAnalyze returns `xdsctl analyze`.
+func NewCmdAnalyze(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Now: f.Now}
+	var threshold, certWarn string
+	var suppress []string
+	cmd := &cobra.Command{
+		Use:   "analyze {<pod>[.<namespace>] | -l <selector> | --admin <url> | --file <path>}",
+		Short: "Find what is broken in an Envoy proxy's configuration",
+		Long: `Find what is broken in an Envoy proxy's configuration: references to clusters, route
+configurations, secrets and endpoints the proxy does not have (or has only warming, or rejected),
+updates Envoy rejected (NACKs), certificates expired or about to, routes that can never match,
+domains and filter chain matches Envoy refuses, two listeners on one port, and Istio's outbound
+traffic policy. It reads what proxy-config reads: a live proxy (its /config_dump?include_eds and
+/clusters?format=json), several with -l, an admin URL, or a saved dump with -f.
+
+Each finding has a stable code (XDS0101...), documented with an example and the fix in
+docs/analyze.md, a severity (error: Envoy rejects it or traffic fails; warning: likely wrong;
+info), the resource and the place in it, a message and, with -o wide or JSON, a hint.
+
+The command exits 3 when a finding is at or above --failure-threshold (warning unless set), 0
+otherwise, and 1 when it could not read the proxy.`,
+		Example: `# analyze a pod's sidecar
+xdsctl analyze productpage-v1-7bbd79f8fd-k6j79.default
+
+# analyze a saved dump, with the hints
+xdsctl analyze -f dump.json -o wide
+
+# every proxy of an app; fail only on errors
+xdsctl analyze -l app=reviews --failure-threshold error
+
+# leave out one code, and another for some clusters
+xdsctl analyze -f dump.json --suppress XDS0601 --suppress 'XDS0203=Cluster/outbound|*|canary|*'
+
+# the codes of the errors, as JSON
+xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.Source.Validate(args); err != nil {
+				return err
+			}
+			if err := opts.Output.Validate(); err != nil {
+				return err
+			}
+			if opts.ClustersFile != "" && opts.Source.File == "" {
+				return cmdutil.FlagErrorf("--clusters reads a saved /clusters?format=json beside -f; a live proxy's is read by itself")
+			}
+			if opts.ClustersFile != "" && opts.ClustersFile == "-" && opts.Source.File == "-" {
+				return cmdutil.FlagErrorf("-f and --clusters cannot both read standard input")
+			}
+			var err error
+			if opts.FailureThreshold, err = analyze.ParseSeverity(threshold); err != nil {
+				return cmdutil.FlagErrorf("--failure-threshold: %v", err)
+			}
+			if opts.CertWarn, err = parseDays(certWarn); err != nil {
+				return cmdutil.FlagErrorf("--cert-warn %q: %v", certWarn, err)
+			}
+			opts.Suppress = nil
+			for _, s := range suppress {
+				sp, err := ParseSuppression(s)
+				if err != nil {
+					return cmdutil.FlagErrorf("--suppress %q: %v", s, err)
+				}
+				opts.Suppress = append(opts.Suppress, sp)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), f, opts)
+		},
+	}
+	cmdutil.AddSourceFlags(cmd, &opts.Source)
+	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
+	_ = cmd.Flags().MarkHidden("show-secrets") // findings hold no key material
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ClustersFile, "clusters", "", "With -f, also read /clusters?format=json output from `path` (host health)")
+	fl.StringVar(&threshold, "failure-threshold", "warning", "Exit 3 when a finding has this `severity` or a higher one (info, warning, error)")
+	fl.StringVar(&certWarn, "cert-warn", "7d", "Report certificates that expire within this `duration` (e.g. 7d, 36h)")
+	fl.StringArrayVar(&suppress, "suppress", nil, "Leave out findings of a `CODE`, or of CODE=GLOB for resources matching GLOB (Kind/name or name, * matches anything); repeatable")
+	return cmd
+}
+
+// paths are what analyze reads from a live proxy; optional ones may fail.
+var (
+	paths    = []string{admin.PathConfigDumpWithEDS}
+	optional = []string{admin.PathClustersJSON}
+)
+
+// proxyResult is what analyze found for one proxy.
+type proxyResult struct {
+	name       string
+	findings   []analyze.Finding
+	suppressed int
+	err        error
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	inputs, err := proxyconfig.LoadInputs(ctx, f, &o.Source, paths, optional)
+	if err != nil {
+		return err
+	}
+	var health []byte
+	if o.ClustersFile != "" {
+		if health, err = inputfile.Read(o.ClustersFile, f.IOStreams.In); err != nil {
+			return err
+		}
+	}
+	ios := f.IOStreams
+	multi := len(inputs) > 1
+	results := make([]proxyResult, 0, len(inputs))
+	for _, in := range inputs {
+		r := proxyResult{name: in.Name, err: in.Err}
+		if r.err == nil {
+			var warnings, notes []string
+			body := in.Bodies[admin.PathClustersJSON]
+			if health != nil {
+				body = health
+			}
+			r.findings, warnings, notes, r.err = analyzeOne(in.Bodies[admin.PathConfigDumpWithEDS], body, o)
+			for _, w := range warnings {
+				fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+			}
+			for _, n := range notes {
+				fmt.Fprintf(ios.ErrOut, "Note: %s%s\n", prefix(multi, in.Name), n)
+			}
+			if r.err != nil && !multi {
+				return fmt.Errorf("%s: %w", in.Name, r.err)
+			}
+			r.findings, r.suppressed = suppress(r.findings, o.Suppress)
+		}
+		results = append(results, r)
+	}
+	if err := write(ios.Out, o, results, multi); err != nil {
+		return err
+	}
+	return summarize(ios.ErrOut, o, results, multi)
+}
+
+// analyzeOne analyzes one proxy's dump (and /clusters health, when there is some).
+func analyzeOne(dump, health []byte, o *Options) (findings []analyze.Finding, warnings, notes []string, err error) {
+	w := configdump.NewWarnings()
+	d, err := configdump.ParseLenient(dump)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if d.Partial != "" {
+		w.Add("partial", d.Partial)
+	}
+	d.Warnings = w
+	in := analyze.Input{Dump: d}
+	if len(health) > 0 {
+		c, err := configdump.ParseClusters(health)
+		switch {
+		case err != nil && o.ClustersFile != "":
+			return nil, nil, nil, fmt.Errorf("--clusters %q: %w", o.ClustersFile, err)
+		case err != nil:
+			w.Add("health", fmt.Sprintf("/clusters?format=json could not be read, host health not checked: %v", err))
+		default:
+			in.Health = c
+		}
+	}
+	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return res.Findings, w.List(), res.Notes, nil
+}
+
+func prefix(multi bool, name string) string {
+	if multi {
+		return name + ": "
+	}
+	return ""
+}
+
+// summarize says on stderr what was found, lists the proxies that failed, and returns the error
+// that gives the exit code: 1 when a proxy could not be read, 3 when a finding reaches the
+// threshold.
+func summarize(w interface{ Write([]byte) (int, error) }, o *Options, results []proxyResult, multi bool) error {
+	var counts [3]int
+	var failed []string
+	var hints []string
+	withProblems, suppressed := 0, 0
+	for _, r := range results {
+		if r.err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", r.name, r.err))
+			if h := cmdutil.HintOf(r.err); h != "" && !slices.Contains(hints, h) {
+				hints = append(hints, h)
+			}
+			continue
+		}
+		suppressed += r.suppressed
+		problem := false
+		for _, f := range r.findings {
+			counts[f.Severity]++
+			problem = problem || f.Severity >= o.FailureThreshold
+		}
+		if problem {
+			withProblems++
+		}
+	}
+	total := counts[analyze.Error] + counts[analyze.Warning] + counts[analyze.Info]
+	var sb strings.Builder
+	if total == 0 {
+		sb.WriteString("No problems found")
+	} else {
+		fmt.Fprintf(&sb, "Found %s", countWords(counts))
+	}
+	if multi {
+		fmt.Fprintf(&sb, " in %d %s", len(results)-len(failed), plural(len(results)-len(failed), "proxy", "proxies"))
+		if withProblems > 0 {
+			fmt.Fprintf(&sb, " (%d with findings at or above %s)", withProblems, o.FailureThreshold)
+		}
+	}
+	if suppressed > 0 {
+		fmt.Fprintf(&sb, "; %d suppressed", suppressed)
+	}
+	summary := sb.String()
+	if len(failed) > 0 {
+		fmt.Fprintln(w, summary)
+		fmt.Fprintf(w, "Error: %d of %d proxies could not be analyzed:\n", len(failed), len(results))
+		for _, f := range failed {
+			fmt.Fprintf(w, "  %s\n", f)
+		}
+		for _, h := range hints {
+			fmt.Fprintf(w, "Hint: %s\n", h)
+		}
+		return cmdutil.SilentError
+	}
+	if withProblems > 0 {
+		return &cmdutil.ProblemsError{Msg: summary}
+	}
+	fmt.Fprintln(w, summary)
+	return nil
+}
+
+// countWords writes "2 errors, 1 warning and 3 infos".
+func countWords(c [3]int) string {
+	var parts []string
+	for _, s := range []analyze.Severity{analyze.Error, analyze.Warning, analyze.Info} {
+		if c[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[s], plural(c[s], s.String(), s.String()+"s")))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// findingsJSON is the findings as JSON (an empty list, not null, when there are none).
+func findingsJSON(fs []analyze.Finding) ([]byte, error) {
+	if fs == nil {
+		fs = []analyze.Finding{}
+	}
+	return json.Marshal(fs)
+}
