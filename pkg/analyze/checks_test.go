@@ -205,10 +205,10 @@ func TestChecks(t *testing.T) {
 			want: []string{"XDS0602"}, in: `subset "v2" of DestinationRule reviews.default`},
 		{name: "no healthy host", dump: dump(clusters([]string{cluster("c")})),
 			health: `{"cluster_statuses":[{"name":"c","host_statuses":[{"address":{"socket_address":{"address":"10.0.0.1","port_value":80}},"health_status":{"eds_health_status":"UNHEALTHY"}},{"address":{"socket_address":{"address":"10.0.0.2","port_value":80}},"health_status":{"failed_outlier_check":true}}]}]}`,
-			want: []string{"XDS0204"}, in: `1 UNHEALTHY, 1 failed_outlier_check`},
+			want:   []string{"XDS0204"}, in: `1 UNHEALTHY, 1 failed_outlier_check`},
 		{name: "one healthy host", dump: dump(clusters([]string{cluster("c")})),
 			health: `{"cluster_statuses":[{"name":"c","host_statuses":[{"address":{"socket_address":{"address":"10.0.0.1","port_value":80}},"health_status":{"eds_health_status":"UNHEALTHY"}},{"address":{"socket_address":{"address":"10.0.0.2","port_value":80}},"health_status":{"eds_health_status":"HEALTHY"}}]}]}`,
-			want: []string{}},
+			want:   []string{}},
 		// routing
 		{name: "domain in two virtual hosts", dump: dump(routes(routeConfig("r", "a|a.com,B.com|", "b|b.com|"))),
 			want: []string{"XDS0401"}, in: `"b.com" is in virtual hosts "a" and "b"`},

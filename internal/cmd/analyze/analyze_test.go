@@ -171,8 +171,10 @@ func (a *emulatedAdmin) Get(_ context.Context, path string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("emulated admin API: no body for %s", path)
 }
-func (a *emulatedAdmin) Post(ctx context.Context, path string) ([]byte, error) { return a.Get(ctx, path) }
-func (a *emulatedAdmin) Close() error                                          { return nil }
+func (a *emulatedAdmin) Post(ctx context.Context, path string) ([]byte, error) {
+	return a.Get(ctx, path)
+}
+func (a *emulatedAdmin) Close() error { return nil }
 
 type fakeResolver struct {
 	mu      sync.Mutex
