@@ -1,0 +1,142 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	"github.com/stretchr/testify/assert"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+const (
+	clusterT  = "envoy.config.cluster.v3.Cluster"
+	listenerT = "envoy.config.listener.v3.Listener"
+	routeT    = "envoy.config.route.v3.RouteConfiguration"
+	claT      = "envoy.config.endpoint.v3.ClusterLoadAssignment"
+	secretT   = "envoy.extensions.transport_sockets.tls.v3.Secret"
+)
+
+// lines renders problems one per line: "severity path: message".
+func lines(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.Severity.String() + " " + p.String() + "\n")
+	}
+	return b.String()
+}
+
+const hcm = `{"@type":"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+  "stat_prefix":"in","rds":{"route_config_name":"r","config_source":{"ads":{}}},
+  "http_filters":[%s{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]}`
+
+func listener(filterChains string) string {
+	return `{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":15006}},"filter_chains":[` + filterChains + `]}`
+}
+
+func chain(match, httpFilters string) string {
+	return `{` + match + `"filters":[{"name":"envoy.filters.network.http_connection_manager","typed_config":` +
+		strings.Replace(hcm, "%s", httpFilters, 1) + `}]}`
+}
+
+func TestJSON(t *testing.T) {
+	tests := []struct {
+		name, typ, in, want string
+	}{
+		{"valid cluster", clusterT, `{"name":"c","type":"EDS","connect_timeout":"1s","eds_cluster_config":{"eds_config":{"ads":{}}}}`, ""},
+		{"camelCase names", clusterT, `{"name":"c","connectTimeout":"1s","edsClusterConfig":{"edsConfig":{"ads":{}}}}`, ""},
+		{"type from @type", "", `{"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster","name":"c"}`, ""},
+		{"connect_timeout 0s", clusterT, `{"name":"c","connect_timeout":"0s"}`,
+			"error connect_timeout: value must be greater than 0s\n"},
+		{"unknown field", clusterT, `{"name":"c","conect_timeout":"1s"}`,
+			"error conect_timeout: unknown field \"conect_timeout\"\n"},
+		{"bad duration", clusterT, `{"name":"c","connect_timeout":5}`,
+			"error connect_timeout: invalid duration 5 (want a number of seconds ending in \"s\", such as \"1.5s\")\n"},
+		{"unknown enum", clusterT, `{"name":"c","lb_policy":"ROUND_ROBBIN"}`,
+			"error lb_policy: invalid value \"ROUND_ROBBIN\" for enum envoy.config.cluster.v3.Cluster.LbPolicy\n"},
+		{"wrong JSON type", clusterT, `{"name":["c"]}`,
+			"error name: invalid value [\"c\"] for type TYPE_STRING\n"},
+		{"integer out of range", clusterT, `{"name":"c","per_connection_buffer_limit_bytes":4294967296}`,
+			"error per_connection_buffer_limit_bytes: invalid value 4294967296 for type TYPE_UINT32\n"},
+		{"port over 65535", claT, `{"cluster_name":"c","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"10.0.0.1","port_value":70000}}}}]}]}`,
+			"error endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: value must be less than or equal to 65535\n"},
+		{"required oneof", listenerT, `{"name":"l","address":{}}`,
+			"error address.address: value is required\n"},
+		{"min_len", claT, `{"cluster_name":""}`,
+			"error cluster_name: value length must be at least 1 characters\n"},
+		{"min_items", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":[]}]}`,
+			"error virtual_hosts[0].domains: value must contain at least 1 item(s)\n"},
+		{"inside a typed_config", listenerT, listener(strings.Replace(chain("", ""), `"stat_prefix":"in"`, `"stat_prefix":""`, 1)),
+			"error filter_chains[0].filters[0].typed_config.stat_prefix: value length must be at least 1 characters\n"},
+		{"unknown field in a typed_config", listenerT, listener(strings.Replace(chain("", ""), `"stat_prefix":"in"`, `"stat_prefx":"in"`, 1)),
+			"error filter_chains[0].filters[0].typed_config.stat_prefx: unknown field \"stat_prefx\"\n" +
+				"error filter_chains[0].filters[0].typed_config.stat_prefix: value length must be at least 1 characters\n"},
+		{"extensions Envoy has", listenerT, listener(chain("", `{"name":"istio.stats","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig","emit_filter_state":true}},`)), ""},
+		{"raw_buffer transport socket", clusterT, `{"name":"c","transport_socket":{"name":"envoy.transport_sockets.raw_buffer","typed_config":{"@type":"type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"}}}`, ""},
+		{"unknown extension is info", clusterT, `{"name":"c","transport_socket":{"name":"x","typed_config":{"@type":"type.googleapis.com/acme.Socket","a":1}}}`,
+			"info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n"},
+		{"unknown resource type", "acme.Thing", `{}`, "info unknown type acme.Thing\n"},
+		{"not JSON", clusterT, `{"name":`, "error not JSON: unexpected EOF\n"},
+		{"secret", secretT, `{"name":"s","tls_certificate":{"certificate_chain":{"inline_string":"x"}}}`, ""},
+		{"well-known types in an Any", clusterT, `{"name":"c","metadata":{"typed_filter_metadata":{"x":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}}}}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, lines(JSON(tt.typ, []byte(tt.in))))
+		})
+	}
+}
+
+func TestSemantic(t *testing.T) {
+	routerFirst := `{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}},` +
+		`{"name":"envoy.filters.http.cors","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"}}`
+	tests := []struct {
+		name, typ, in, want string
+	}{
+		{"distinct filter chain matches", listenerT, listener(chain(`"filter_chain_match":{"destination_port":80},`, "") + "," + chain(`"filter_chain_match":{"destination_port":81},`, "")), ""},
+		{"duplicate filter chain match", listenerT, listener(chain(`"name":"a","filter_chain_match":{"destination_port":80},`, "") + "," + chain(`"name":"b","filter_chain_match":{"destination_port":80},`, "")),
+			"error filter_chains[1].filter_chain_match: filter chain 'b' has the same matching rules defined as 'a' (filter_chains[0])\n"},
+		{"two chains without a match", listenerT, listener(chain("", "") + "," + chain("", "")),
+			"error filter_chains[1].filter_chain_match: filter chain '' has the same matching rules defined as '' (filter_chains[0])\n"},
+		{"listener without address", listenerT, `{"name":"l"}`, "error address: address is necessary\n"},
+		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{}}`, ""},
+		{"router not last", listenerT, listener(strings.Replace(chain("", ""), `[{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]`, "["+routerFirst+"]", 1)),
+			"error filter_chains[0].filters[0].typed_config.http_filters[0]: terminal filter named envoy.filters.http.router of type envoy.filters.http.router must be the last filter in a http filter chain\n" +
+				"error filter_chains[0].filters[0].typed_config.http_filters[1]: non-terminal filter named envoy.filters.http.cors of type envoy.extensions.filters.http.cors.v3.Cors is the last filter in a http filter chain\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, lines(JSON(tt.typ, []byte(tt.in))))
+		})
+	}
+}
+
+func TestMessage(t *testing.T) {
+	c := &clusterv3.Cluster{Name: "c", ConnectTimeout: durationpb.New(0)}
+	assert.Equal(t, "error connect_timeout: value must be greater than 0s\n", lines(Message(c)))
+	c.ConnectTimeout = durationpb.New(time.Second)
+	c.TransportSocket = &corev3.TransportSocket{Name: "x", ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: &anypb.Any{TypeUrl: "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"}}}
+	assert.Empty(t, Message(c))
+	c.TransportSocket.GetTypedConfig().TypeUrl = "type.googleapis.com/acme.Socket"
+	assert.Equal(t, "info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n", lines(Message(c)))
+}
+
+func TestEnvoyWording(t *testing.T) {
+	ps := JSON(claT, []byte(`{"cluster_name":"c","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"10.0.0.1","port_value":70000}}}}]}]}`))
+	if assert.Len(t, ps, 1) {
+		assert.Equal(t, "Proto constraint validation failed (ClusterLoadAssignmentValidationError.Endpoints[0]: embedded message failed validation | "+
+			"caused by LocalityLbEndpointsValidationError.LbEndpoints[0]: embedded message failed validation | "+
+			"caused by LbEndpointValidationError.Endpoint: embedded message failed validation | "+
+			"caused by EndpointValidationError.Address: embedded message failed validation | "+
+			"caused by AddressValidationError.SocketAddress: embedded message failed validation | "+
+			"caused by SocketAddressValidationError.PortValue: value must be less than or equal to 65535)", ps[0].Envoy)
+	}
+	// The content of a typed_config is validated on its own, as Envoy's extension factories do.
+	ps = JSON(listenerT, []byte(listener(strings.Replace(chain("", ""), `"stat_prefix":"in"`, `"stat_prefix":""`, 1))))
+	if assert.Len(t, ps, 1) {
+		assert.Equal(t, "Proto constraint validation failed (HttpConnectionManagerValidationError.StatPrefix: value length must be at least 1 characters)", ps[0].Envoy)
+	}
+}
