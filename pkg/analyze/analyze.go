@@ -18,6 +18,9 @@ type Input struct {
 	Dump *configdump.Dump
 	// Health is the proxy's /clusters?format=json, when the source has it.
 	Health *configdump.Clusters
+	// Static tells that Dump was built from a static config (a bootstrap file, bare resources),
+	// not written by Envoy: what it holds has not been accepted by an Envoy yet.
+	Static bool
 }
 
 // Options tune the checks.
@@ -26,6 +29,10 @@ type Options struct {
 	Now time.Time
 	// CertWarn is how long before its expiry a certificate is reported; 0 means DefaultCertWarn.
 	CertWarn time.Duration
+	// Schema validates every resource against Envoy's API (pkg/validate). It is for configs Envoy
+	// has not loaded yet (static files, a control plane's resources): what a running Envoy's dump
+	// holds, Envoy accepted, and validating a big dump takes seconds.
+	Schema bool
 }
 
 // Result is what Analyze found.
@@ -57,6 +64,7 @@ func Analyze(in Input, o Options) (*Result, error) {
 		a.checkEndpoints,
 		a.checkHealth,
 		a.checkCerts,
+		a.checkSchema,
 	} {
 		check()
 	}

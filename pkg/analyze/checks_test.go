@@ -128,7 +128,7 @@ func sdsSocket(names ...string) string {
 
 var testNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func run(t *testing.T, doc string, health string) []analyze.Finding {
+func run(t *testing.T, doc string, health string, schema bool) []analyze.Finding {
 	t.Helper()
 	d, err := configdump.Parse([]byte(doc))
 	require.NoError(t, err)
@@ -137,7 +137,7 @@ func run(t *testing.T, doc string, health string) []analyze.Finding {
 		in.Health, err = configdump.ParseClusters([]byte(health))
 		require.NoError(t, err)
 	}
-	res, err := analyze.Analyze(in, analyze.Options{Now: testNow})
+	res, err := analyze.Analyze(in, analyze.Options{Now: testNow, Schema: schema})
 	require.NoError(t, err)
 	return res.Findings
 }
@@ -160,6 +160,8 @@ func TestChecks(t *testing.T) {
 		want   []string
 		// in is a word every finding's message must hold (the names involved)
 		in string
+		// schema runs pkg/validate too
+		schema bool
 	}{
 		// references
 		{name: "route to a missing cluster", dump: dump(clusters(nil), routes(routeConfig("r", "v|*|"+route(catchAll, "nope")))),
@@ -228,9 +230,9 @@ func TestChecks(t *testing.T) {
 			want: []string{"XDS0403"}},
 		// listeners
 		{name: "identical filter chain matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chains":[{"filter_chain_match":{"server_names":["a"]},"filters":[]},{"filter_chain_match":{"server_names":["a"]},"filters":[]}]}`)),
-			want: []string{"XDS0501"}},
+			want: []string{"XDS0501"}, schema: true, in: `listener "l"`},
 		{name: "distinct filter chain matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chains":[{"filter_chain_match":{"server_names":["a"]},"filters":[]},{"filters":[]}]}`)),
-			want: []string{}},
+			want: []string{}, schema: true},
 		{name: "filter_chain_matcher ignores matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chain_matcher":{},"filter_chains":[{"name":"a","filters":[]},{"name":"b","filters":[]}]}`)),
 			want: []string{}},
 		{name: "two listeners on one port", dump: dump(listeners(listener("a", 80), listener("b", 80))),
@@ -239,6 +241,17 @@ func TestChecks(t *testing.T) {
 			want: []string{}},
 		{name: "udp and tcp on one port", dump: dump(listeners(listener("a", 53), `{"name":"b","address":{"socket_address":{"address":"0.0.0.0","port_value":53,"protocol":"UDP"}}}`)),
 			want: []string{}},
+		// schema
+		{name: "schema: connect_timeout 0", dump: dump(clusters([]string{`{"name":"c","connect_timeout":"0s"}`})), schema: true,
+			want: []string{"XDS0801"}, in: "connect_timeout"},
+		{name: "schema: unknown field", dump: dump(clusters([]string{`{"name":"c","connect_timeout":"1s","conect_timeout":"1s"}`})), schema: true,
+			want: []string{"XDS0801"}, in: `unknown field "conect_timeout"`},
+		{name: "schema: unknown extension", dump: dump(listeners(listener("l", 80, `{"filters":[{"name":"x","typed_config":{"@type":"type.googleapis.com/acme.Filter","a":1}}]}`))), schema: true,
+			want: []string{"XDS0802"}, in: "acme.Filter"},
+		{name: "schema off", dump: dump(clusters([]string{`{"name":"c","connect_timeout":"0s"}`})),
+			want: []string{}},
+		{name: "schema: valid", dump: dump(listeners(listener("l", 80, tcpProxy("c"))), clusters([]string{cluster("c")})), schema: true,
+			want: []string{}},
 		// Istio
 		{name: "allow any", dump: dump(listeners(listener("virtualOutbound", 15001, tcpProxy("PassthroughCluster"))), clusters([]string{cluster("PassthroughCluster")})),
 			want: []string{"XDS0601"}, in: "ALLOW_ANY"},
@@ -246,7 +259,9 @@ func TestChecks(t *testing.T) {
 			want: []string{"XDS0601"}, in: "REGISTRY_ONLY"},
 		// limits
 		{name: "ring too large", dump: dump(clusters([]string{cluster("c", `"lb_policy":"RING_HASH","ring_hash_lb_config":{"minimum_ring_size":"9000000"}`)})),
-			want: []string{"XDS0701"}, in: "9000000"},
+			want: []string{"XDS0701"}, in: "8388608", schema: true},
+		{name: "ring too large (typed policy)", dump: dump(clusters([]string{cluster("c", `"load_balancing_policy":{"policies":[{"typed_extension_config":{"name":"r","typed_config":{"@type":"type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash","maximum_ring_size":"9000000"}}}]}`)})),
+			want: []string{"XDS0701"}, in: "maximum_ring_size", schema: true},
 		{name: "ring min above max", dump: dump(clusters([]string{cluster("c", `"lb_policy":"RING_HASH","ring_hash_lb_config":{"minimum_ring_size":"4096","maximum_ring_size":"2048"}`)})),
 			want: []string{"XDS0702"}},
 		{name: "ring within limits", dump: dump(clusters([]string{cluster("c", `"lb_policy":"RING_HASH","ring_hash_lb_config":{"minimum_ring_size":"8388608"}`)})),
@@ -258,7 +273,7 @@ func TestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := run(t, tt.dump, tt.health)
+			fs := run(t, tt.dump, tt.health, tt.schema)
 			assert.Equal(t, tt.want, codes(fs), "%v", fs)
 			for _, f := range fs {
 				if tt.in != "" && f.Code == tt.want[0] {

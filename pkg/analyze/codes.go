@@ -75,6 +75,12 @@ var (
 		"make minimum_ring_size at most maximum_ring_size; Envoy rejects the cluster"}
 	MaglevTableSize = Code{"XDS0703", Error, "maglev table_size is not a prime number",
 		"use a prime table_size (the default is 65537, the largest 5000011); Envoy rejects the cluster"}
+
+	// schema (pkg/validate)
+	SchemaError = Code{"XDS0801", Error, "resource breaks Envoy's API rules: Envoy rejects it",
+		"fix the field named in the message (its path is in RESOURCE); the message is worded as Envoy words it"}
+	UnknownExtension = Code{"XDS0802", Info, "extension type xdsctl does not know, so not checked",
+		"nothing to do if the proxy is built with this extension; Envoy rejects it otherwise"}
 )
 
 // Codes lists every code in order.
@@ -86,6 +92,7 @@ var Codes = []Code{
 	DuplicateChainMatch, DuplicateAddress,
 	OutboundPolicy, SubsetNoEndpoints,
 	RingSizeTooLarge, RingSizeMinAboveMax, MaglevTableSize,
+	SchemaError, UnknownExtension,
 }
 
 // LookupCode returns the code with id (as given, e.g. "XDS0101"), and whether there is one.

@@ -67,7 +67,7 @@ func analyzeFile(t *testing.T, p string) (*analyze.Result, bool) {
 	if err != nil {
 		return nil, false // not a config dump: a /clusters output, an xDS response
 	}
-	res, err := analyze.Analyze(analyze.Input{Dump: d}, analyze.Options{Now: dumpTime(d)})
+	res, err := analyze.Analyze(analyze.Input{Dump: d}, analyze.Options{Now: dumpTime(d), Schema: true})
 	if err != nil {
 		t.Errorf("%s: %v", p, err)
 		return nil, false

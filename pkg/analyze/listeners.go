@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -93,47 +92,18 @@ func boolValue(v jsonscan.Value) bool {
 	return v.Bool()
 }
 
-// checkListener checks one listener's filter chains.
+// checkListener checks one listener's filter chains. (Identical filter chain matches, which Envoy
+// rejects, are pkg/validate's to find: see checkSchema.)
 func (a *analyzer) checkListener(l *configdump.Listener) {
-	matches := map[string]string{} // canonical filter_chain_match -> the first chain with it
-	usesMatcher := l.Raw.Get("filter_chain_matcher").Exists()
 	i := 0
 	_ = l.Raw.Get("filter_chains").Items(func(_ int, c jsonscan.Value) bool {
-		name := c.Get("name").Str()
-		path := chainPath(i, name)
-		a.checkChain(l.Name, path, c)
-		if !usesMatcher { // with a matcher, filter_chain_match is not used
-			key := canonicalJSON(c.Get("filter_chain_match"))
-			if prev, ok := matches[key]; ok {
-				a.add(DuplicateChainMatch, Resource{Kind: KindListener, Name: l.Name, Path: path},
-					"filter chains %s and %s of listener %q have the same filter_chain_match %s", prev, path, l.Name, key)
-			} else {
-				matches[key] = path
-			}
-		}
+		a.checkChain(l.Name, chainPath(i, c.Get("name").Str()), c)
 		i++
 		return true
 	})
 	if dc := l.Raw.Get("default_filter_chain"); dc.Exists() {
 		a.checkChain(l.Name, chainPath(-1, dc.Get("name").Str()), dc)
 	}
-}
-
-// canonicalJSON writes a value with sorted keys and no spaces ("{}" for a missing one), so two
-// matches compare equal however they were written.
-func canonicalJSON(v jsonscan.Value) string {
-	if !v.Exists() {
-		return "{}"
-	}
-	var x any
-	if err := json.Unmarshal(v.Raw(), &x); err != nil {
-		return string(v.Raw())
-	}
-	b, err := json.Marshal(x)
-	if err != nil {
-		return string(v.Raw())
-	}
-	return string(b)
 }
 
 // checkChain follows the references of one filter chain: its transport socket's secrets, its

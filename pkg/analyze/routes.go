@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -192,4 +193,21 @@ func (m *routeMatch) covers(later *routeMatch) bool {
 		return later.kind == "path" && fold(later.value) == fold(m.value)
 	}
 	return false
+}
+
+// canonicalJSON writes a value with sorted keys and no spaces ("{}" for a missing one), so two
+// matches compare equal however they were written.
+func canonicalJSON(v jsonscan.Value) string {
+	if !v.Exists() {
+		return "{}"
+	}
+	var x any
+	if err := json.Unmarshal(v.Raw(), &x); err != nil {
+		return string(v.Raw())
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return string(v.Raw())
+	}
+	return string(b)
 }

@@ -29,8 +29,10 @@ type Options struct {
 	// FailureThreshold is the least severity that makes the command exit 3.
 	FailureThreshold analyze.Severity
 	CertWarn         time.Duration
-	Suppress         []Suppression
-	Now              func() time.Time
+	// Schema validates every resource against Envoy's API (on by itself for static configs).
+	Schema   bool
+	Suppress []Suppression
+	Now      func() time.Time
 }
 
 // NewCmdAnalyze returns `xdsctl analyze`.
@@ -110,6 +112,7 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 	fl.StringVar(&opts.ClustersFile, "clusters", "", "With -f, also read /clusters?format=json output from `path` (host health)")
 	fl.StringVar(&threshold, "failure-threshold", "warning", "Exit 3 when a finding has this `severity` or a higher one (info, warning, error)")
 	fl.StringVar(&certWarn, "cert-warn", "7d", "Report certificates that expire within this `duration` (e.g. 7d, 36h)")
+	fl.BoolVar(&opts.Schema, "schema", false, "Validate every resource against Envoy's API (on by itself for static configs; a running Envoy's dump holds only what it accepted)")
 	fl.StringArrayVar(&suppress, "suppress", nil, "Leave out findings of a `CODE`, or of CODE=GLOB for resources matching GLOB (Kind/name or name, * matches anything); repeatable")
 	return cmd
 }
@@ -193,7 +196,7 @@ func analyzeOne(dump, health []byte, o *Options) (findings []analyze.Finding, wa
 			in.Health = c
 		}
 	}
-	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn})
+	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn, Schema: o.Schema})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -70,10 +70,11 @@ func TestGoldenOutput(t *testing.T) {
 		{"broken.wide", testNow, broken + " -o wide"},
 		{"broken.json", testNow, broken + " -o json"},
 		{"broken.yaml", testNow, broken + " -o yaml"},
+		{"broken.schema", testNow, broken + " --schema"},
 		{"broken.jq", testNow, broken + ` --jq '[.[] | select(.severity == "error") | .code] | unique'`},
 		{"broken.no-headers", testNow, broken + " --no-headers --failure-threshold error"},
 		{"broken.suppressed", testNow, broken + " --suppress XDS0301=Secret/old --suppress xds0601 --suppress 'XDS0602=*reviews*'"},
-		{"broken.threshold-error", testNow, "-f testdata/broken.json --suppress XDS0101 --suppress XDS0102 --suppress XDS0103 --suppress XDS0104 --suppress XDS0201 --suppress XDS0301 --suppress XDS0401 --suppress XDS0501 --suppress XDS0502 --suppress XDS0701 --failure-threshold error"},
+		{"broken.threshold-error", testNow, "-f testdata/broken.json --suppress XDS0101 --suppress XDS0102 --suppress XDS0103 --suppress XDS0104 --suppress XDS0201 --suppress XDS0301 --suppress XDS0401 --suppress XDS0502 --suppress XDS0701 --failure-threshold error"},
 		{"bookinfo.short", time.Date(2020, 5, 14, 12, 0, 0, 0, time.UTC), "-f " + bookinfo},
 		{"bookinfo.json", time.Date(2020, 5, 14, 12, 0, 0, 0, time.UTC), "-f " + bookinfo + " -o json --cert-warn 6h"},
 	} {
