@@ -52,7 +52,7 @@ func Analyze(in Input, o Options) (*Result, error) {
 	if o.CertWarn == 0 {
 		o.CertWarn = DefaultCertWarn
 	}
-	a := &analyzer{in: in, o: o, seen: map[findingKey]bool{}}
+	a := &analyzer{in: in, o: o, seen: map[findingKey]bool{}, pairs: map[tlsPair]Resource{}}
 	if err := a.load(); err != nil {
 		return nil, err
 	}
@@ -64,6 +64,7 @@ func Analyze(in Input, o Options) (*Result, error) {
 		a.checkEndpoints,
 		a.checkHealth,
 		a.checkCerts,
+		a.checkTrust,
 		a.checkSchema,
 	} {
 		check()
@@ -91,6 +92,9 @@ type analyzer struct {
 	notes        []string
 	seen         map[findingKey]bool
 	notedSecrets bool
+	// pairs are the (certificate chain, trust bundle) secrets used together, and where first
+	pairs     map[tlsPair]Resource
+	pairOrder []tlsPair
 }
 
 type findingKey struct{ code, res, msg string }

@@ -1,9 +1,13 @@
 package analyze
 
 import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
@@ -52,4 +56,115 @@ func span(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d/time.Minute))
 	}
 	return fmt.Sprintf("%ds", int(d/time.Second))
+}
+
+// tlsPair is a certificate chain presented and a trust bundle validated with in one TLS context.
+type tlsPair struct{ chain, ca string }
+
+// collectPairs records, for each TLS context under ts, the SDS secret of its certificate chain
+// and the one of its validation context, for checkTrust.
+func (a *analyzer) collectPairs(res Resource, ts jsonscan.Value) {
+	_ = ts.Fields(func(k []byte, f jsonscan.Value) bool {
+		if jsonscan.KeyIs(k, "common_tls_context") {
+			ca := f.Get("validation_context_sds_secret_config", "name").Str()
+			if ca == "" {
+				ca = f.Get("combined_validation_context", "validation_context_sds_secret_config", "name").Str()
+			}
+			if ca != "" {
+				_ = f.Get("tls_certificate_sds_secret_configs").Items(func(_ int, s jsonscan.Value) bool {
+					if n := s.Get("name").Str(); n != "" {
+						p := tlsPair{n, ca}
+						if _, ok := a.pairs[p]; !ok {
+							a.pairs[p] = res
+							a.pairOrder = append(a.pairOrder, p)
+						}
+					}
+					return true
+				})
+			}
+			return true
+		}
+		if f.Kind() == jsonscan.Object {
+			a.collectPairs(res, f)
+		}
+		return true
+	})
+}
+
+// checkTrust reports TLS contexts whose trust bundle does not verify the mesh certificate (one
+// with a SPIFFE ID) they present: in a mesh peers trust the same bundle, so they refuse the
+// certificate. Outside a mesh a client's certificate and the CA it trusts for servers may differ. Only "signed by unknown
+// authority" is reported; expiry is XDS0301's, and other verification errors are not told apart
+// from what Envoy accepts.
+func (a *analyzer) checkTrust() {
+	byName := map[string]*configdump.Secret{}
+	for i := range a.secrets {
+		s := &a.secrets[i]
+		if s.First && (s.State == configdump.StateActive || s.State == configdump.StateStatic) {
+			if _, ok := byName[s.Name]; !ok {
+				byName[s.Name] = s
+			}
+		}
+	}
+	for _, p := range a.pairOrder {
+		cs, ts := byName[p.chain], byName[p.ca]
+		if cs == nil || ts == nil {
+			continue
+		}
+		chainPEM, _ := configdump.SecretPEM(cs)
+		_, trustPEM := configdump.SecretPEM(ts)
+		chain, roots := parsePEMCerts(chainPEM), parsePEMCerts(trustPEM)
+		if len(chain) == 0 || len(roots) == 0 {
+			continue
+		}
+		pool, inter := x509.NewCertPool(), x509.NewCertPool()
+		for _, c := range roots {
+			pool.AddCert(c)
+		}
+		for _, c := range chain[1:] {
+			inter.AddCert(c)
+		}
+		leaf := chain[0]
+		if !hasSPIFFE(leaf) {
+			continue // outside a mesh, the CA a client trusts need not be the one that signed its own certificate
+		}
+		_, err := leaf.Verify(x509.VerifyOptions{
+			Roots: pool, Intermediates: inter,
+			CurrentTime: leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2),
+			KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
+		var ua x509.UnknownAuthorityError
+		if errors.As(err, &ua) {
+			user := a.pairs[p]
+			a.add(TrustMismatch, Resource{Kind: KindSecret, Name: p.chain},
+				"trust bundle of secret %q does not verify the certificate chain of secret %q, presented together by %s: %v", p.ca, p.chain, user.Kind+"/"+user.Name, err)
+		}
+	}
+}
+
+// parsePEMCerts reads every certificate of PEM data; what cannot be read is left out.
+func parsePEMCerts(data []byte) []*x509.Certificate {
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return out
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			out = append(out, c)
+		}
+	}
+}
+
+func hasSPIFFE(c *x509.Certificate) bool {
+	for _, u := range c.URIs {
+		if u.Scheme == "spiffe" {
+			return true
+		}
+	}
+	return false
 }

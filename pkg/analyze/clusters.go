@@ -51,6 +51,7 @@ func (a *analyzer) secretRefs(res Resource, subject string, ts jsonscan.Value) {
 		}
 		return
 	}
+	a.collectPairs(res, ts)
 	walkSecretConfigs(ts, func(name string) {
 		a.reference(SecretMissing, a.secretNames, res, subject+" uses", "secret", name)
 	})
