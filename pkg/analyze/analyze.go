@@ -18,6 +18,8 @@ type Input struct {
 	Dump *configdump.Dump
 	// Health is the proxy's /clusters?format=json, when the source has it.
 	Health *configdump.Clusters
+	// Stats are the proxy's counters (/stats), by name, when the source has them.
+	Stats map[string]uint64
 	// Static tells that Dump was built from a static config (a bootstrap file, bare resources),
 	// not written by Envoy: what it holds has not been accepted by an Envoy yet.
 	Static bool
@@ -66,6 +68,7 @@ func Analyze(in Input, o Options) (*Result, error) {
 		a.checkCerts,
 		a.checkTrust,
 		a.checkSchema,
+		a.checkStats,
 	} {
 		check()
 	}

@@ -81,6 +81,20 @@ var (
 		"fix the field named in the message (its path is in RESOURCE); the message is worded as Envoy words it"}
 	UnknownExtension = Code{"XDS0802", Info, "extension type xdsctl does not know, so not checked",
 		"nothing to do if the proxy is built with this extension; Envoy rejects it otherwise"}
+
+	// counters (/stats)
+	UpdatesRejected = Code{"XDS0901", Warning, "xDS updates rejected, by the counters",
+		"find the rejected resource and Envoy's reason (its XDS0201 finding, or proxy-status); the counter keeps counting until Envoy restarts"}
+	UpdateFailures = Code{"XDS0902", Warning, "xDS updates failed to arrive, by the counters",
+		"check the proxy reaches its control plane (for Istio: istiod's address and the proxy's logs)"}
+	ConnectFailures = Code{"XDS0903", Warning, "connections to a cluster's hosts failed, by the counters",
+		"check the hosts listen on the port the cluster names and that nothing (NetworkPolicy, firewall, mTLS mode) refuses the connections"}
+	PendingOverflow = Code{"XDS0904", Warning, "requests rejected by a cluster's circuit breaker, by the counters",
+		"raise the cluster's circuit breaker thresholds (max_pending_requests; Istio: connectionPool.http.http1MaxPendingRequests) or add capacity"}
+	DownstreamOverflow = Code{"XDS0905", Warning, "connections rejected for a listener's connection limit, by the counters",
+		"raise the listener's connection limit (max_connections of the overload manager or the listener's connection_limit filter)"}
+	NoRoute = Code{"XDS0906", Info, "requests that matched no route, by the counters",
+		"if these requests should be served, add a route or a virtual host for their host and path"}
 )
 
 // Codes lists every code in order.
@@ -93,6 +107,7 @@ var Codes = []Code{
 	OutboundPolicy, SubsetNoEndpoints,
 	RingSizeTooLarge, RingSizeMinAboveMax, MaglevTableSize,
 	SchemaError, UnknownExtension,
+	UpdatesRejected, UpdateFailures, ConnectFailures, PendingOverflow, DownstreamOverflow, NoRoute,
 }
 
 // LookupCode returns the code with id (as given, e.g. "XDS0101"), and whether there is one.
