@@ -176,15 +176,11 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 // analyzeOne analyzes one proxy's dump (and /clusters health, when there is some).
 func analyzeOne(dump, health []byte, o *Options) (findings []analyze.Finding, warnings, notes []string, err error) {
 	w := configdump.NewWarnings()
-	d, err := configdump.ParseLenient(dump)
+	d, err := proxyconfig.ParseDump(dump, w)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if d.Partial != "" {
-		w.Add("partial", d.Partial)
-	}
-	d.Warnings = w
-	in := analyze.Input{Dump: d}
+	in := analyze.Input{Dump: d, Static: d.Static != ""}
 	if len(health) > 0 {
 		c, err := configdump.ParseClusters(health)
 		switch {
@@ -196,7 +192,7 @@ func analyzeOne(dump, health []byte, o *Options) (findings []analyze.Finding, wa
 			in.Health = c
 		}
 	}
-	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn, Schema: o.Schema})
+	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn, Schema: o.Schema || in.Static})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
 // input is one proxy's admin output: from a file, or fetched from a live proxy.
@@ -64,4 +65,10 @@ func LoadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 // readFile reads path, or standard input for "-" (see inputfile: big files are mapped, not copied).
 func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
 	return inputfile.Read(path, f.IOStreams.In)
+}
+
+// ParseDump reads one proxy's /config_dump, or a static config, as proxy-config's views do (see
+// parseDump), for the commands that read proxies as it does.
+func ParseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
+	return parseDump(data, w)
 }
