@@ -61,6 +61,10 @@ type Options struct {
 	// InitialFetchTimeout is how long a cluster waits for its endpoints, or a listener for its
 	// routes, before it stops warming (Envoy's initial_fetch_timeout); 15 s when zero.
 	InitialFetchTimeout time.Duration
+	// RejectUnknownFields NACKs a resource carrying fields the Envoy API does not declare, as
+	// Envoy started with --reject-unknown-dynamic-fields does (by default Envoy, and the
+	// emulator, ignore them).
+	RejectUnknownFields bool
 	// Log receives one line per connection change and per NACK; nil discards.
 	Log io.Writer
 	// Now is the clock (time.Now when nil).
@@ -124,7 +128,7 @@ func Start(opts Options) (*Sidecar, error) {
 		conn:    conn,
 		started: opts.Now(),
 		done:    make(chan struct{}),
-		store:   newStore(),
+		store:   newStore(opts.RejectUnknownFields),
 		hold:    opts.HoldACKs,
 		changed: make(chan struct{}),
 		loggers: defaultLoggers(),

@@ -289,7 +289,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := newStore()
+			st := newStore(false)
 			for _, n := range tt.names {
 				st.typeOf(tt.typeURL).names[n] = true
 			}

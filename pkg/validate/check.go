@@ -25,6 +25,7 @@ type checker struct {
 	// dropped are the paths of JSON values the JSON walk reported and dropped: their rules are not
 	// checked again (a value of the wrong type is not also "required").
 	dropped map[string]bool
+	extName string // the name next to the typed_config being checked, for Envoy's wording
 }
 
 type frame struct {
@@ -32,8 +33,8 @@ type frame struct {
 	field string            // the field, CamelCase, with its index: "FilterChains[0]"
 }
 
-func (c *checker) add(path, msg, envoy string, sev Severity) {
-	c.problems = append(c.problems, Problem{Path: path, Message: msg, Envoy: envoy, Severity: sev})
+func (c *checker) add(path, msg, envoy string, sev Severity, kind Kind) {
+	c.problems = append(c.problems, Problem{Path: path, Message: msg, Envoy: envoy, Severity: sev, Kind: kind})
 }
 
 func (c *checker) push(name string) { c.path = append(c.path, name) }
@@ -80,7 +81,7 @@ func (c *checker) unknownType(url string) {
 	c.unkown[url] = true
 	name := url[strings.LastIndexByte(url, '/')+1:]
 	c.add(c.pathWith(""), fmt.Sprintf("unknown extension type %s: not checked (Envoy accepts it only if built with that extension)", name),
-		fmt.Sprintf("Didn't find a registered implementation for type: '%s'", name), Info)
+		fmt.Sprintf("Didn't find a registered implementation for '%s' with type URL: '%s'", c.extName, name), Info, KindUnknownType)
 }
 
 // pgv reports a protoc-gen-validate violation of field (CamelCase, with its index) of md, worded
@@ -96,7 +97,7 @@ func (c *checker) pgv(md protoreflect.MessageDescriptor, field, reason string) {
 	if c.dropped[path] {
 		return
 	}
-	c.add(path, reason, b.String(), Error)
+	c.add(path, reason, b.String(), Error, KindRule)
 }
 
 // camel is protoc-gen-validate's field name in its errors: PGGUpperCamelCase.
@@ -130,7 +131,7 @@ func (c *checker) message(m protoreflect.Message) {
 	}
 	if u := m.GetUnknown(); len(u) > 0 {
 		c.add(c.pathWith(""), fmt.Sprintf("unknown field number(s) %s in %s (Envoy ignores them in dynamic config)", fieldNumbers(u), md.FullName()),
-			fmt.Sprintf("Protobuf message (type %s) has unknown fields", md.FullName()), Info)
+			fmt.Sprintf("Protobuf message (type %s with unknown field set {%s}) has unknown fields", md.FullName(), fieldNumbers(u)), Info, KindUnknownField)
 	}
 	oneofs := md.Oneofs()
 	for i := 0; i < oneofs.Len(); i++ {
@@ -150,6 +151,12 @@ func (c *checker) message(m protoreflect.Message) {
 		}
 		if od := fd.ContainingOneof(); od != nil && m.WhichOneof(od) != fd {
 			continue // a oneof's other fields are not checked
+		}
+		if fd.FullName() == "envoy.config.listener.v3.ApiListener.api_listener" {
+			continue // an api_listener is for proxyless gRPC clients, which do not check as Envoy does (and Envoy skips it over LDS)
+		}
+		if fd.Name() == "typed_config" {
+			c.extName = field(m, "name").String()
 		}
 		c.push(string(fd.Name()))
 		c.field(m, fd, r)
@@ -192,7 +199,7 @@ func (c *checker) anyMessage(m protoreflect.Message) {
 	if err := proto.Unmarshal(m.Get(fields.ByNumber(2)).Bytes(), inner); err != nil {
 		name := url[strings.LastIndexByte(url, '/')+1:]
 		c.add(c.pathWith(""), fmt.Sprintf("cannot decode the %s: %s", name, cleanErr(err)),
-			fmt.Sprintf("Unable to unpack as %s: %s", name, cleanErr(err)), Error)
+			fmt.Sprintf("Unable to unpack as %s: %s", name, cleanErr(err)), Error, KindJSON)
 		return
 	}
 	c.enterAny()

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,9 @@ import (
 // running Envoy holds, it accepted, so the validator must find no error in any of it.
 var realDumps = []string{
 	"istio/authz__configdump.json",
+	"istio/proxyconfig__config_dump.json", // a waypoint: filter_chain_matcher, so its chains may share a match
+	"synthetic/template-sidecar.json",
+	"istio/writer__compare__configdump.json",
 	"istio/writer__envoy__configdump__endpoint__configdump.json",
 	"istio/describe__describe__tls_config.json",
 	"istio/describe__describe__http_config.json",
@@ -55,6 +60,10 @@ func dumpResources(t testing.TB, path string) []json.RawMessage {
 	return out
 }
 
+// eds0: Envoy's EDS dump is rebuilt from its host sets, not the update it received, and shows a
+// locality without a weight as load_balancing_weight 0, which it would refuse in an update.
+var eds0 = regexp.MustCompile(`^endpoints\[\d+\]\.load_balancing_weight$`)
+
 func TestRealDumpsHaveNoErrors(t *testing.T) {
 	for _, path := range realDumps {
 		t.Run(path, func(t *testing.T) {
@@ -62,6 +71,9 @@ func TestRealDumpsHaveNoErrors(t *testing.T) {
 			require.NotEmpty(t, rs)
 			for _, r := range rs {
 				for _, p := range Errors(JSON("", r)) {
+					if eds0.MatchString(p.Path) && strings.HasSuffix(peekType(r), "ClusterLoadAssignment") {
+						continue
+					}
 					t.Errorf("%s: %s\n  %s", peekType(r), p, p.Envoy)
 				}
 			}

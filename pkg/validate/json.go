@@ -44,11 +44,11 @@ func (c *checker) json(md protoreflect.MessageDescriptor, data []byte) ([]byte, 
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		c.add("", "not JSON: "+err.Error(), "Unable to parse JSON as proto ("+err.Error()+")", Error)
+		c.add("", "not JSON: "+err.Error(), "Unable to parse JSON as proto ("+err.Error()+")", Error, KindJSON)
 		return nil, false
 	}
 	if dec.More() {
-		c.add("", "not JSON: more than one value", "Unable to parse JSON as proto (unexpected data after the value)", Error)
+		c.add("", "not JSON: more than one value", "Unable to parse JSON as proto (unexpected data after the value)", Error, KindJSON)
 		return nil, false
 	}
 	obj, ok := v.(map[string]any)
@@ -66,7 +66,7 @@ func (c *checker) json(md protoreflect.MessageDescriptor, data []byte) ([]byte, 
 	c.jsonMessage(md, obj, false)
 	out, err := json.Marshal(obj)
 	if err != nil {
-		c.add("", "cannot re-encode: "+err.Error(), err.Error(), Error)
+		c.add("", "cannot re-encode: "+err.Error(), err.Error(), Error, KindJSON)
 		return nil, false
 	}
 	return out, true
@@ -76,7 +76,7 @@ func (c *checker) json(md protoreflect.MessageDescriptor, data []byte) ([]byte, 
 func (c *checker) jsonErr(msg protoreflect.FullName, field, text string) {
 	path := c.pathWith(field)
 	envoy := fmt.Sprintf("Unable to parse JSON as proto (INVALID_ARGUMENT:%s: %s)", path, text)
-	c.add(path, text, envoy, Error)
+	c.add(path, text, envoy, Error, KindJSON)
 }
 
 // jsonMessage checks the fields of obj, a JSON object for md, deleting those it reports.
@@ -96,7 +96,7 @@ func (c *checker) jsonMessage(md protoreflect.MessageDescriptor, obj map[string]
 		if fd == nil {
 			text := fmt.Sprintf("unknown field %q", key)
 			path := c.pathWith(key)
-			c.add(path, text, fmt.Sprintf("Protobuf message (type %s reason INVALID_ARGUMENT:%s: Cannot find field.) has unknown fields", md.FullName(), key), Error)
+			c.add(path, text, fmt.Sprintf("Protobuf message (type %s reason INVALID_ARGUMENT:%s: Cannot find field.) has unknown fields", md.FullName(), key), Error, KindJSON)
 			delete(obj, key)
 			continue
 		}
@@ -118,6 +118,9 @@ func (c *checker) jsonMessage(md protoreflect.MessageDescriptor, obj map[string]
 				continue
 			}
 			oneofs[od.FullName()] = name
+		}
+		if name == "typed_config" {
+			c.extName, _ = obj["name"].(string)
 		}
 		c.push(name)
 		keep := c.jsonField(fd, v, func(nv any) { obj[key] = nv })

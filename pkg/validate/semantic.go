@@ -43,8 +43,11 @@ func (c *checker) listener(m protoreflect.Message) {
 	}
 	if !has(m, "address") && !has(m, "internal_listener") {
 		text := "address is necessary"
-		c.add(c.pathWith("address"), text, fmt.Sprintf("error adding listener named '%s': %s", name, text), Error)
+		c.add(c.pathWith("address"), text, fmt.Sprintf("error adding listener named '%s': %s", name, text), Error, KindEnvoy)
 		return
+	}
+	if has(m, "filter_chain_matcher") {
+		return // the matcher picks a chain by name; filter_chain_match is not used
 	}
 	addr := addressString(field(m, "address").Message())
 	chains := field(m, "filter_chains").List()
@@ -67,7 +70,7 @@ func (c *checker) listener(m protoreflect.Message) {
 		other := chains.Get(j).Message()
 		text := fmt.Sprintf("filter chain '%s' has the same matching rules defined as '%s'", chainName(fc), chainName(other))
 		c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match"), text+" (filter_chains["+strconv.Itoa(j)+"])",
-			fmt.Sprintf("error adding listener '%s': %s", addr, text), Error)
+			fmt.Sprintf("error adding listener '%s': %s", addr, text), Error, KindEnvoy)
 	}
 }
 
@@ -122,10 +125,10 @@ func (c *checker) httpFilters(m protoreflect.Message) {
 		switch {
 		case terminal && i != n-1:
 			text := fmt.Sprintf("terminal filter named %s of type envoy.filters.http.router must be the last filter in a http filter chain.", name)
-			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error)
+			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error, KindEnvoy)
 		case !terminal && i == n-1 && isKnownHTTPFilter(typ):
 			text := fmt.Sprintf("non-terminal filter named %s of type %s is the last filter in a http filter chain.", name, typ)
-			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error)
+			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error, KindEnvoy)
 		}
 	}
 }

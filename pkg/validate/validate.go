@@ -57,6 +57,25 @@ func (s Severity) String() string {
 	return "error"
 }
 
+// Kind says which check found a problem.
+type Kind int
+
+const (
+	// KindJSON: Envoy's JSON parser refuses the value (unknown field, wrong JSON type, bad
+	// duration, undefined enum name…).
+	KindJSON Kind = iota
+	// KindRule: a protoc-gen-validate rule of the API (required, a range, a length…).
+	KindRule
+	// KindEnvoy: a check Envoy makes when it builds the resource (duplicate filter chain match…).
+	KindEnvoy
+	// KindUnknownType (Info): a google.protobuf.Any of a type the Envoy API does not declare.
+	// Envoy rejects it in a typed_config unless it was built with that extension.
+	KindUnknownType
+	// KindUnknownField (Info): a binary message carries field numbers the API does not declare.
+	// Envoy ignores them in dynamic config, unless started with --reject-unknown-dynamic-fields.
+	KindUnknownField
+)
+
 // Problem is one thing wrong with a resource.
 type Problem struct {
 	// Path is where, in Envoy's field names from the resource's top:
@@ -71,6 +90,7 @@ type Problem struct {
 	// (ClusterValidationError.ConnectTimeout: value must be greater than 0s)".
 	Envoy    string
 	Severity Severity
+	Kind     Kind
 }
 
 // String is "path: message" ("message" for the resource itself).
@@ -97,7 +117,7 @@ func JSON(typ string, data []byte) []Problem {
 	m := dynamicpb.NewMessage(md)
 	if err := unmarshalJSON(clean, m); err != nil {
 		// The walk above accepts only what protojson accepts; this is a validator defect, said as one.
-		c.add("", "cannot decode: "+cleanErr(err), "Unable to parse JSON as proto ("+cleanErr(err)+")", Error)
+		c.add("", "cannot decode: "+cleanErr(err), "Unable to parse JSON as proto ("+cleanErr(err)+")", Error, KindJSON)
 		return c.problems
 	}
 	c.message(m)
@@ -110,17 +130,18 @@ func JSON(typ string, data []byte) []Problem {
 func Message(m proto.Message) []Problem {
 	md := envoydesc.FindMessage(m.ProtoReflect().Descriptor().FullName())
 	if md == nil {
-		return []Problem{{Message: fmt.Sprintf("unknown type %s", m.ProtoReflect().Descriptor().FullName()), Severity: Info}}
+		name := m.ProtoReflect().Descriptor().FullName()
+		return []Problem{{Message: fmt.Sprintf("unknown type %s", name), Envoy: fmt.Sprintf("Unable to find type %s", name), Severity: Info, Kind: KindUnknownType}}
 	}
 	dm, ok := m.(*dynamicpb.Message)
 	if !ok || dm.Descriptor() != md {
 		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 		if err != nil {
-			return []Problem{{Message: "cannot encode: " + cleanErr(err), Envoy: cleanErr(err)}}
+			return []Problem{{Message: "cannot encode: " + cleanErr(err), Envoy: cleanErr(err), Kind: KindJSON}}
 		}
 		dm = dynamicpb.NewMessage(md)
 		if err := (proto.UnmarshalOptions{}).Unmarshal(b, dm); err != nil {
-			return []Problem{{Message: "cannot decode: " + cleanErr(err), Envoy: cleanErr(err)}}
+			return []Problem{{Message: "cannot decode: " + cleanErr(err), Envoy: cleanErr(err), Kind: KindJSON}}
 		}
 	}
 	var c checker
@@ -144,13 +165,13 @@ func resolveType(typ string, data []byte) (protoreflect.MessageDescriptor, *Prob
 	if typ == "" {
 		typ = peekType(data)
 		if typ == "" {
-			return nil, &Problem{Message: `no type given and no "@type" in the JSON`, Envoy: "no type", Severity: Error}
+			return nil, &Problem{Message: `no type given and no "@type" in the JSON`, Envoy: "no type", Severity: Error, Kind: KindJSON}
 		}
 	}
 	name := typ[strings.LastIndexByte(typ, '/')+1:]
 	md := envoydesc.FindMessage(protoreflect.FullName(name))
 	if md == nil {
-		return nil, &Problem{Message: fmt.Sprintf("unknown type %s", name), Envoy: fmt.Sprintf("Unable to find type %s", name), Severity: Info}
+		return nil, &Problem{Message: fmt.Sprintf("unknown type %s", name), Envoy: fmt.Sprintf("Unable to find type %s", name), Severity: Info, Kind: KindUnknownType}
 	}
 	return md, nil
 }

@@ -102,7 +102,7 @@ func TestSemantic(t *testing.T) {
 		{"two chains without a match", listenerT, listener(chain("", "") + "," + chain("", "")),
 			"error filter_chains[1].filter_chain_match: filter chain '' has the same matching rules defined as '' (filter_chains[0])\n"},
 		{"listener without address", listenerT, `{"name":"l"}`, "error address: address is necessary\n"},
-		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{}}`, ""},
+		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{"api_listener":` + strings.Replace(strings.Replace(hcm, "%s", "", 1), `"stat_prefix":"in",`, "", 1) + `}}`, ""},
 		{"router not last", listenerT, listener(strings.Replace(chain("", ""), `[{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]`, "["+routerFirst+"]", 1)),
 			"error filter_chains[0].filters[0].typed_config.http_filters[0]: terminal filter named envoy.filters.http.router of type envoy.filters.http.router must be the last filter in a http filter chain\n" +
 				"error filter_chains[0].filters[0].typed_config.http_filters[1]: non-terminal filter named envoy.filters.http.cors of type envoy.extensions.filters.http.cors.v3.Cors is the last filter in a http filter chain\n"},
