@@ -95,6 +95,8 @@ type analyzer struct {
 	notes        []string
 	seen         map[findingKey]bool
 	notedSecrets bool
+	// bootstrap: the static config is a bootstrap (not bare resources)
+	bootstrap bool
 	// pairs are the (certificate chain, trust bundle) secrets used together, and where first
 	pairs     map[tlsPair]Resource
 	pairOrder []tlsPair
@@ -162,7 +164,35 @@ func (a *analyzer) load() error {
 	} else if !missing(err) {
 		return err
 	}
+	if a.in.Static {
+		a.staticScope()
+	}
 	return nil
+}
+
+// staticScope leaves out the references a static config cannot settle. Route configurations
+// named by rds and endpoints of EDS clusters come from a server, never from the file; clusters do
+// too when the bootstrap has dynamic CDS; and a file of bare resources says nothing of the kinds it
+// does not hold, nor of the bootstrap's static secrets.
+func (a *analyzer) staticScope() {
+	a.note("a static config: what it would get from a server (route configurations by rds, EDS endpoints, SDS secrets, clusters with dynamic CDS) is not checked")
+	a.routeNames, a.edsNames = nil, nil
+	boot, err := a.in.Dump.Bootstrap()
+	a.bootstrap = err == nil
+	if !a.bootstrap {
+		if len(a.clusters) == 0 {
+			a.clusterNames = nil
+		}
+		a.secretNames = nil
+		return
+	}
+	dyn := boot.Raw.Get("bootstrap", "dynamic_resources")
+	if dyn.Get("cds_config").Exists() || dyn.Get("cds_resources_locator").Exists() {
+		a.clusterNames = nil
+	}
+	if a.secretNames == nil {
+		a.secretNames = newNames() // static secrets are named in the bootstrap or not at all
+	}
 }
 
 // target is what the dump says of a resource a reference names.

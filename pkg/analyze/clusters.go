@@ -45,32 +45,40 @@ func (a *analyzer) secretRefs(res Resource, subject string, ts jsonscan.Value) {
 		return
 	}
 	if a.secretNames == nil {
-		if !a.notedSecrets {
+		if !a.notedSecrets && !a.in.Static {
 			a.notedSecrets = true
 			a.note("the dump has no secrets section: the SDS secrets transport sockets name are not checked")
 		}
 		return
 	}
 	a.collectPairs(res, ts)
-	walkSecretConfigs(ts, func(name string) {
-		a.reference(SecretMissing, a.secretNames, res, subject+" uses", "secret", name)
+	walkSecretConfigs(ts, func(name string, fromServer bool) {
+		if a.in.Static && fromServer {
+			return // sent by an SDS server, not in the file
+		}
+		what := "secret"
+		if a.in.Static {
+			what = "static secret"
+		}
+		a.reference(SecretMissing, a.secretNames, res, subject+" uses", what, name)
 	})
 }
 
-// walkSecretConfigs calls fn with the name of every SDS secret config under v.
-func walkSecretConfigs(v jsonscan.Value, fn func(string)) {
+// walkSecretConfigs calls fn with the name of every SDS secret config under v, and whether it has
+// an sds_config (a secret from a server; without one it names a static secret of the bootstrap).
+func walkSecretConfigs(v jsonscan.Value, fn func(name string, fromServer bool)) {
 	_ = v.Fields(func(k []byte, f jsonscan.Value) bool {
 		switch {
 		case jsonscan.KeyIs(k, "tls_certificate_sds_secret_configs"):
 			_ = f.Items(func(_ int, s jsonscan.Value) bool {
 				if n := s.Get("name").Str(); n != "" {
-					fn(n)
+					fn(n, s.Get("sds_config").Exists())
 				}
 				return true
 			})
 		case jsonscan.KeyIs(k, "validation_context_sds_secret_config"), jsonscan.KeyIs(k, "session_ticket_keys_sds_secret_config"):
 			if n := f.Get("name").Str(); n != "" {
-				fn(n)
+				fn(n, f.Get("sds_config").Exists())
 			}
 		case f.Kind() == jsonscan.Object:
 			walkSecretConfigs(f, fn)

@@ -32,7 +32,7 @@ func (a *analyzer) checkEndpoints() {
 			continue // a warming cluster waits for its endpoints: XDS0202 says so
 		}
 		if a.edsNames == nil {
-			if !noted && a.in.Health == nil {
+			if !noted && a.in.Health == nil && !a.in.Static {
 				noted = true
 				a.note("the dump has no EDS section: the endpoints of EDS clusters are not checked; save a dump with /config_dump?include_eds (xdsctl proxy-config all <pod> --save FILE)")
 			}

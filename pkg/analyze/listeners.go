@@ -19,7 +19,7 @@ const (
 // checks its inline route configurations, its filter chain matches, and that no two listeners
 // bind one address.
 func (a *analyzer) checkListeners() {
-	if len(a.listeners) > 0 && a.routeNames == nil && a.anyRDS() {
+	if len(a.listeners) > 0 && a.routeNames == nil && a.anyRDS() && !a.in.Static {
 		a.note("the dump has no routes section: references to route configurations are not checked")
 	}
 	binds := map[string]string{} // protocol/address:port -> listener name

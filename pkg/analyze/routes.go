@@ -12,7 +12,7 @@ import (
 // checkRouteConfigs checks the route configurations of the routes section (RDS and static);
 // inline ones are checked with their listener.
 func (a *analyzer) checkRouteConfigs() {
-	if len(a.routes) > 0 && a.clusterNames == nil {
+	if len(a.routes) > 0 && a.clusterNames == nil && !a.in.Static {
 		a.note("the dump has no clusters section: the clusters routes send to are not checked")
 	}
 	for i := range a.routes {

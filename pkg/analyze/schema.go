@@ -41,12 +41,7 @@ func (a *analyzer) checkSchema() {
 			return
 		}
 		res := Resource{Kind: kind, Name: name}
-		// with a filter_chain_matcher Envoy ignores filter_chain_match (and so its duplicates)
-		matcher := kind == KindListener && raw.Get("filter_chain_matcher").Exists()
 		for _, p := range validate.JSON(typ, raw.Raw()) {
-			if matcher && isDuplicateMatch(p) {
-				continue
-			}
 			a.problem(res, kindWords[kind], name, p)
 		}
 	}
