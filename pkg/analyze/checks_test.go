@@ -214,6 +214,8 @@ func TestChecks(t *testing.T) {
 		// routing
 		{name: "domain in two virtual hosts", dump: dump(routes(routeConfig("r", "a|a.com,B.com|", "b|b.com|"))),
 			want: []string{"XDS0401"}, in: `"b.com" is in virtual hosts "a" and "b"`},
+		{name: "domain twice in one virtual host", dump: dump(routes(routeConfig("r", "a|a.com,A.COM|"))),
+			want: []string{"XDS0401"}, in: `"A.COM" is twice in virtual host "a"`},
 		{name: "distinct domains", dump: dump(routes(routeConfig("r", "a|a.com|", "b|b.com,*|"))),
 			want: []string{}},
 		{name: "route after a catch-all", dump: dump(routes(routeConfig("r", "v|*|"+route(catchAll, "a")+";"+route(`{"path":"/x","headers":[{"name":"h","present_match":true}]}`, "b")))),

@@ -28,7 +28,11 @@ func (a *analyzer) checkRouteConfigs() {
 // references. res is where findings go (pathPrefix starts their path); label names the route
 // configuration in messages.
 func (a *analyzer) checkRouteConfig(res Resource, pathPrefix, label string, rc jsonscan.Value) {
-	domains := map[string]string{} // lower-cased domain -> virtual host
+	type seenIn struct {
+		vhost string
+		index int
+	}
+	domains := map[string]seenIn{} // lower-cased domain -> the virtual host it is in first
 	_ = rc.Get("virtual_hosts").Items(func(vi int, vh jsonscan.Value) bool {
 		vname := vh.Get("name").Str()
 		vhLabel := fmt.Sprintf("virtual host %q of %s", vname, label)
@@ -39,11 +43,15 @@ func (a *analyzer) checkRouteConfig(res Resource, pathPrefix, label string, rc j
 		}
 		for _, d := range vh.Get("domains").Strings() {
 			k := strings.ToLower(d)
-			if prev, ok := domains[k]; ok && prev != vname {
-				a.add(DuplicateDomain, at(vhostPath(vname, vi)), "domain %q is in virtual hosts %q and %q of %s", d, prev, vname, label)
+			if prev, ok := domains[k]; ok {
+				if prev.index == vi {
+					a.add(DuplicateDomain, at(vhostPath(vname, vi)), "domain %q is twice in virtual host %q of %s", d, vname, label)
+				} else {
+					a.add(DuplicateDomain, at(vhostPath(vname, vi)), "domain %q is in virtual hosts %q and %q of %s", d, prev.vhost, vname, label)
+				}
 				continue
 			}
-			domains[k] = vname
+			domains[k] = seenIn{vname, vi}
 		}
 		_ = vh.Get("request_mirror_policies").Items(func(_ int, m jsonscan.Value) bool {
 			if c := m.Get("cluster").Str(); c != "" {
