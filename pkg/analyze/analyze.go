@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/stats"
 )
 
 // DefaultCertWarn is how long before a certificate expires it is reported (--cert-warn).
@@ -18,8 +19,8 @@ type Input struct {
 	Dump *configdump.Dump
 	// Health is the proxy's /clusters?format=json, when the source has it.
 	Health *configdump.Clusters
-	// Stats are the proxy's counters (/stats), by name, when the source has them.
-	Stats map[string]uint64
+	// Stats are the proxy's counters (/stats, any form), when the source has them.
+	Stats *stats.Set
 	// Static tells that Dump was built from a static config (a bootstrap file, bare resources),
 	// not written by Envoy: what it holds has not been accepted by an Envoy yet.
 	Static bool

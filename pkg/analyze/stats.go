@@ -1,73 +1,76 @@
 package analyze
 
 import (
-	"slices"
-	"strings"
+	"strconv"
+
+	"github.com/xdsctl/xdsctl/pkg/stats"
 )
 
-// statsChecks are the counters analyze reports when they are not zero: the suffix of the counter's
-// name, the code, and how the message names what was counted.
-var statsChecks = []struct {
-	suffix string
-	code   Code
-	what   string
-}{
-	{".update_rejected", UpdatesRejected, "updates rejected (NACKed)"},
-	{".update_failure", UpdateFailures, "failed fetches of updates (control plane unreachable)"},
-	{".upstream_cx_connect_fail", ConnectFailures, "failed connections to upstream hosts"},
-	{".upstream_rq_pending_overflow", PendingOverflow, "requests rejected by the pending-requests circuit breaker"},
-	{".downstream_cx_overflow", DownstreamOverflow, "connections rejected for the listener's connection limit"},
-	{".no_route", NoRoute, "requests that matched no route (404 NR)"},
-}
-
 // checkStats reports the counters of Input.Stats that say something failed: rejected and failed
-// xDS updates, upstream connect failures, circuit breaker overflows, requests with no route.
+// xDS updates, upstream connect failures, circuit breaker overflows, listener overflows and
+// requests with no route. pkg/stats finds them in each form of /stats (text, JSON, Prometheus).
 func (a *analyzer) checkStats() {
-	if len(a.in.Stats) == 0 {
+	s := a.in.Stats
+	if s == nil {
 		return
 	}
-	names := make([]string, 0, len(a.in.Stats))
-	for n, v := range a.in.Stats {
-		if v > 0 {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		for _, c := range statsChecks {
-			if !strings.HasSuffix(n, c.suffix) {
+	for _, c := range []struct {
+		stat string
+		code Code
+		what string
+	}{
+		{stats.UpdateRejected, UpdatesRejected, "updates rejected (NACKed)"},
+		{stats.UpdateFailure, UpdateFailures, "failed fetches of updates (control plane unreachable)"},
+	} {
+		for _, x := range s.PerXDS(c.stat) {
+			if x.Value <= 0 {
 				continue
 			}
-			res, subject := statResource(strings.TrimSuffix(n, c.suffix))
-			a.addHint(c.code, res, c.code.Hint, "%s: %d %s (counter %s)", subject, a.in.Stats[n], c.what, n)
+			res, subject := xdsResource(x)
+			a.add(c.code, res, "%s: %s %s (%s)", subject, count(x.Value), c.what, c.stat)
+		}
+	}
+	for _, c := range []struct {
+		per  func(string) []stats.Per
+		stat string
+		code Code
+		kind string
+		what string
+	}{
+		{s.PerCluster, stats.UpstreamCxConnectFail, ConnectFailures, KindCluster, "failed connections to upstream hosts"},
+		{s.PerCluster, stats.UpstreamRqPendingOverflow, PendingOverflow, KindCluster, "requests rejected by the pending-requests circuit breaker"},
+		{s.PerListener, stats.DownstreamCxOverflow, DownstreamOverflow, KindListener, "connections rejected for the listener's connection limit"},
+		{s.PerHTTP, stats.NoRoute, NoRoute, KindProxy, "requests that matched no route (404 NR)"},
+	} {
+		for _, p := range c.per(c.stat) {
+			if p.Value <= 0 {
+				continue
+			}
+			res, subject := Resource{Kind: c.kind, Name: p.Scope}, kindWords[c.kind]+" "+quote(p.Scope)
+			if c.kind == KindProxy {
+				res.Name = "http." + p.Scope
+				subject = "HTTP connection manager " + quote(p.Scope)
+			}
+			a.add(c.code, res, "%s: %s %s (%s)", subject, count(p.Value), c.what, c.stat)
 		}
 	}
 }
 
-// statResource names what a counter's prefix is about: a cluster, a listener, an HTTP connection
-// manager, an xDS subscription.
-func statResource(prefix string) (Resource, string) {
-	switch {
-	case strings.HasPrefix(prefix, "cluster_manager.cds"):
+// xdsResource names what an xDS subscription's counter is about.
+func xdsResource(x stats.XDS) (Resource, string) {
+	switch x.Type {
+	case "CDS":
 		return Resource{Kind: KindProxy, Name: "cds"}, "cluster discovery (CDS)"
-	case strings.HasPrefix(prefix, "listener_manager.lds"):
+	case "LDS":
 		return Resource{Kind: KindProxy, Name: "lds"}, "listener discovery (LDS)"
-	case strings.HasPrefix(prefix, "cluster."):
-		name := strings.TrimPrefix(prefix, "cluster.")
-		return Resource{Kind: KindCluster, Name: name}, "cluster " + quote(name)
-	case strings.HasPrefix(prefix, "listener."):
-		name := strings.TrimPrefix(prefix, "listener.")
-		return Resource{Kind: KindListener, Name: name}, "listener " + quote(name)
-	case strings.HasPrefix(prefix, "sds."):
-		name := strings.TrimPrefix(prefix, "sds.")
-		return Resource{Kind: KindSecret, Name: name}, "secret " + quote(name)
-	case strings.HasPrefix(prefix, "http.") && strings.Contains(prefix, ".rds."):
-		i := strings.Index(prefix, ".rds.")
-		name := prefix[i+len(".rds."):]
-		return Resource{Kind: KindRouteConfig, Name: name}, "route discovery (RDS) of route configuration " + quote(name)
-	case strings.HasPrefix(prefix, "http."):
-		name := strings.TrimPrefix(prefix, "http.")
-		return Resource{Kind: KindProxy, Name: "http." + name}, "HTTP connection manager " + quote(name)
+	case "RDS":
+		return Resource{Kind: KindRouteConfig, Name: x.Resource}, "route discovery (RDS) of route configuration " + quote(x.Resource)
+	case "EDS":
+		return Resource{Kind: KindCluster, Name: x.Resource}, "endpoint discovery (EDS) of cluster " + quote(x.Resource)
+	case "SDS":
+		return Resource{Kind: KindSecret, Name: x.Resource}, "secret discovery (SDS) of secret " + quote(x.Resource)
 	}
-	return Resource{Kind: KindProxy, Name: prefix}, quote(prefix)
+	return Resource{Kind: KindProxy, Name: x.Type}, x.Type
 }
+
+func count(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

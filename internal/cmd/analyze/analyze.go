@@ -18,6 +18,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/pkg/analyze"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/stats"
 )
 
 // Options are the options of `analyze`.
@@ -26,6 +27,8 @@ type Options struct {
 	Output cmdutil.OutputOptions
 	// ClustersFile is /clusters?format=json output read with -f, for endpoint health.
 	ClustersFile string
+	// StatsFile is /stats output (any form) read with -f, for the counter findings.
+	StatsFile string
 	// FailureThreshold is the least severity that makes the command exit 3.
 	FailureThreshold analyze.Severity
 	CertWarn         time.Duration
@@ -81,8 +84,11 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 			if opts.ClustersFile != "" && opts.Source.File == "" {
 				return cmdutil.FlagErrorf("--clusters reads a saved /clusters?format=json beside -f; a live proxy's is read by itself")
 			}
-			if opts.ClustersFile != "" && opts.ClustersFile == "-" && opts.Source.File == "-" {
-				return cmdutil.FlagErrorf("-f and --clusters cannot both read standard input")
+			if opts.StatsFile != "" && opts.Source.File == "" {
+				return cmdutil.FlagErrorf("--stats reads a saved /stats beside -f; a live proxy's is read by itself")
+			}
+			if stdin := btoi(opts.Source.File == "-") + btoi(opts.ClustersFile == "-") + btoi(opts.StatsFile == "-"); stdin > 1 {
+				return cmdutil.FlagErrorf("only one of -f, --clusters and --stats can read standard input")
 			}
 			var err error
 			if opts.FailureThreshold, err = analyze.ParseSeverity(threshold); err != nil {
@@ -110,6 +116,7 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 	_ = cmd.Flags().MarkHidden("show-secrets") // findings hold no key material
 	fl := cmd.Flags()
 	fl.StringVar(&opts.ClustersFile, "clusters", "", "With -f, also read /clusters?format=json output from `path` (host health)")
+	fl.StringVar(&opts.StatsFile, "stats", "", "With -f, also read /stats output from `path` (text, JSON or Prometheus form) for the counter findings")
 	fl.StringVar(&threshold, "failure-threshold", "warning", "Exit 3 when a finding has this `severity` or a higher one (info, warning, error)")
 	fl.StringVar(&certWarn, "cert-warn", "7d", "Report certificates that expire within this `duration` (e.g. 7d, 36h)")
 	fl.BoolVar(&opts.Schema, "schema", false, "Validate every resource against Envoy's API (on by itself for static configs; a running Envoy's dump holds only what it accepted)")
@@ -120,7 +127,7 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 // paths are what analyze reads from a live proxy; optional ones may fail.
 var (
 	paths    = []string{admin.PathConfigDumpWithEDS}
-	optional = []string{admin.PathClustersJSON}
+	optional = []string{admin.PathClustersJSON, admin.PathStatsJSON}
 )
 
 // proxyResult is what analyze found for one proxy.
@@ -136,10 +143,24 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
-	var health []byte
+	var fileHealth *configdump.Clusters // --clusters and --stats, read once for the -f input
+	var fileStats *stats.Set
 	if o.ClustersFile != "" {
-		if health, err = inputfile.Read(o.ClustersFile, f.IOStreams.In); err != nil {
-			return err
+		data, err := inputfile.Read(o.ClustersFile, f.IOStreams.In)
+		if err != nil {
+			return fmt.Errorf("--clusters: %w", err)
+		}
+		if fileHealth, err = configdump.ParseClusters(data); err != nil {
+			return fmt.Errorf("--clusters %q: %w", o.ClustersFile, err)
+		}
+	}
+	if o.StatsFile != "" {
+		data, err := inputfile.Read(o.StatsFile, f.IOStreams.In)
+		if err != nil {
+			return fmt.Errorf("--stats: %w", err)
+		}
+		if fileStats, err = stats.Parse(data); err != nil {
+			return fmt.Errorf("--stats %q: %w", o.StatsFile, err)
 		}
 	}
 	ios := f.IOStreams
@@ -149,11 +170,14 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		r := proxyResult{name: in.Name, err: in.Err}
 		if r.err == nil {
 			var warnings, notes []string
-			body := in.Bodies[admin.PathClustersJSON]
-			if health != nil {
-				body = health
+			pin := proxyInput{dump: in.Bodies[admin.PathConfigDumpWithEDS], health: fileHealth, stats: fileStats}
+			if pin.health == nil {
+				pin.healthBody = in.Bodies[admin.PathClustersJSON]
 			}
-			r.findings, warnings, notes, r.err = analyzeOne(in.Bodies[admin.PathConfigDumpWithEDS], body, o)
+			if pin.stats == nil {
+				pin.statsBody = in.Bodies[admin.PathStatsJSON]
+			}
+			r.findings, warnings, notes, r.err = analyzeOne(&pin, o)
 			for _, w := range warnings {
 				fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
 			}
@@ -173,23 +197,36 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	return summarize(ios.ErrOut, o, results, multi)
 }
 
-// analyzeOne analyzes one proxy's dump (and /clusters health, when there is some).
-func analyzeOne(dump, health []byte, o *Options) (findings []analyze.Finding, warnings, notes []string, err error) {
+// proxyInput is what one proxy is analyzed from: its dump, and its /clusters and /stats as
+// read from files (health, stats) or as the proxy answered them (the bodies, read here).
+type proxyInput struct {
+	dump, healthBody, statsBody []byte
+	health                      *configdump.Clusters
+	stats                       *stats.Set
+}
+
+// analyzeOne analyzes one proxy. A /clusters or /stats answer that cannot be read is a warning:
+// the checks that need it are left out.
+func analyzeOne(p *proxyInput, o *Options) (findings []analyze.Finding, warnings, notes []string, err error) {
 	w := configdump.NewWarnings()
-	d, err := proxyconfig.ParseDump(dump, w)
+	d, err := proxyconfig.ParseDump(p.dump, w)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	in := analyze.Input{Dump: d, Static: d.Static != ""}
-	if len(health) > 0 {
-		c, err := configdump.ParseClusters(health)
-		switch {
-		case err != nil && o.ClustersFile != "":
-			return nil, nil, nil, fmt.Errorf("--clusters %q: %w", o.ClustersFile, err)
-		case err != nil:
+	in := analyze.Input{Dump: d, Static: d.Static != "", Health: p.health, Stats: p.stats}
+	if len(p.healthBody) > 0 {
+		if in.Health, err = configdump.ParseClusters(p.healthBody); err != nil {
 			w.Add("health", fmt.Sprintf("/clusters?format=json could not be read, host health not checked: %v", err))
-		default:
-			in.Health = c
+		}
+	}
+	if len(p.statsBody) > 0 {
+		if in.Stats, err = stats.Parse(p.statsBody); err != nil {
+			w.Add("stats", fmt.Sprintf("/stats could not be read, counters not checked: %v", err))
+		}
+	}
+	if in.Stats != nil {
+		for _, m := range in.Stats.Warnings {
+			w.Add("stats:"+m, "stats: "+m)
 		}
 	}
 	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn, Schema: o.Schema || in.Static})
@@ -294,4 +331,11 @@ func findingsJSON(fs []analyze.Finding) ([]byte, error) {
 		fs = []analyze.Finding{}
 	}
 	return json.Marshal(fs)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -71,6 +71,7 @@ func TestGoldenOutput(t *testing.T) {
 		{"broken.json", testNow, broken + " -o json"},
 		{"broken.yaml", testNow, broken + " -o yaml"},
 		{"broken.schema", testNow, broken + " --schema"},
+		{"broken.stats", testNow, broken + " --stats ../../../pkg/stats/testdata/sidecar.prom " + suppressAllBut("XDS0901")},
 		{"broken.jq", testNow, broken + ` --jq '[.[] | select(.severity == "error") | .code] | unique'`},
 		{"broken.no-headers", testNow, broken + " --no-headers --failure-threshold error"},
 		{"broken.suppressed", testNow, broken + " --suppress XDS0301=Secret/old --suppress xds0601 --suppress 'XDS0602=*reviews*'"},
@@ -129,7 +130,9 @@ func TestBadInput(t *testing.T) {
 		{"-f x.json --suppress XDS9999", `--suppress "XDS9999": no finding has code "XDS9999"`, cmdutil.ExitUsage},
 		{"-f x.json -o table", `unknown output format "table"`, cmdutil.ExitUsage},
 		{"pod --clusters c.json", "--clusters reads a saved /clusters?format=json beside -f", cmdutil.ExitUsage},
-		{"-f - --clusters -", "-f and --clusters cannot both read standard input", cmdutil.ExitUsage},
+		{"-f - --clusters -", "only one of -f, --clusters and --stats can read standard input", cmdutil.ExitUsage},
+		{"pod --stats s.txt", "--stats reads a saved /stats beside -f", cmdutil.ExitUsage},
+		{"-f testdata/broken.json --stats testdata/broken.json", `--stats "testdata/broken.json"`, cmdutil.ExitError},
 		{"-f testdata/nope.json", `"testdata/nope.json"`, cmdutil.ExitError},
 		{"-f testdata/broken.json --clusters testdata/broken.json", `--clusters "testdata/broken.json"`, cmdutil.ExitError},
 	} {
