@@ -39,10 +39,18 @@ func (a *analyzer) checkCerts() {
 			a.add(CertNotYetValid, res, "%s%s of secret %q is not valid until %s, %s from now", what, id, s.Name, c.NotBefore.Format(time.RFC3339), span(c.NotBefore.Sub(now)))
 		case !now.Before(c.NotAfter):
 			a.add(CertExpired, res, "%s%s of secret %q expired at %s, %s ago", what, id, s.Name, c.NotAfter.Format(time.RFC3339), span(now.Sub(c.NotAfter)))
-		case c.NotAfter.Sub(now) < a.o.CertWarn:
+		case c.NotAfter.Sub(now) < warnWindow(c, a.o.CertWarn):
 			a.add(CertExpiring, res, "%s%s of secret %q expires at %s, in %s", what, id, s.Name, c.NotAfter.Format(time.RFC3339), span(c.NotAfter.Sub(now)))
 		}
 	}
+}
+
+// warnWindow is how long before its expiry a certificate is reported: window, or for a
+// short-lived certificate a quarter of its lifetime. Istio's 24-hour workload certificates are
+// renewed when about half their life is left, so within 7 days of expiry is their normal state;
+// with a quarter left, renewal has failed.
+func warnWindow(c *configdump.CertInfo, window time.Duration) time.Duration {
+	return min(window, c.NotAfter.Sub(c.NotBefore)/4)
 }
 
 // span writes a duration as people say it: "3d4h", "5h12m", "42s".

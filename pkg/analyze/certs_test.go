@@ -44,7 +44,8 @@ func TestCertChecks(t *testing.T) {
 		want     []string
 	}{
 		{"valid", dump(secrets(certSecret("default", leaf))), at("2026-01-01T01:00:00Z"), time.Hour, []string{}},
-		{"expiring within the window", dump(secrets(certSecret("default", leaf))), at("2026-01-01T12:00:00Z"), 0, []string{"XDS0303"}},
+		{"short-lived, half its life left", dump(secrets(certSecret("default", leaf))), at("2026-01-01T12:00:00Z"), 0, []string{}},
+		{"short-lived, a quarter of its life left", dump(secrets(certSecret("default", leaf))), at("2026-01-01T19:00:00Z"), 0, []string{"XDS0303"}},
 		{"expired", dump(secrets(certSecret("old", old))), at("2026-01-01T12:00:00Z"), 0, []string{"XDS0301"}},
 		{"not yet valid", dump(secrets(certSecret("future", future))), at("2026-01-01T12:00:00Z"), 0, []string{"XDS0302"}},
 		{"CA expiring", dump(secrets(caSecret("ROOTCA", ca1))), at("2034-12-30T00:00:00Z"), 0, []string{"XDS0303"}},
