@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
@@ -20,31 +21,31 @@ var kindWords = map[string]string{
 // checkState reports rejected (NACKed) and warming resources of every kind.
 func (a *analyzer) checkState() {
 	for i := range a.listeners {
-		a.state(KindListener, a.listeners[i].Name, a.listeners[i].Meta)
+		a.state(KindListener, a.listeners[i].Name, a.listeners[i].Meta, a.listeners[i].Raw)
 	}
 	for i := range a.clusters {
-		a.state(KindCluster, a.clusters[i].Name, a.clusters[i].Meta)
+		a.state(KindCluster, a.clusters[i].Name, a.clusters[i].Meta, a.clusters[i].Raw)
 	}
 	for i := range a.routes {
-		a.state(KindRouteConfig, a.routes[i].Name, a.routes[i].Meta)
+		a.state(KindRouteConfig, a.routes[i].Name, a.routes[i].Meta, jsonscan.Value{})
 	}
 	for i := range a.secrets {
-		a.state(KindSecret, a.secrets[i].Name, a.secrets[i].Meta)
+		a.state(KindSecret, a.secrets[i].Name, a.secrets[i].Meta, jsonscan.Value{})
 	}
 	for i := range a.eds {
-		a.state(KindLoadAssignment, a.eds[i].Cluster, a.eds[i].Meta)
+		a.state(KindLoadAssignment, a.eds[i].Cluster, a.eds[i].Meta, jsonscan.Value{})
 	}
 	ecds, err := a.in.Dump.ECDS()
 	if err != nil && !errors.Is(err, configdump.ErrNoSection) {
 		a.note("extension configs not checked: %v", err)
 	}
 	for i := range ecds {
-		a.state(KindExtension, ecds[i].Name, ecds[i].Meta)
+		a.state(KindExtension, ecds[i].Name, ecds[i].Meta, jsonscan.Value{})
 	}
 }
 
 // state reports one resource's rejected update and its warming.
-func (a *analyzer) state(kind, name string, m configdump.Meta) {
+func (a *analyzer) state(kind, name string, m configdump.Meta, raw jsonscan.Value) {
 	r := Resource{Kind: kind, Name: name}
 	word := kindWords[kind]
 	if m.Error != nil {
@@ -63,6 +64,68 @@ func (a *analyzer) state(kind, name string, m configdump.Meta) {
 		}
 	}
 	if m.State == configdump.StateWarming {
-		a.add(Warming, r, "%s %q is warming: Envoy does not use it until it is ready", word, name)
+		waits := ""
+		if w := a.waitsFor(kind, raw); len(w) > 0 {
+			waits = "; it waits for " + strings.Join(w, " and ")
+		}
+		a.add(Warming, r, "%s %q is warming: Envoy does not use it until it is ready%s", word, name, waits)
 	}
+}
+
+// waitsFor names what a warming cluster or listener waits for, as far as the dump tells: the
+// endpoints of an EDS cluster, the secrets and route configurations it names that are missing or
+// warming themselves.
+func (a *analyzer) waitsFor(kind string, raw jsonscan.Value) []string {
+	if !raw.Exists() {
+		return nil
+	}
+	var out []string
+	if kind == KindCluster && raw.Get("type").Text() == "EDS" {
+		out = append(out, "its endpoints (EDS)")
+	}
+	notReady := func(idx *names, name string) bool {
+		if idx == nil {
+			return false
+		}
+		t := idx.get(name)
+		return t == nil || !t.ok
+	}
+	seen := map[string]bool{}
+	walkSecretConfigs(raw, func(name string, _ bool) {
+		if !seen[name] && notReady(a.secretNames, name) {
+			seen[name] = true
+			out = append(out, "secret "+quote(name))
+		}
+	})
+	if kind == KindListener {
+		walkRDS(raw, func(name string) {
+			if !seen["rds:"+name] && notReady(a.routeNames, name) {
+				seen["rds:"+name] = true
+				out = append(out, "route configuration "+quote(name))
+			}
+		})
+	}
+	return out
+}
+
+// walkRDS calls fn with the route configuration name of every rds under v.
+func walkRDS(v jsonscan.Value, fn func(string)) {
+	_ = v.Fields(func(k []byte, f jsonscan.Value) bool {
+		switch {
+		case jsonscan.KeyIs(k, "rds"):
+			if n := f.Get("route_config_name").Str(); n != "" {
+				fn(n)
+			}
+		case f.Kind() == jsonscan.Object:
+			walkRDS(f, fn)
+		case f.Kind() == jsonscan.Array:
+			_ = f.Items(func(_ int, e jsonscan.Value) bool {
+				if e.Kind() == jsonscan.Object {
+					walkRDS(e, fn)
+				}
+				return true
+			})
+		}
+		return true
+	})
 }
