@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func (a *analyzer) checkListeners() {
 // only when it matters.
 func (a *analyzer) anyRDS() bool {
 	for i := range a.listeners {
-		if strings.Contains(string(a.listeners[i].Raw.Raw()), "route_config_name") || strings.Contains(string(a.listeners[i].Raw.Raw()), "routeConfigName") {
+		if bytes.Contains(a.listeners[i].Raw.Raw(), []byte("route_config_name")) || bytes.Contains(a.listeners[i].Raw.Raw(), []byte("routeConfigName")) {
 			return true
 		}
 	}
