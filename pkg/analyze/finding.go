@@ -86,7 +86,11 @@ type Resource struct {
 
 // String is the RESOURCE cell: Kind/name, then the path after a space.
 func (r Resource) String() string {
-	s := r.Kind + "/" + r.Name
+	name := r.Name
+	if name == "" {
+		name = "(unnamed)" // a static listener may have no name
+	}
+	s := r.Kind + "/" + name
 	if r.Path != "" {
 		s += " " + r.Path
 	}
