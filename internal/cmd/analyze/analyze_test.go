@@ -76,7 +76,7 @@ func TestGoldenOutput(t *testing.T) {
 		{"broken.no-headers", testNow, broken + " --no-headers --failure-threshold error"},
 		{"broken.suppressed", testNow, broken + " --suppress XDS0301=Secret/old --suppress xds0601 --suppress 'XDS0602=*reviews*'"},
 		{"broken.threshold-error", testNow, "-f testdata/broken.json --suppress XDS0101 --suppress XDS0102 --suppress XDS0103 --suppress XDS0104 --suppress XDS0201 --suppress XDS0301 --suppress XDS0401 --suppress XDS0502 --suppress XDS0701 --failure-threshold error"},
-		{"static.short", testNow, "-f " + filepath.Join("..", "..", "..", "testdata", "static", "double-proxy-frontend.yaml") + " -o wide"},
+		{"static.short", testNow, "-f " + filepath.Join("..", "..", "..", "testdata", "static", "front-proxy.yaml") + " -o wide"},
 		{"bookinfo.short", time.Date(2020, 5, 14, 12, 0, 0, 0, time.UTC), "-f " + bookinfo},
 		{"bookinfo.json", time.Date(2020, 5, 14, 12, 0, 0, 0, time.UTC), "-f " + bookinfo + " -o json --cert-warn 6h"},
 	} {
