@@ -49,9 +49,11 @@ func NewCmdAnalyze(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		Long: `Find what is broken in an Envoy proxy's configuration: references to clusters, route
 configurations, secrets and endpoints the proxy does not have (or has only warming, or rejected),
 updates Envoy rejected (NACKs), certificates expired or about to, routes that can never match,
-domains and filter chain matches Envoy refuses, two listeners on one port, and Istio's outbound
-traffic policy. It reads what proxy-config reads: a live proxy (its /config_dump?include_eds and
-/clusters?format=json), several with -l, an admin URL, or a saved dump with -f.
+domains Envoy refuses, two listeners on one port, Istio's outbound traffic policy and subsets
+without endpoints, and counters of failures. It reads what proxy-config reads: a live proxy (its
+/config_dump?include_eds, /clusters?format=json and /stats), several with -l, an admin URL, a saved
+dump with -f (plus --clusters and --stats files), or a static config (an Envoy bootstrap or bare
+resources), which is also validated against Envoy's schema (--schema does it for a dump).
 
 Each finding has a stable code (XDS0101...), documented with an example and the fix in
 docs/analyze.md, a severity (error: Envoy rejects it or traffic fails; warning: likely wrong;
