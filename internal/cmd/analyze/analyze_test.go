@@ -200,7 +200,9 @@ func TestManyProxies(t *testing.T) {
 	require.NoError(t, err)
 	health, err := os.ReadFile("testdata/broken-clusters.json")
 	require.NoError(t, err)
-	ok := &emulatedAdmin{bodies: map[string][]byte{admin.PathConfigDumpWithEDS: dumpBody, admin.PathClustersJSON: health}}
+	counters, err := os.ReadFile("../../../pkg/stats/testdata/sidecar.json")
+	require.NoError(t, err)
+	ok := &emulatedAdmin{bodies: map[string][]byte{admin.PathConfigDumpWithEDS: dumpBody, admin.PathClustersJSON: health, admin.PathStatsJSON: counters}}
 	noHealth := &emulatedAdmin{bodies: map[string][]byte{admin.PathConfigDumpWithEDS: dumpBody}}
 	dead := &emulatedAdmin{bodies: map[string][]byte{}}
 	for _, tc := range []struct {
