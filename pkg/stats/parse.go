@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Detect tells which form of Envoy's statistics data holds, from its first lines.
@@ -21,7 +20,7 @@ func Detect(data []byte) (Format, error) {
 		return "", inputErrorf("input is empty")
 	}
 	head := data[i:min(len(data), i+512)]
-	if bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head[:validPrefix(head)]) {
+	if binary(head) {
 		return "", inputErrorf("input is binary data, not Envoy statistics")
 	}
 	switch data[i] {
@@ -59,18 +58,14 @@ func notStats(data []byte) error {
 	return inputErrorf("input is not Envoy statistics (it starts with %q; want /stats, /stats?format=json or /stats/prometheus)", preview(data[i:]))
 }
 
-// validPrefix is len(b) less a UTF-8 sequence cut at its end.
-func validPrefix(b []byte) int {
-	n := len(b)
-	for k := 1; k < 4 && k <= n; k++ {
-		if utf8.RuneStart(b[n-k]) {
-			if !utf8.FullRune(b[n-k:]) {
-				return n - k
-			}
-			break
+// binary tells whether b holds bytes no text has (NUL and other control characters).
+func binary(b []byte) bool {
+	for _, c := range b {
+		if c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
+			return true
 		}
 	}
-	return n
+	return false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
@@ -126,11 +121,7 @@ func parseText(data []byte) (*Set, error) {
 			return
 		}
 		i := bytes.Index(line, []byte(": "))
-		if i <= 0 {
-			if bytes.HasSuffix(line, []byte(":")) && len(line) > 1 { // "name:" with an empty text readout
-				s.Stats = append(s.Stats, Stat{Name: string(line[:len(line)-1]), Type: TypeText, Value: nan()})
-				return
-			}
+		if i <= 0 || !statName(line[:i]) {
 			bad++
 			w.add("line", fmt.Sprintf("line %d is no statistic (%q); left out", n, preview(line)))
 			return
@@ -159,7 +150,7 @@ func parseText(data []byte) (*Set, error) {
 		}
 		s.Stats = append(s.Stats, st)
 	})
-	if len(s.Stats) == 0 {
+	if len(s.Stats) == 0 || bad > len(s.Stats) { // mostly something else (a YAML file, a log)
 		return nil, notStats(data)
 	}
 	if bad > 1 {
@@ -167,6 +158,15 @@ func parseText(data []byte) (*Set, error) {
 	}
 	s.Warnings = w.list
 	return s, nil
+}
+
+// statName tells whether b can be an Envoy stat name: no white space, quotes or braces, and not
+// the start of a YAML list item or comment.
+func statName(b []byte) bool {
+	if len(b) == 0 || b[0] == '-' || b[0] == '#' {
+		return false
+	}
+	return bytes.IndexAny(b, " \t\"{}") < 0
 }
 
 // parseTextQuantiles reads "P0(nan,0) P25(1.05,2) …".

@@ -101,6 +101,9 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		warn := configdump.NewWarnings()
 		res, err := build(in.Bodies, warn)
+		if err == nil && res.Table != nil && res.Table.EscapeInvalidUTF8() {
+			warn.Add("utf8", `a name holds bytes that are not UTF-8; the table shows them as \xNN`)
+		}
 		for _, w := range warn.List() {
 			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
 		}
