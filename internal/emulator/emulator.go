@@ -50,8 +50,9 @@ type Options struct {
 	NodeID string
 	// NodeCluster is node.cluster ("emulated" when empty).
 	NodeCluster string
-	// Metadata becomes node.metadata (string values).
-	Metadata map[string]string
+	// Metadata becomes node.metadata: strings, or any value encoding/json decodes to (a map for
+	// Istio's LABELS, an object for PROXY_CONFIG).
+	Metadata map[string]any
 	// Admin is the admin API's listen address ("127.0.0.1:0" for a free port); "" serves none.
 	Admin string
 	// HoldACKs starts the sidecar holding its answers (see Sidecar.HoldACKs).
@@ -162,7 +163,11 @@ func buildNode(o Options) *corev3.Node {
 	if len(o.Metadata) > 0 {
 		fields := map[string]*structpb.Value{}
 		for k, v := range o.Metadata {
-			fields[k] = structpb.NewStringValue(v)
+			pv, err := structpb.NewValue(v)
+			if err != nil {
+				pv = structpb.NewStringValue(fmt.Sprint(v))
+			}
+			fields[k] = pv
 		}
 		n.Metadata = &structpb.Struct{Fields: fields}
 	}

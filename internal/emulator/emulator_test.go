@@ -403,3 +403,19 @@ func TestStartErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `emulated sidecar "b": admin API: listen on `+s.AdminAddr()+`: `)
 }
+
+// TestIstioNode: an emulated Istio sidecar's metadata keeps JSON types (istiod reads LABELS as a
+// map and PROXY_CONFIG as an object).
+func TestIstioNode(t *testing.T) {
+	id, cluster, md, err := IstioSidecar("reviews-v1-abc.default", "10.0.0.7")
+	require.NoError(t, err)
+	n := buildNode(Options{NodeID: id, NodeCluster: cluster, Metadata: md})
+	assert.Equal(t, "sidecar~10.0.0.7~reviews-v1-abc.default~default.svc.cluster.local", n.GetId())
+	f := n.GetMetadata().GetFields()
+	assert.NotNil(t, f["PROXY_CONFIG"].GetStructValue())
+	assert.NotNil(t, f["LABELS"].GetStructValue())
+	assert.Equal(t, "default", f["NAMESPACE"].GetStringValue())
+	assert.InDelta(t, 15000, f["PROXY_CONFIG"].GetStructValue().GetFields()["proxyAdminPort"].GetNumberValue(), 0)
+	_, _, _, err = IstioSidecar("nodots", "10.0.0.7")
+	assert.EqualError(t, err, `"nodots" is not POD.NAMESPACE`)
+}

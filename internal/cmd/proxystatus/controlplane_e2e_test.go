@@ -139,7 +139,7 @@ func startMesh(t *testing.T, ids ...string) *meshHarness {
 	h := &meshHarness{t: t, cp: cp, sidecars: map[string]*emulator.Sidecar{}}
 	for _, id := range ids {
 		sc, err := emulator.Start(emulator.Options{XDS: cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Delta: deltaNodes[id],
-			Metadata: map[string]string{"NAMESPACE": "mesh"}})
+			Metadata: map[string]any{"NAMESPACE": "mesh"}})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = sc.Close() })
 		h.sidecars[id] = sc
