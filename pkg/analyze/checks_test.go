@@ -197,7 +197,7 @@ func TestChecks(t *testing.T) {
 		// state
 		{name: "rejected cluster", dump: dump(`{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[{"error_state":{"failed_configuration":{"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster","name":"bad"},"details":"Proto constraint validation failed"}}]}`),
 			want: []string{"XDS0201"}, in: `Proto constraint validation failed`},
-		{name: "rejected update of an active listener", dump: dump(`{"@type":"type.googleapis.com/envoy.admin.v3.ListenersConfigDump","dynamic_listeners":[{"name":"l","active_state":{"version_info":"1","listener":`+listener("l", 80)+`},"error_state":{"details":"error adding listener '0.0.0.0:80': bad\nthings","version_info":"2"}}]}`),
+		{name: "rejected update of an active listener", dump: dump(`{"@type":"type.googleapis.com/envoy.admin.v3.ListenersConfigDump","dynamic_listeners":[{"name":"l","active_state":{"version_info":"1","listener":` + listener("l", 80) + `},"error_state":{"details":"error adding listener '0.0.0.0:80': bad\nthings","version_info":"2"}}]}`),
 			want: []string{"XDS0201"}, in: `update of listener "l" (version 2) and keeps the version it had: error adding listener '0.0.0.0:80': bad things`},
 		{name: "warming listener waits for its routes", dump: dump(`{"@type":"type.googleapis.com/envoy.admin.v3.ListenersConfigDump","dynamic_listeners":[{"name":"l","warming_state":{"version_info":"1","listener":`+listener("l", 80, hcmRDS("80"))+`}}]}`, routes()),
 			want: []string{"XDS0102", "XDS0202"}, in: `route configuration "80"`},
