@@ -81,7 +81,7 @@ const (
 type Resource struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
-	Path string `json:"path,omitempty"`
+	Path string `json:"path"`
 }
 
 // String is the RESOURCE cell: Kind/name, then the path after a space.
@@ -105,7 +105,7 @@ type Finding struct {
 	// Message is one line naming every resource involved.
 	Message string `json:"message"`
 	// Hint says what to do about it.
-	Hint string `json:"hint,omitempty"`
+	Hint string `json:"hint"`
 }
 
 // Sort orders findings by severity (most severe first), code, resource and message, so output
