@@ -224,6 +224,8 @@ func TestChecks(t *testing.T) {
 			want: []string{}},
 		{name: "route after a catch-all", dump: dump(routes(routeConfig("r", "v|*|"+route(catchAll, "a")+";"+route(`{"path":"/x","headers":[{"name":"h","present_match":true}]}`, "b")))),
 			want: []string{"XDS0402"}, in: `route 0 before it (prefix "/")`},
+		{name: "route after a regex catch-all", dump: dump(routes(routeConfig("r", "v|*|"+route(`{"safe_regex":{"regex":".*"}}`, "a")+";"+route(`{"prefix":"/b"}`, "b")))),
+			want: []string{"XDS0402"}, in: `safe_regex ".*"`},
 		{name: "longer prefix after a shorter one", dump: dump(routes(routeConfig("r", "v|*|"+route(`{"prefix":"/api"}`, "a")+";"+route(`{"prefix":"/api/v1"}`, "b")))),
 			want: []string{"XDS0402"}},
 		{name: "specific route first", dump: dump(routes(routeConfig("r", "v|*|"+route(`{"prefix":"/api/v1"}`, "a")+";"+route(`{"prefix":"/api"}`, "b")+";"+route(catchAll, "c")))),

@@ -199,6 +199,9 @@ func (m *routeMatch) covers(later *routeMatch) bool {
 		}
 	case "path":
 		return later.kind == "path" && fold(later.value) == fold(m.value)
+	case "safe_regex":
+		// a regex that matches any path is a catch-all, as prefix "/" is
+		return (m.value == ".*" || m.value == "/.*") && later.kind != "connect_matcher" && later.kind != ""
 	}
 	return false
 }
