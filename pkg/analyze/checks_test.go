@@ -176,6 +176,8 @@ func TestChecks(t *testing.T) {
 			want: []string{"XDS0107"}, in: `"shadow"`},
 		{name: "route to a warming cluster", dump: dump(clusters(nil, edsCluster("w")), routes(routeConfig("r", "v|*|"+route(catchAll, "w")))),
 			want: []string{"XDS0106", "XDS0202"}, in: `"w"`},
+		{name: "aggregate cluster names a missing cluster", dump: dump(clusters([]string{cluster("a"), `{"name":"agg","connect_timeout":"1s","lb_policy":"CLUSTER_PROVIDED","cluster_type":{"name":"envoy.clusters.aggregate","typed_config":{"@type":"type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig","clusters":["a","b"]}}}`})),
+			want: []string{"XDS0108"}, in: `aggregate cluster "agg" names cluster "b"`},
 		{name: "rds missing", dump: dump(listeners(listener("l", 80, hcmRDS("80"))), routes()),
 			want: []string{"XDS0102"}, in: `route configuration "80"`},
 		{name: "rds present", dump: dump(listeners(listener("l", 80, hcmRDS("80"))), routes(routeConfig("80"))),

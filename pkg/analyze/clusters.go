@@ -35,6 +35,12 @@ func (a *analyzer) checkClusters() {
 			return true
 		})
 		a.checkLimits(c)
+		if ct := c.Raw.Get("cluster_type"); strings.HasSuffix(ct.Get("typed_config", "@type").Str(), ".aggregate.v3.ClusterConfig") {
+			_ = ct.Get("typed_config", "clusters").Items(func(_ int, n jsonscan.Value) bool {
+				a.reference(AggregateClusterMissing, a.clusterNames, res, fmt.Sprintf("aggregate cluster %q names", c.Name), "cluster", n.Str())
+				return true
+			})
+		}
 	}
 }
 
