@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -248,7 +249,7 @@ func prefix(multi bool, name string) string {
 // summarize says on stderr what was found, lists the proxies that failed, and returns the error
 // that gives the exit code: 1 when a proxy could not be read, 3 when a finding reaches the
 // threshold.
-func summarize(w interface{ Write([]byte) (int, error) }, o *Options, results []proxyResult, multi bool) error {
+func summarize(w io.Writer, o *Options, results []proxyResult, multi bool) error {
 	var counts [3]int
 	var failed []string
 	var hints []string
