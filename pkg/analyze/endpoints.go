@@ -88,10 +88,24 @@ func (a *analyzer) checkHealth() {
 	if a.in.Health == nil {
 		return
 	}
+	var edsClusters map[string]*configdump.Cluster // when the dump has no EDS section to tell
+	if a.edsNames == nil {
+		edsClusters = map[string]*configdump.Cluster{}
+		for i := range a.clusters {
+			if c := &a.clusters[i]; c.Type == "EDS" && c.IsShort() {
+				edsClusters[c.Name] = c
+			}
+		}
+	}
 	for i := range a.in.Health.Statuses {
 		cs := &a.in.Health.Statuses[i]
 		if len(cs.Hosts) == 0 {
-			continue // static clusters such as BlackHoleCluster have none on purpose; EDS ones are checked from the dump
+			// static clusters such as BlackHoleCluster have none on purpose; EDS ones are checked
+			// from the dump's EDS section, or here when it has none
+			if c := edsClusters[cs.Name]; c != nil {
+				a.noEndpoints(c, "EDS cluster "+quote(c.Name))
+			}
+			continue
 		}
 		healthy := 0
 		for j := range cs.Hosts {
