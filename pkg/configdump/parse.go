@@ -65,12 +65,35 @@ var mapKeys = map[string]SectionKind{
 	"routes": SectionRoutes, "secrets": SectionSecrets, "endpoints": SectionEndpoints,
 }
 
+// envoyAdminPackages are the proto packages of Envoy's config dump sections. A section of another
+// package with a like-named message (aeraki's aeraki.meta_protocol_proxy.admin.v1alpha.RoutesConfigDump)
+// is not Envoy's: it is kept as an unknown section.
+var envoyAdminPackages = []string{"envoy.admin.v3", "envoy.admin.v2alpha", "envoy.admin.v4alpha"}
+
+// envoySectionKind returns the kind of the section whose @type is typeURL, when that is one of
+// Envoy's section messages by its full name.
+func envoySectionKind(typeURL string) (SectionKind, bool) {
+	name := typeURL[strings.LastIndexByte(typeURL, '/')+1:]
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 {
+		return SectionUnknown, false
+	}
+	k, ok := sectionTypes[name[i+1:]]
+	if !ok {
+		return SectionUnknown, false
+	}
+	for _, p := range envoyAdminPackages {
+		if name[:i] == p {
+			return k, true
+		}
+	}
+	return SectionUnknown, false
+}
+
 // sectionKind returns the kind of a section from its @type, or from its key in a 2018 dump.
 func sectionKind(typeURL, mapKey string) SectionKind {
-	if i := strings.LastIndexByte(typeURL, '.'); i >= 0 {
-		if k, ok := sectionTypes[typeURL[i+1:]]; ok {
-			return k
-		}
+	if k, ok := envoySectionKind(typeURL); ok {
+		return k
 	}
 	if k, ok := mapKeys[mapKey]; ok && mapKey != "" {
 		return k

@@ -243,6 +243,13 @@ func (b *staticBuilder) add(data []byte, doc jsonscan.Value) error {
 	if t := doc.Get("@type").Str(); t != "" {
 		return notConfig("input is not an Envoy config: a single %s; %s", t[strings.LastIndexByte(t, '/')+1:], wantStatic)
 	}
+	if kind := doc.Get("kind").Str(); kind != "" && doc.Get("apiVersion").Exists() {
+		if key := configMapKey(doc); key != "" {
+			return notConfig("input is a Kubernetes ConfigMap, not an Envoy config; extract the config it holds first: kubectl get configmap %s -o jsonpath='{.data.%s}'",
+				doc.Get("metadata", "name").Str(), strings.ReplaceAll(key, ".", `\.`))
+		}
+		return notConfig("input is a Kubernetes %s, not an Envoy config; %s", kind, wantStatic)
+	}
 	return notConfig("input is not an Envoy config (top-level keys: %s); %s", topKeys(doc), wantStatic)
 }
 
@@ -416,6 +423,23 @@ func withType(v jsonscan.Value, typeURL string) []byte {
 	}
 	sb.Write(rest)
 	return sb.Bytes()
+}
+
+// configMapKey returns the key of a ConfigMap's data that looks like an Envoy config file.
+func configMapKey(doc jsonscan.Value) string {
+	if doc.Get("kind").Str() != "ConfigMap" {
+		return ""
+	}
+	key := ""
+	_ = doc.Get("data").Fields(func(k []byte, _ jsonscan.Value) bool {
+		name := string(k)
+		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".json") {
+			key = name
+			return false
+		}
+		return true
+	})
+	return key
 }
 
 func topKeys(v jsonscan.Value) string {

@@ -52,6 +52,8 @@ func TestParseStaticFiles(t *testing.T) {
 		{"dynamic-config-fs-lds.yaml", counts{1, 0, 1, 0, 0}, false, "xDS resources with 1 listener, 1 inline route configuration"},
 		{"dynamic-config-fs-cds.yaml", counts{0, 1, 0, 0, 1}, false, "xDS resources with 1 cluster"},
 		{"synthetic-secrets-bootstrap.json", counts{1, 1, 0, 2, 0}, true, "an Envoy bootstrap with 1 listener, 1 cluster, 2 secrets"},
+		{"envoyproxy-io-proxy.yaml", counts{1, 1, 1, 0, 1}, true, "an Envoy bootstrap with 1 listener, 1 cluster, 1 inline route configuration"},
+		{"tls-https-passthrough.yaml", counts{1, 1, 0, 0, 1}, true, "an Envoy bootstrap with 1 listener, 1 cluster"},
 		{"synthetic-routes.yaml", counts{0, 0, 2, 0, 1}, false, "xDS resources with 2 route configurations"},
 	}
 	for _, tt := range tests {
@@ -124,7 +126,10 @@ func TestParseStaticShapes(t *testing.T) {
 func TestParseStaticErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"YAML that is no Envoy config", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
-			"input is not an Envoy config (top-level keys: apiVersion, kind, metadata); " + wantStatic},
+			"input is a Kubernetes ConfigMap, not an Envoy config; " + wantStatic},
+		{"a ConfigMap holding an Envoy config", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: envoy}\ndata:\n  envoy.yaml: |\n    admin: {}\n",
+			`input is a Kubernetes ConfigMap, not an Envoy config; extract the config it holds first: kubectl get configmap envoy -o jsonpath='{.data.envoy\.yaml}'`},
+		{"other YAML", "foo: 1\nbar: [2]\n", "input is not an Envoy config (top-level keys: bar, foo); " + wantStatic},
 		{"a YAML scalar", "hello world\n", `input is not JSON, nor an Envoy config in YAML (it starts with "hello world"); ` + wantStatic},
 		{"a JSON number", "42", "input is not an Envoy config: a lone number; " + wantStatic},
 		{"invalid YAML", "a: b\n c: [\n", "input is neither JSON nor valid YAML: yaml: line 2: mapping values are not allowed in this context"},

@@ -106,14 +106,14 @@ func TestCommandBadInput(t *testing.T) {
 		{"white space only", []string{"pc", "clusters", "-f", blank}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is empty\n", blank)},
 		{"YAML that is no Envoy config", []string{"pc", "routes", "-f", notJSON}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: input is not an Envoy config (top-level keys: apiVersion, kind); want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", notJSON)},
+			fmt.Sprintf("Error: file %q: input is a Kubernetes Pod, not an Envoy config; want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", notJSON)},
 		{"a YAML dump without the section", []string{"pc", "routes", "-f", yamlDump}, nil, 1, "",
 			fmt.Sprintf("Warning: config dump section \"x\" is not known to xdsctl; it is kept in -o json/yaml of 'all'\nError: file %q: no such section: the dump has no routes (RoutesConfigDump)\n"+
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n", yamlDump)},
 		{"binary", []string{"pc", "listeners", "-f", binary}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is binary data, not JSON\n", binary)},
 		{"JSON that is not admin output", []string{"pc", "clusters", "-f", other}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: input is not an Envoy config (top-level keys: apiVersion, kind); want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", other)},
+			fmt.Sprintf("Error: file %q: input is a Kubernetes Pod, not an Envoy config; want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", other)},
 		{"syncz DiscoveryResponse", []string{"pc", "listeners", "-f", syncz}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: an xDS DiscoveryResponse (e.g. istiod syncz), not Envoy admin output; use proxy-status --file for it\n", syncz)},
 		{"CSDS response", []string{"pc", "routes", "-f", csds}, nil, 1, "",
@@ -125,11 +125,11 @@ func TestCommandBadInput(t *testing.T) {
 		{"truncated before any section is complete", []string{"pc", "listeners", "-f", cutEarly}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n", cutEarly)},
 		{"truncated: the complete sections are shown", []string{"pc", "clusters", "-f", cutLate}, nil, 0, fullClusters.stdout,
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullClusters.stderr},
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) + fullClusters.stderr},
 		{"truncated: the last complete section", []string{"pc", "listeners", "-f", cutLate}, nil, 0, fullListeners.stdout,
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullListeners.stderr},
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) + fullListeners.stderr},
 		{"truncated: the section asked for is missing", []string{"pc", "routes", "-f", cutLate}, nil, 1, "",
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" +
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) +
 				fmt.Sprintf("Error: file %q: no such section: the dump has no routes (RoutesConfigDump)\n", cutLate) +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"a dump without the section asked for", []string{"pc", "clusters", "-f", dumpAuthz}, nil, 1, "",
@@ -145,7 +145,7 @@ func TestCommandBadInput(t *testing.T) {
 		{"standard input, empty", []string{"pc", "listeners", "-f", "-"}, nil, 1, "",
 			"Error: standard input: input is empty\n"},
 		{"standard input, truncated", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:1000], 1, "",
-			"Warning: input is truncated: JSON ends early at byte 1000 of 1000; showing the 1 complete section(s)\n" +
+			"Warning: standard input: input is truncated: JSON ends early at byte 1000 of 1000; showing the 1 complete section(s)\n" +
 				"Error: standard input: no such section: the dump has no listeners (ListenersConfigDump)\n" +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"standard input, truncated in the first section", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:300], 1, "",

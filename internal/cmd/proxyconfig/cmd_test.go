@@ -3,6 +3,7 @@ package proxyconfig
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -362,7 +363,8 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestTruncatedInput: a cut-short input still shows what is complete, with a warning.
+// TestTruncatedInput: a cut-short input still shows what is complete, with a warning that names
+// the file.
 func TestTruncatedInput(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", "istio-history", "istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"))
 	require.NoError(t, err)
@@ -370,7 +372,7 @@ func TestTruncatedInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, data[:len(data)*2/3], 0o644))
 	r := run(t, "endpoints", "-f", p)
 	require.NoError(t, r.err)
-	assert.Contains(t, r.stderr, "Warning: input is truncated")
+	assert.Contains(t, r.stderr, fmt.Sprintf("Warning: file %q: input is truncated", p))
 	assert.Contains(t, r.stdout, "ENDPOINT")
 }
 

@@ -105,7 +105,11 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			warn.Add("utf8", `a name holds bytes that are not UTF-8; the table shows them as \xNN`)
 		}
 		for _, w := range warn.List() {
-			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+			p := prefix(multi, in.Name)
+			if p == "" && strings.HasPrefix(w, "input ") {
+				p = in.Name + ": " // about the input as a whole (truncated, …): name it, as errors do
+			}
+			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", p, w)
 		}
 		if err != nil {
 			if !multi {
