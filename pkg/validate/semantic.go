@@ -17,7 +17,40 @@ func (c *checker) semantic(m protoreflect.Message) {
 		c.listener(m)
 	case "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager":
 		c.httpFilters(m)
+	case "envoy.config.route.v3.RouteConfiguration":
+		c.uniqueDomains(m)
+	case "envoy.config.cluster.v3.Cluster":
+		c.edsConfig(m)
 	}
+}
+
+// uniqueDomains: Envoy's route table refuses a domain two virtual hosts claim (compared in lower
+// case), a frequent NACK when two Istio VirtualServices or Gateways claim one host.
+func (c *checker) uniqueDomains(m protoreflect.Message) {
+	vhs := field(m, "virtual_hosts").List()
+	seen := map[string]bool{}
+	for i := 0; i < vhs.Len(); i++ {
+		domains := field(vhs.Get(i).Message(), "domains").List()
+		for j := 0; j < domains.Len(); j++ {
+			d := strings.ToLower(domains.Get(j).String())
+			if !seen[d] {
+				seen[d] = true
+				continue
+			}
+			text := fmt.Sprintf("Only unique values for domains are permitted. Duplicate entry of domain %s in route %s", d, field(m, "name").String())
+			c.add(c.pathWith("virtual_hosts["+strconv.Itoa(i)+"].domains["+strconv.Itoa(j)+"]"), text, text, Error, KindEnvoy)
+		}
+	}
+}
+
+// edsConfig: Envoy cannot create an EDS cluster that does not say where its endpoints come from.
+func (c *checker) edsConfig(m protoreflect.Message) {
+	typ := field(m, "type")
+	if !has(m, "type") || typ.Enum() != 3 || has(m, "eds_cluster_config") { // 3: EDS
+		return
+	}
+	text := "cannot create an EDS cluster without an EDS config"
+	c.add(c.pathWith("eds_cluster_config"), text, text, Error, KindEnvoy)
 }
 
 // field returns the value of field name of m (the zero value if m has no such field).

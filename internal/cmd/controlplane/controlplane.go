@@ -181,12 +181,15 @@ func NewCmdSidecar(f *cmdutil.Factory, runF func(*SidecarOptions) error) *cobra.
 		Use:   launch.SidecarUse,
 		Short: launch.SidecarShort,
 		Long: `Run an emulated Envoy sidecar: an xDS client that subscribes over ADS like Envoy, validates what it
-receives (proto constraints, unknown types, duplicate names, the checks Envoy makes on clusters and
-listeners), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin API: /config_dump
-(?include_eds), /clusters (?format=json), /server_info, /ready and /logging.
+receives as strictly as Envoy (the validator xdsctl analyze uses: proto constraints of each
+resource and of every typed_config inside it, unknown types, duplicate names, the checks Envoy makes
+on listeners, clusters and routes), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin
+API: /config_dump (?include_eds), /clusters (?format=json), /server_info, /ready and /logging. It
+knows every extension of the Envoy API and shows each resource it accepted in /config_dump.
 
-It is an emulator, not Envoy: it routes no traffic and its checks are a subset of Envoy's. It is
-for demos and tests of xdsctl's views and status without a cluster.
+It is an emulator, not Envoy: it routes no traffic, and Envoy's checks that need a running proxy
+(a port already in use, a file that does not exist) are not made. It is for demos and tests of
+xdsctl's views and status without a cluster.
 
 --istio POD.NS --ip IP makes it look like an Istio sidecar to istiod: the node id
 sidecar~IP~POD.NS~NS.svc.cluster.local and the metadata istiod reads (PROXY_CONFIG, LABELS,
