@@ -81,6 +81,8 @@ func (a *analyzer) problem(res Resource, word, name string, p validate.Problem) 
 		where = " at " + p.Path
 	}
 	switch {
+	case p.Kind == validate.KindEnvoy && strings.Contains(p.Message, "Duplicate entry of domain"):
+		// XDS0401, from checkRouteConfig, which names both virtual hosts
 	case p.Severity == validate.Info:
 		a.add(UnknownExtension, res, "%s %q%s: %s", word, name, where, p.Message)
 	case isDuplicateMatch(p):

@@ -23,6 +23,11 @@ import (
 var validatorDefects = map[string][]string{
 	"double-proxy-frontend.yaml": {`invalid value "strict_dns" for enum`, `tls_certificates: a repeated field must be a JSON array, not an object`},
 	"dynamic-config-fs-lds.yaml": {`filters: a repeated field must be a JSON array, not an object`},
+	"tls-https-passthrough.yaml": {`invalid value "round_robin" for enum`, `invalid value "strict_dns" for enum`},
+	// Not a validator defect: at the commit copied, this file is not a config Envoy loads (HCM has
+	// no field "scheme", and scheme_header_transformation is a message, not an enum): the two
+	// errors are true findings.
+	"envoyproxy-io-proxy.yaml": {`unknown field "scheme"`, `scheme_header_transformation:`},
 }
 
 // TestStaticConfigs: the static configs of testdata/static (Envoy's own sandboxes, with their
