@@ -138,6 +138,7 @@ type proxyResult struct {
 	name       string
 	findings   []analyze.Finding
 	suppressed int
+	partial    bool // the input was cut short: only part of it was analyzed
 	err        error
 }
 
@@ -180,7 +181,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 			if pin.stats == nil {
 				pin.statsBody = in.Bodies[admin.PathStatsJSON]
 			}
-			r.findings, warnings, notes, r.err = analyzeOne(&pin, o)
+			r.findings, warnings, notes, r.partial, r.err = analyzeOne(&pin, o)
 			for _, w := range warnings {
 				fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
 			}
@@ -210,11 +211,11 @@ type proxyInput struct {
 
 // analyzeOne analyzes one proxy. A /clusters or /stats answer that cannot be read is a warning:
 // the checks that need it are left out.
-func analyzeOne(p *proxyInput, o *Options) (findings []analyze.Finding, warnings, notes []string, err error) {
+func analyzeOne(p *proxyInput, o *Options) (findings []analyze.Finding, warnings, notes []string, partial bool, err error) {
 	w := configdump.NewWarnings()
 	d, err := proxyconfig.ParseDump(p.dump, w)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, false, err
 	}
 	in := analyze.Input{Dump: d, Static: d.Static != "", Health: p.health, Stats: p.stats}
 	if len(p.healthBody) > 0 {
@@ -234,9 +235,9 @@ func analyzeOne(p *proxyInput, o *Options) (findings []analyze.Finding, warnings
 	}
 	res, err := analyze.Analyze(in, analyze.Options{Now: o.Now(), CertWarn: o.CertWarn, Schema: o.Schema || in.Static})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, false, err
 	}
-	return res.Findings, w.List(), res.Notes, nil
+	return res.Findings, w.List(), res.Notes, d.Partial != "", nil
 }
 
 func prefix(multi bool, name string) string {
@@ -253,7 +254,7 @@ func summarize(w io.Writer, o *Options, results []proxyResult, multi bool) error
 	var counts [3]int
 	var failed []string
 	var hints []string
-	withProblems, suppressed := 0, 0
+	withProblems, suppressed, partial := 0, 0, false
 	for _, r := range results {
 		if r.err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", r.name, r.err))
@@ -263,6 +264,7 @@ func summarize(w io.Writer, o *Options, results []proxyResult, multi bool) error
 			continue
 		}
 		suppressed += r.suppressed
+		partial = partial || r.partial
 		problem := false
 		for _, f := range r.findings {
 			counts[f.Severity]++
@@ -274,9 +276,12 @@ func summarize(w io.Writer, o *Options, results []proxyResult, multi bool) error
 	}
 	total := counts[analyze.Error] + counts[analyze.Warning] + counts[analyze.Info]
 	var sb strings.Builder
-	if total == 0 {
+	switch {
+	case total == 0 && partial:
+		sb.WriteString("No problems found in the part of the input that could be read")
+	case total == 0:
 		sb.WriteString("No problems found")
-	} else {
+	default:
 		fmt.Fprintf(&sb, "Found %s", countWords(counts))
 	}
 	if multi {

@@ -247,3 +247,17 @@ func splitArgs(s string) []string {
 	}
 	return out
 }
+
+// TestTruncatedInput: a dump cut short is analyzed as far as it goes, with a warning, and the
+// summary does not claim more than that.
+func TestTruncatedInput(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", "istio-history", "istioctl__cmd__testdata__describe__productpage-v1-7bbd79f8fd-k6j79@2020-04-15.json"))
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "cut.json")
+	require.NoError(t, os.WriteFile(p, data[:300000], 0o644))
+	r := runAnalyze(t, nil, testNow, "-f "+p)
+	assert.Equal(t, cmdutil.ExitOK, r.code)
+	assert.Contains(t, r.stderr, "Warning: input is truncated")
+	assert.Contains(t, r.stderr, "No problems found in the part of the input that could be read")
+	assert.Empty(t, r.stdout)
+}
