@@ -62,7 +62,9 @@ func (c *checker) json(md protoreflect.MessageDescriptor, data []byte) ([]byte, 
 		}
 		delete(obj, "@type")
 	}
-	c.dropped = map[string]bool{}
+	if c.dropped == nil {
+		c.dropped = map[string]bool{}
+	}
 	c.jsonMessage(md, obj, false)
 	out, err := json.Marshal(obj)
 	if err != nil {
@@ -96,7 +98,12 @@ func (c *checker) jsonMessage(md protoreflect.MessageDescriptor, obj map[string]
 		if fd == nil {
 			text := fmt.Sprintf("unknown field %q", key)
 			path := c.pathWith(key)
-			c.add(path, text, fmt.Sprintf("Protobuf message (type %s reason INVALID_ARGUMENT:%s: Cannot find field.) has unknown fields", md.FullName(), key), Error, KindJSON)
+			envoy := fmt.Sprintf("Protobuf message (type %s reason INVALID_ARGUMENT:%s: Cannot find field.) has unknown fields", md.FullName(), key)
+			if c.lenient {
+				c.add(path, text+" (Envoy ignores it in dynamic config)", envoy, Info, KindUnknownField)
+			} else {
+				c.add(path, text, envoy, Error, KindJSON)
+			}
 			delete(obj, key)
 			continue
 		}

@@ -57,6 +57,9 @@ func (s Severity) String() string {
 	return "error"
 }
 
+// MarshalText makes a Severity "error" or "info" in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Kind says which check found a problem.
 type Kind int
 
@@ -76,21 +79,34 @@ const (
 	KindUnknownField
 )
 
+var kindNames = [...]string{KindJSON: "json", KindRule: "rule", KindEnvoy: "envoy", KindUnknownType: "unknown-type", KindUnknownField: "unknown-field"}
+
+// String is "json", "rule", "envoy", "unknown-type" or "unknown-field".
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText makes a Kind its String in JSON.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Problem is one thing wrong with a resource.
 type Problem struct {
 	// Path is where, in Envoy's field names from the resource's top:
 	// "filter_chains[0].filters[1].typed_config.route_config.virtual_hosts[2].domains", a map
 	// entry as `metadata.filter_metadata["istio"]`. "" is the resource itself.
-	Path string
+	Path string `json:"path"`
 	// Message says what is wrong, worded as Envoy words it: "value must be greater than 0s",
 	// `unknown field "conect_timeout"`.
-	Message string
+	Message string `json:"message"`
 	// Envoy is the whole text Envoy reports when it rejects the resource for this problem, as it
 	// appears in a NACK's error_detail: "Proto constraint validation failed
 	// (ClusterValidationError.ConnectTimeout: value must be greater than 0s)".
-	Envoy    string
-	Severity Severity
-	Kind     Kind
+	Envoy    string   `json:"envoy"`
+	Severity Severity `json:"severity"`
+	Kind     Kind     `json:"kind"`
 }
 
 // String is "path: message" ("message" for the resource itself).

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,14 @@ func TestJSON(t *testing.T) {
 		{"raw_buffer transport socket", clusterT, `{"name":"c","transport_socket":{"name":"envoy.transport_sockets.raw_buffer","typed_config":{"@type":"type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"}}}`, ""},
 		{"unknown extension is info", clusterT, `{"name":"c","transport_socket":{"name":"x","typed_config":{"@type":"type.googleapis.com/acme.Socket","a":1}}}`,
 			"info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n"},
+		{"TypedStruct checked as its type", clusterT, `{"name":"c","transport_socket":{"name":"t","typed_config":{"@type":"type.googleapis.com/udpa.type.v1.TypedStruct",` +
+			`"type_url":"type.googleapis.com/envoy.extensions.transport_sockets.tcp_stats.v3.Config","value":{"update_period":"x","extra":1}}}}`,
+			"info transport_socket.typed_config.value.extra: unknown field \"extra\" (Envoy ignores it in dynamic config)\n" +
+				"error transport_socket.typed_config.value.update_period: invalid duration \"x\" (want a number of seconds ending in \"s\", such as \"1.5s\")\n" +
+				"error transport_socket.typed_config.value.transport_socket: value is required\n"},
+		{"TypedStruct of an unknown type is info", clusterT, `{"name":"c","transport_socket":{"name":"t","typed_config":{"@type":"type.googleapis.com/xds.type.v3.TypedStruct",` +
+			`"type_url":"type.googleapis.com/acme.Socket","value":{"a":1}}}}`,
+			"info transport_socket.typed_config.type_url: unknown extension type acme.Socket in a TypedStruct: not checked (Envoy accepts it only if built with that extension)\n"},
 		{"unknown resource type", "acme.Thing", `{}`, "info unknown type acme.Thing\n"},
 		{"not JSON", clusterT, `{"name":`, "error not JSON: unexpected EOF\n"},
 		{"secret", secretT, `{"name":"s","tls_certificate":{"certificate_chain":{"inline_string":"x"}}}`, ""},
@@ -130,6 +139,13 @@ func TestMessage(t *testing.T) {
 	assert.Empty(t, Message(c))
 	c.TransportSocket.GetTypedConfig().TypeUrl = "type.googleapis.com/acme.Socket"
 	assert.Equal(t, "info transport_socket.typed_config: unknown extension type acme.Socket: not checked (Envoy accepts it only if built with that extension)\n", lines(Message(c)))
+}
+
+func TestProblemJSON(t *testing.T) {
+	b, err := json.Marshal(JSON(clusterT, []byte(`{"name":"c","connect_timeout":"0s"}`)))
+	assert.NoError(t, err)
+	assert.Equal(t, `[{"path":"connect_timeout","message":"value must be greater than 0s",`+
+		`"envoy":"Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)","severity":"error","kind":"rule"}]`, string(b))
 }
 
 func TestEnvoyWording(t *testing.T) {
