@@ -64,6 +64,7 @@ func Analyze(in Input, o Options) (*Result, error) {
 		a.checkListeners,
 		a.checkRouteConfigs,
 		a.checkClusters,
+		a.checkExtensionRefs,
 		a.checkEndpoints,
 		a.checkHealth,
 		a.checkCerts,

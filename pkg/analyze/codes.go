@@ -27,6 +27,8 @@ var (
 		"a warming resource is not used yet; it usually waits for its endpoints or secrets (see its own findings)"}
 	MirrorClusterMissing = Code{"XDS0107", Warning, "route mirrors to a cluster the proxy does not have",
 		"add the cluster or fix request_mirror_policies; the mirrored copies are dropped"}
+	ExtensionClusterMissing = Code{"XDS0109", Warning, "extension names a cluster the proxy does not have",
+		"add the cluster or fix the name: the extension (ext_authz, an access log service, a JWKS fetch, a tracer) cannot reach its server"}
 	AggregateClusterMissing = Code{"XDS0108", Warning, "aggregate cluster names a cluster the proxy does not have",
 		"add the cluster or remove it from the aggregate; Envoy skips it, and with none left the aggregate has no hosts"}
 
@@ -101,7 +103,7 @@ var (
 
 // Codes lists every code in order.
 var Codes = []Code{
-	RouteClusterMissing, RouteConfigMissing, TCPProxyClusterMissing, SecretMissing, EndpointsMissing, ReferenceWarming, MirrorClusterMissing, AggregateClusterMissing,
+	RouteClusterMissing, RouteConfigMissing, TCPProxyClusterMissing, SecretMissing, EndpointsMissing, ReferenceWarming, MirrorClusterMissing, AggregateClusterMissing, ExtensionClusterMissing,
 	Rejected, Warming, NoEndpoints, NoHealthyEndpoint,
 	CertExpired, CertNotYetValid, CertExpiring, TrustMismatch,
 	DuplicateDomain, RouteShadowed, DuplicateRoute,
