@@ -104,7 +104,11 @@ type analyzer struct {
 	pairOrder []tlsPair
 }
 
-type findingKey struct{ code, res, msg string }
+type findingKey struct {
+	code string
+	res  Resource
+	msg  string
+}
 
 // add records a finding of code c, once.
 func (a *analyzer) add(c Code, r Resource, format string, args ...any) {
@@ -114,7 +118,7 @@ func (a *analyzer) add(c Code, r Resource, format string, args ...any) {
 // addHint records a finding with a hint of its own.
 func (a *analyzer) addHint(c Code, r Resource, hint, format string, args ...any) {
 	msg := oneLine(fmt.Sprintf(format, args...))
-	k := findingKey{c.ID, r.String(), msg}
+	k := findingKey{c.ID, r, msg}
 	if a.seen[k] {
 		return
 	}

@@ -62,43 +62,55 @@ func (a *analyzer) checkRouteConfig(res Resource, pathPrefix, label string, rc j
 		var earlier []routeMatch
 		_ = vh.Get("routes").Items(func(ri int, r jsonscan.Value) bool {
 			rname := r.Get("name").Str()
-			path := routePath(vname, vi, ri, rname)
 			m := readRouteMatch(ri, rname, r.Get("match"))
+			where := func() (Resource, string) {
+				return at(routePath(vname, vi, ri, rname)), fmt.Sprintf("route %s of %s", m.label(), vhLabel)
+			}
 			for _, e := range earlier {
 				if e.key == m.key {
-					a.add(DuplicateRoute, at(path), "route %s of %s has the same match as route %s before it (%s), so it never matches", m.label(), vhLabel, e.label(), m.describe())
+					res, _ := where()
+					a.add(DuplicateRoute, res, "route %s of %s has the same match as route %s before it (%s), so it never matches", m.label(), vhLabel, e.label(), m.describe())
 					break
 				}
 				if e.covers(&m) {
-					a.add(RouteShadowed, at(path), "route %s of %s can never match: route %s before it (%s) matches every request it would (%s)", m.label(), vhLabel, e.label(), e.describe(), m.describe())
+					res, _ := where()
+					a.add(RouteShadowed, res, "route %s of %s can never match: route %s before it (%s) matches every request it would (%s)", m.label(), vhLabel, e.label(), e.describe(), m.describe())
 					break
 				}
 			}
 			earlier = append(earlier, m)
-			a.routeRefs(at(path), fmt.Sprintf("route %s of %s", m.label(), vhLabel), r.Get("route"))
+			a.routeRefs(where, r.Get("route"))
 			return true
 		})
 		return true
 	})
 }
 
-// routeRefs reports the clusters a route action sends to, or mirrors to, that the proxy does not have.
-func (a *analyzer) routeRefs(res Resource, label string, action jsonscan.Value) {
-	if !action.Exists() {
+// routeRefs reports the clusters a route action sends to, or mirrors to, that the proxy does not
+// have. where gives the route's place and label, made only when there is something to report.
+func (a *analyzer) routeRefs(where func() (Resource, string), action jsonscan.Value) {
+	if !action.Exists() || a.clusterNames == nil {
 		return
 	}
+	ref := func(c Code, verb, what, name string) {
+		if t := a.clusterNames.get(name); t != nil && t.ok {
+			return
+		}
+		res, label := where()
+		a.reference(c, a.clusterNames, res, label+" "+verb, what, name)
+	}
 	if c := action.Get("cluster"); c.Kind() == jsonscan.String {
-		a.reference(RouteClusterMissing, a.clusterNames, res, label+" sends to", "cluster", c.Str())
+		ref(RouteClusterMissing, "sends to", "cluster", c.Str())
 	}
 	_ = action.Get("weighted_clusters", "clusters").Items(func(_ int, w jsonscan.Value) bool {
 		if n := w.Get("name").Str(); n != "" {
-			a.reference(RouteClusterMissing, a.clusterNames, res, label+" sends to", "weighted cluster", n)
+			ref(RouteClusterMissing, "sends to", "weighted cluster", n)
 		}
 		return true
 	})
 	mirror := func(m jsonscan.Value) {
 		if c := m.Get("cluster").Str(); c != "" {
-			a.reference(MirrorClusterMissing, a.clusterNames, res, label+" mirrors to", "cluster", c)
+			ref(MirrorClusterMissing, "mirrors to", "cluster", c)
 		}
 	}
 	_ = action.Get("request_mirror_policies").Items(func(_ int, m jsonscan.Value) bool {
