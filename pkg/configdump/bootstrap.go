@@ -1,6 +1,7 @@
 package configdump
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,7 +34,7 @@ type Bootstrap struct {
 func (d *Dump) Bootstrap() (*Bootstrap, error) {
 	sec, ok := d.Section(SectionBootstrap)
 	if !ok && d.Static != "" {
-		return nil, inputErrorf("input is a file of %s, which has no bootstrap to show", d.Static)
+		return nil, &staticNoSection{fmt.Sprintf("%s: the file holds %s, and no bootstrap", ErrNoSection, d.Static)}
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w: the dump has no bootstrap (BootstrapConfigDump)", ErrNoSection)
@@ -94,4 +95,16 @@ func envoyVersion(node jsonscan.Value) string {
 		}
 	}
 	return sb.String()
+}
+
+// ErrStaticFile is matched (errors.Is) by the errors of a view on a static config file that lacks
+// what the view shows: a saved dump's mask is not why.
+var ErrStaticFile = errors.New("static config file")
+
+// staticNoSection is ErrNoSection for a static config file.
+type staticNoSection struct{ msg string }
+
+func (e *staticNoSection) Error() string { return e.msg }
+func (e *staticNoSection) Is(target error) bool {
+	return target == ErrNoSection || target == ErrStaticFile
 }

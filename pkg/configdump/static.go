@@ -222,6 +222,7 @@ func (b *staticBuilder) add(data []byte, doc jsonscan.Value) error {
 		}
 		b.kind = "bootstrap"
 		b.boot = doc.Raw()
+		b.noteDynamic(doc.Get("dynamic_resources"))
 		sr := doc.Get("static_resources")
 		if err := b.addList(sr.Get("listeners"), kindListener); err != nil {
 			return err
@@ -251,6 +252,28 @@ func (b *staticBuilder) add(data []byte, doc jsonscan.Value) error {
 		return notConfig("input is a Kubernetes %s, not an Envoy config; %s", kind, wantStatic)
 	}
 	return notConfig("input is not an Envoy config (top-level keys: %s); %s", topKeys(doc), wantStatic)
+}
+
+// noteDynamic says which resources a bootstrap fetches over xDS, which a file cannot show.
+func (b *staticBuilder) noteDynamic(dr jsonscan.Value) {
+	var kinds []string
+	for _, k := range []struct{ key, name string }{{"lds_config", "listeners (LDS)"}, {"cds_config", "clusters (CDS)"}} {
+		if dr.Get(k.key).Exists() {
+			kinds = append(kinds, k.name)
+		}
+	}
+	if len(kinds) == 0 {
+		return
+	}
+	via := ""
+	_ = dr.Get("ads_config", "grpc_services").Items(func(_ int, g jsonscan.Value) bool {
+		if c := g.Get("envoy_grpc", "cluster_name").Str(); c != "" {
+			via = " from cluster " + c
+			return false
+		}
+		return true
+	})
+	b.w.AddNote("static:dynamic", fmt.Sprintf("the bootstrap fetches its %s over xDS%s; a file shows only its static resources", strings.Join(kinds, " and "), via))
 }
 
 // addList adds the resources of a list; kind is what they are when the list says (a bootstrap's

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 )
 
 // counts is what the views find in a dump, for tests of the static readers.
@@ -66,6 +67,11 @@ func TestParseStaticFiles(t *testing.T) {
 			assert.Equal(t, tt.want, countViews(t, d))
 			assert.Equal(t, tt.bootstrap, d.Has(SectionBootstrap))
 			assert.Empty(t, d.Warnings.List())
+			if tt.file == "dynamic-config-cp.yaml" {
+				assert.Equal(t, []string{"the bootstrap fetches its listeners (LDS) and clusters (CDS) over xDS from cluster xds_cluster; a file shows only its static resources"}, d.Warnings.Notes())
+			} else {
+				assert.Empty(t, d.Warnings.Notes())
+			}
 		})
 	}
 }
@@ -211,4 +217,23 @@ func FuzzParseStatic(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseInputYAMLDump: a /config_dump saved as YAML (pc all -o yaml) reads as the JSON one.
+func TestParseInputYAMLDump(t *testing.T) {
+	js := readShared(t, "istio", "proxyconfig__config_dump.json")
+	y, err := yaml.JSONToYAML(js)
+	require.NoError(t, err)
+	dj, err := ParseInput(js)
+	require.NoError(t, err)
+	dy, err := ParseInput(y)
+	require.NoError(t, err)
+	assert.Empty(t, dy.Static)
+	lj, err := dj.Listeners()
+	require.NoError(t, err)
+	ly, err := dy.Listeners()
+	require.NoError(t, err)
+	require.NotEmpty(t, lj)
+	assert.Len(t, ly, len(lj))
+	assert.Equal(t, lj[0].Name, ly[0].Name)
 }

@@ -11,6 +11,8 @@ type Warnings struct {
 	seen map[string]bool
 	list []string
 	keys []string // the key of each message of list
+	// notes are said as notes rather than warnings: facts about the input, not problems.
+	notes []string
 }
 
 // NewWarnings returns an empty collector.
@@ -51,8 +53,36 @@ func (w *Warnings) Merge(from *Warnings) {
 	}
 	from.mu.Lock()
 	keys, list := append([]string(nil), from.keys...), append([]string(nil), from.list...)
+	notes := append([]string(nil), from.notes...)
 	from.mu.Unlock()
 	for i, m := range list {
 		w.Add(keys[i], m)
 	}
+	for _, n := range notes {
+		w.AddNote(n, n)
+	}
+}
+
+// AddNote records a note (a fact about the input worth saying, not a problem) under key, once.
+func (w *Warnings) AddNote(key, msg string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen["note:"+key] {
+		return
+	}
+	w.seen["note:"+key] = true
+	w.notes = append(w.notes, msg)
+}
+
+// Notes returns the notes, in the order they were added.
+func (w *Warnings) Notes() []string {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.notes...)
 }

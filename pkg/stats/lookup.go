@@ -13,7 +13,10 @@ const (
 	UpstreamCxConnectFail     = "upstream_cx_connect_fail"
 	UpstreamRqPendingOverflow = "upstream_rq_pending_overflow"
 	DownstreamCxOverflow      = "downstream_cx_overflow"
-	NoRoute                   = "no_route" // http.<stat_prefix>.no_route: requests answered 404 NR
+	NoRoute                   = "no_route"   // http.<stat_prefix>.no_route: requests answered 404 NR
+	NoCluster                 = "no_cluster" // http.<stat_prefix>.no_cluster: routes to a cluster Envoy lacks (503 NC)
+	// ControlPlaneConnected is the gauge control_plane.connected_state (1 while the ADS stream is up).
+	ControlPlaneConnected = "control_plane.connected_state"
 )
 
 // Labels Envoy's default tag extractors set (envoy.cluster_name, …) as Prometheus writes them,

@@ -176,7 +176,8 @@ func statsTable(sel []stats.Stat, wide bool) *render.Table {
 func statValue(st *stats.Stat) string {
 	switch {
 	case st.Type == stats.TypeText:
-		return render.Dash(strconv.Quote(st.Text)[1 : len(strconv.Quote(st.Text))-1])
+		q := strconv.Quote(st.Text) // control characters escaped: the text is one cell
+		return render.Dash(q[1 : len(q)-1])
 	case st.Histogram != nil:
 		return histogramCell(st.Histogram)
 	}

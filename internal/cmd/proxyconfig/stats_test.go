@@ -136,6 +136,11 @@ func TestInvalidUTF8Escaped(t *testing.T) {
 	assert.Equal(t, "SERVICE FQDN     PORT     SUBSET     DIRECTION     TYPE     DESTINATION RULE\nbad\\xffname      -        -          -             EDS      \n", r.stdout)
 	assert.Equal(t, "Warning: a name holds bytes that are not UTF-8; the table shows them as \\xNN\n", r.stderr)
 
+	r = run(t, "all", "-f", cluster)
+	require.NoError(t, r.err)
+	assert.Contains(t, r.stdout, "cluster/bad\\xffname")
+	assert.Contains(t, r.stderr, "Warning: a name holds bytes that are not UTF-8; the table shows them as \\xNN\n")
+
 	st := filepath.Join(dir, "stats.txt")
 	require.NoError(t, os.WriteFile(st, []byte("cluster.\xc3.upstream_cx_total: 1\n"), 0o644))
 	r = run(t, "stats", "-f", st)

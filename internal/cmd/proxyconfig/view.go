@@ -118,6 +118,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			fail(in.Name, err)
 			continue
 		}
+		res.Notes = append(warn.Notes(), res.Notes...)
 		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
 			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
 		}
@@ -217,7 +218,7 @@ func describeInputError(o *viewOptions, name string, err error) error {
 	var ie *configdump.InputError
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
-		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) {
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) && !errors.Is(err, configdump.ErrStaticFile) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)
