@@ -237,7 +237,7 @@ func TestEmulatorNACKsWhatEnvoyRejects(t *testing.T) {
 	}{
 		{"duplicate filter chain match", resource.ListenerType,
 			`{"version":"v1","allow_invalid":true,"resources":{"listeners":[{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":15006}},"filter_chains":[` + chain("a") + `,` + chain("b") + `]}]}}`,
-			"Error adding/updating listener(s) l: error adding listener '0.0.0.0:15006': filter chain 'b' has the same matching rules defined as 'a'"},
+			"Error adding/updating listener(s) l: error adding listener '0.0.0.0:15006': filter chain 'b' has the same matching rules defined as 'a'. duplicate matcher is: {\"destination_port\":80}"},
 		{"connect_timeout 0s", resource.ClusterType,
 			`{"version":"v1","allow_invalid":true,"resources":{"clusters":[{"name":"c","connect_timeout":"0s"}]}}`,
 			"Error adding/updating cluster(s) c: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"},

@@ -1,12 +1,17 @@
 package validate
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
 )
 
 // semantic runs the checks Envoy makes when it builds a resource of m's type from the proto,
@@ -87,6 +92,11 @@ func (c *checker) listener(m protoreflect.Message) {
 	seen := map[string]int{}
 	for i := 0; i < chains.Len(); i++ {
 		fc := chains.Get(i).Message()
+		if has(fc, "filter_chain_match") && has(field(fc, "filter_chain_match").Message(), "suffix_len") {
+			text := fmt.Sprintf("filter chain '%s' contains unimplemented fields", chainName(fc))
+			c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match.suffix_len"), text,
+				fmt.Sprintf("error adding listener '%s': %s", addr, text), Error, KindEnvoy)
+		}
 		key := "-"
 		if has(fc, "filter_chain_match") {
 			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(field(fc, "filter_chain_match").Message().Interface())
@@ -103,8 +113,25 @@ func (c *checker) listener(m protoreflect.Message) {
 		other := chains.Get(j).Message()
 		text := fmt.Sprintf("filter chain '%s' has the same matching rules defined as '%s'", chainName(fc), chainName(other))
 		c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match"), text+" (filter_chains["+strconv.Itoa(j)+"])",
-			fmt.Sprintf("error adding listener '%s': %s", addr, text), Error, KindEnvoy)
+			fmt.Sprintf("error adding listener '%s': %s. duplicate matcher is: %s", addr, text, compactJSON(fc, "filter_chain_match")), Error, KindEnvoy)
 	}
+}
+
+// compactJSON is field name of m as Envoy prints a message in an error: compact JSON with proto
+// field names, "{}" when unset.
+func compactJSON(m protoreflect.Message, name protoreflect.Name) string {
+	if !has(m, name) {
+		return "{}"
+	}
+	b, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: envoydesc.Types{}}.Marshal(field(m, name).Message().Interface())
+	if err != nil {
+		return "{}"
+	}
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return string(b)
+	}
+	return out.String()
 }
 
 func chainName(fc protoreflect.Message) string {

@@ -119,7 +119,8 @@ func (p Problem) String() string {
 
 // JSON validates one resource given as JSON. typ is the resource's type, as a full message name
 // ("envoy.config.listener.v3.Listener") or a type URL; "" takes it from the JSON's "@type". The
-// problems are in the order of the resource's fields (JSON object keys in sorted order).
+// problems come in a stable order: those of the JSON (object keys sorted) and unknown types first,
+// then the rules' and Envoy's checks, in the order of the API's fields.
 func JSON(typ string, data []byte) []Problem {
 	md, p := resolveType(typ, data)
 	if p != nil {

@@ -73,6 +73,8 @@ func TestJSON(t *testing.T) {
 		{"message required", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[{"route":{"cluster":"c"}}]}]}`,
 			"error virtual_hosts[0].routes[0].match: value is required\n"},
 		{"a route that must pass", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[{"match":{"prefix":"/"},"route":{"cluster":"c","timeout":"0s"}}]}]}`, ""},
+		{"ring hash over Envoy's limit", clusterT, `{"name":"c","lb_policy":"RING_HASH","ring_hash_lb_config":{"minimum_ring_size":"10000000"}}`,
+			"error ring_hash_lb_config.minimum_ring_size: value must be less than or equal to 8388608\n"},
 		{"min_items", routeT, `{"name":"r","virtual_hosts":[{"name":"v","domains":[]}]}`,
 			"error virtual_hosts[0].domains: value must contain at least 1 item(s)\n"},
 		{"inside a typed_config", listenerT, listener(strings.Replace(chain("", ""), `"stat_prefix":"in"`, `"stat_prefix":""`, 1)),
@@ -118,6 +120,8 @@ func TestSemantic(t *testing.T) {
 		{"domains unique across virtual hosts", routeT, `{"name":"r","virtual_hosts":[{"name":"a","domains":["x.com","*"]},{"name":"b","domains":["y.com","X.com"]}]}`,
 			"error virtual_hosts[1].domains[1]: Only unique values for domains are permitted. Duplicate entry of domain x.com in route r\n"},
 		{"EDS cluster without EDS config", clusterT, `{"name":"c","type":"EDS"}`, "error eds_cluster_config: cannot create an EDS cluster without an EDS config\n"},
+		{"unimplemented filter chain match field", listenerT, listener(chain(`"name":"a","filter_chain_match":{"suffix_len":8},`, "")),
+			"error filter_chains[0].filter_chain_match.suffix_len: filter chain 'a' contains unimplemented fields\n"},
 		{"listener without address", listenerT, `{"name":"l"}`, "error address: address is necessary\n"},
 		{"api_listener is skipped", listenerT, `{"name":"l","api_listener":{"api_listener":` + strings.Replace(strings.Replace(hcm, "%s", "", 1), `"stat_prefix":"in",`, "", 1) + `}}`, ""},
 		{"router not last", listenerT, listener(strings.Replace(chain("", ""), `[{"name":"envoy.filters.http.router","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]`, "["+routerFirst+"]", 1)),
@@ -163,4 +167,12 @@ func TestEnvoyWording(t *testing.T) {
 	if assert.Len(t, ps, 1) {
 		assert.Equal(t, "Proto constraint validation failed (HttpConnectionManagerValidationError.StatPrefix: value length must be at least 1 characters)", ps[0].Envoy)
 	}
+}
+
+// TestRulesEmbedded: rules.pb.zz decodes, with the rules Envoy's best-known checks rest on.
+func TestRulesEmbedded(t *testing.T) {
+	assert.NotNil(t, rulesFor("envoy.config.cluster.v3.Cluster.connect_timeout").field)
+	assert.True(t, rulesFor("envoy.config.core.v3.Address.address").required)
+	assert.Nil(t, rulesFor("envoy.config.cluster.v3.Cluster.alt_stat_name").field, "a field without rules")
+	assert.Greater(t, len(rulesMap), 1500)
 }
