@@ -98,22 +98,24 @@ func boolValue(v jsonscan.Value) bool {
 func (a *analyzer) checkListener(l *configdump.Listener) {
 	i := 0
 	_ = l.Raw.Get("filter_chains").Items(func(_ int, c jsonscan.Value) bool {
-		a.checkChain(l.Name, chainPath(i, c.Get("name").Str()), c)
+		n := c.Get("name").Str()
+		a.checkChain(l.Name, chainPath(i, n), chainLabel(i, n), c)
 		i++
 		return true
 	})
 	if dc := l.Raw.Get("default_filter_chain"); dc.Exists() {
-		a.checkChain(l.Name, chainPath(-1, dc.Get("name").Str()), dc)
+		n := dc.Get("name").Str()
+		a.checkChain(l.Name, chainPath(-1, n), chainLabel(-1, n), dc)
 	}
 }
 
 // checkChain follows the references of one filter chain: its transport socket's secrets, its
 // HTTP connection manager's route configuration (or inline routes), its tcp_proxy's clusters.
-func (a *analyzer) checkChain(listener, path string, c jsonscan.Value) {
+func (a *analyzer) checkChain(listener, path, label string, c jsonscan.Value) {
 	res := Resource{Kind: KindListener, Name: listener, Path: path}
 	a.checkOutboundPolicy(listener, path, c)
-	a.secretRefs(res, fmt.Sprintf("filter chain %s of listener %q", path, listener), c.Get("transport_socket"))
-	a.secretRefs(res, fmt.Sprintf("filter chain %s of listener %q", path, listener), c.Get("tls_context"))
+	a.secretRefs(res, fmt.Sprintf("%s of listener %q", label, listener), c.Get("transport_socket"))
+	a.secretRefs(res, fmt.Sprintf("%s of listener %q", label, listener), c.Get("tls_context"))
 	_ = c.Get("filters").Items(func(_ int, f jsonscan.Value) bool {
 		name := f.Get("name").Str()
 		cfg := f.Get("typed_config")
@@ -126,29 +128,28 @@ func (a *analyzer) checkChain(listener, path string, c jsonscan.Value) {
 		t := cfg.Get("@type").Str()
 		switch {
 		case name == filterHCM || strings.HasSuffix(t, ".HttpConnectionManager") || name == "envoy.http_connection_manager":
-			a.checkHCM(res, listener, path, cfg)
+			a.checkHCM(res, listener, path, label, cfg)
 		case name == filterTCPProxy || strings.HasSuffix(t, ".TcpProxy") || name == "envoy.tcp_proxy":
-			a.checkTCPProxy(res, listener, path, cfg)
+			a.checkTCPProxy(res, listener, label, cfg)
 		}
 		return true
 	})
 }
 
-func (a *analyzer) checkHCM(res Resource, listener, path string, hcm jsonscan.Value) {
+func (a *analyzer) checkHCM(res Resource, listener, path, label string, hcm jsonscan.Value) {
 	if rds := hcm.Get("rds"); rds.Exists() {
 		name := rds.Get("route_config_name").Str()
 		a.reference(RouteConfigMissing, a.routeNames, res,
-			fmt.Sprintf("the HTTP connection manager of filter chain %s of listener %q uses", path, listener), "route configuration", name)
+			fmt.Sprintf("the HTTP connection manager of %s of listener %q uses", label, listener), "route configuration", name)
 		return
 	}
 	if rc := hcm.Get("route_config"); rc.Exists() {
-		label := fmt.Sprintf("inline route configuration of listener %q filter chain %s", listener, path)
-		a.checkRouteConfig(res, path+"/", label, rc)
+		a.checkRouteConfig(res, path+"/", fmt.Sprintf("the inline route configuration of %s of listener %q", label, listener), rc)
 	}
 }
 
-func (a *analyzer) checkTCPProxy(res Resource, listener, path string, tp jsonscan.Value) {
-	subject := fmt.Sprintf("tcp_proxy of filter chain %s of listener %q sends to", path, listener)
+func (a *analyzer) checkTCPProxy(res Resource, listener, label string, tp jsonscan.Value) {
+	subject := fmt.Sprintf("tcp_proxy of %s of listener %q sends to", label, listener)
 	if c := tp.Get("cluster"); c.Exists() {
 		a.reference(TCPProxyClusterMissing, a.clusterNames, res, subject, "cluster", c.Str())
 	}
@@ -156,4 +157,16 @@ func (a *analyzer) checkTCPProxy(res Resource, listener, path string, tp jsonsca
 		a.reference(TCPProxyClusterMissing, a.clusterNames, res, subject, "weighted cluster", w.Get("name").Str())
 		return true
 	})
+}
+
+// chainLabel names a filter chain in messages: `filter chain 2 "name"`, or the default one.
+func chainLabel(i int, name string) string {
+	s := "filter chain " + strconv.Itoa(i)
+	if i < 0 {
+		s = "the default filter chain"
+	}
+	if name != "" {
+		s += " " + quote(name)
+	}
+	return s
 }
