@@ -2,6 +2,7 @@ package configdump
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -110,6 +111,19 @@ func staticDocs(data []byte) ([]jsonscan.Value, error) {
 		v, err := jsonscan.Parse(data)
 		if err != nil {
 			return nil, syntaxProblem(len(data), err, "")
+		}
+		// jsonscan reads lazily and checks only what it reads: check the whole document once, as
+		// its resources are copied into the dump as they are
+		var raw json.RawMessage
+		if err := json.Unmarshal(data, &raw); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+				return nil, inputErrorf("input is truncated: JSON ends early at byte %d of %d", len(data), len(data))
+			}
+			if errors.As(err, &se) {
+				return nil, inputErrorf("input is not valid JSON: %s at byte %d", se.Error(), se.Offset)
+			}
+			return nil, inputErrorf("input is not valid JSON: %v", err)
 		}
 		return []jsonscan.Value{v}, nil
 	}

@@ -149,6 +149,7 @@ func TestParseStaticErrors(t *testing.T) {
 		{"two bootstraps", "admin: {}\n---\nadmin: {}\n", "input holds two Envoy bootstraps; give one file per proxy"},
 		{"a bootstrap in a list", `[{"static_resources":{}}]`, "item 0 of the resource list is an Envoy bootstrap; give it as a file of its own"},
 		{"binary", "\x00\x01\x02", "input is binary data, not JSON"},
+		{"JSON broken inside a resource", `{"static_resources":{"listeners":[A]}}`, "input is not valid JSON: invalid character 'A' looking for beginning of value at byte 35"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,4 +237,54 @@ func TestParseInputYAMLDump(t *testing.T) {
 	require.NotEmpty(t, lj)
 	assert.Len(t, ly, len(lj))
 	assert.Equal(t, lj[0].Name, ly[0].Name)
+}
+
+// staticSkeletons put one fuzzed resource where each static reader takes it: a bootstrap's
+// static_resources lists, a "resources" list, a bare list, alone.
+var staticSkeletons = []string{
+	`{"static_resources":{"listeners":[%s]}}`,
+	`{"static_resources":{"clusters":[%s]}}`,
+	`{"static_resources":{"secrets":[%s]}}`,
+	`{"resources":[%s]}`,
+	`[%s]`,
+	`%s`,
+}
+
+// FuzzStaticResource fuzzes one resource inside each shape a static config file has, so the
+// fuzzer spends its time in the classification, the inline route and load assignment extraction
+// and the views over the dump built from them.
+func FuzzStaticResource(f *testing.F) {
+	for _, e := range []string{
+		`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chains":[{"filters":[{"name":"envoy.filters.network.http_connection_manager","typed_config":{"@type":"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager","route_config":{"name":"r","virtual_hosts":[{"domains":["*"],"routes":[{"match":{"prefix":"/"},"route":{"cluster":"c"}}]}]}}}]}]}`,
+		`{"name":"c","type":"STRICT_DNS","load_assignment":{"cluster_name":"c","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"a","port_value":1}}}}]}]}}`,
+		`{"name":"s","tls_certificate":{"private_key":{"inline_string":"k"}}}`,
+		`{"@type":"type.googleapis.com/envoy.config.route.v3.RouteConfiguration","name":"r","virtual_hosts":[]}`,
+		`{"name":"d","resource":{"@type":"type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment","cluster_name":"d"}}`,
+		`{"name":"api","api_listener":{"api_listener":{"@type":"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager","route_config":{}}}}`,
+	} {
+		for k := range staticSkeletons {
+			f.Add(uint8(k), []byte(e))
+		}
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, entry []byte) {
+		skel := staticSkeletons[int(kind)%len(staticSkeletons)]
+		i := strings.Index(skel, "%s")
+		doc := append(append([]byte(skel[:i]), entry...), skel[i+2:]...)
+		d, err := ParseStatic(doc)
+		if err != nil {
+			if d != nil {
+				t.Fatal("a Dump with an error")
+			}
+			if strings.ContainsRune(err.Error(), '\n') {
+				t.Fatalf("a multi-line error: %q", err)
+			}
+			return
+		}
+		views(d)
+		for _, s := range d.AllSections() {
+			if !json.Valid(s.Value.Raw()) {
+				t.Fatalf("section %s is not valid JSON: %q", s.Kind, s.Value.Raw())
+			}
+		}
+	})
 }
