@@ -135,7 +135,7 @@ virtual_hosts:
 		{"example.com", "/old-path-2?bar=1", "http://example.com/new-path-2", 301},
 		{"example.com", "/old-path-3?bar=1", "http://example.com/new-path-3?foo=1", 301},
 		{"example.com", "/https?a=b", "https://example.com/https?a=b", 301},
-		{"example.com:80", "/https", "https://example.com/https", 301},      // default http port dropped
+		{"example.com:80", "/https", "https://example.com/https", 301},        // default http port dropped
 		{"example.com:8080", "/https", "https://example.com:8080/https", 301}, // other ports kept
 		{"example.com", "/scheme", "https://example.com/scheme", 308},
 		{"example.com:8080", "/host", "http://new.example.com/host", 302},

@@ -24,7 +24,9 @@ func compileRegex(re string) *compiledRegex {
 	return c
 }
 
-func (c *compiledRegex) match(s string) bool { return c != nil && c.err == nil && c.full.MatchString(s) }
+func (c *compiledRegex) match(s string) bool {
+	return c != nil && c.err == nil && c.full.MatchString(s)
+}
 
 // pathKind is how a route matches the path.
 type pathKind int

@@ -49,7 +49,7 @@ virtual_hosts:
 		{"api.foo.com", "suffix-long", "suffix wildcard"},
 		{"baz-bar.foo.com", "suffix-dash", "suffix wildcard"},
 		{"-bar.foo.com", "suffix-long", "suffix wildcard"}, // *-bar.foo.com needs one character before -bar
-		{"foo.com", "suffix-short", "suffix wildcard"},      // *.foo.com does not match foo.com itself
+		{"foo.com", "suffix-short", "suffix wildcard"},     // *.foo.com does not match foo.com itself
 		{"x.org", "star", "wildcard"},
 		{"foo.org", "prefix", "prefix wildcard"},
 		{"foo.bar.org", "prefix-long", "prefix wildcard"},
@@ -131,8 +131,8 @@ virtual_hosts:
 		{"/ci/x", "ci"},
 		{"/Ci/X", "ci"},
 		{"/r/123", "regex"},
-		{"/r/123/x", "all"},  // RE2 full match: no implicit prefix
-		{"/x/r/123", "all"},  // nor suffix
+		{"/r/123/x", "all"}, // RE2 full match: no implicit prefix
+		{"/x/r/123", "all"}, // nor suffix
 		{"/r/123?q", "regex"},
 		{"/sep", "sep"},
 		{"/sep/x", "sep"},
