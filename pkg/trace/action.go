@@ -23,20 +23,20 @@ type Action struct {
 	// Cluster is the upstream cluster (for KindCluster).
 	Cluster string `json:"cluster,omitempty"`
 	// Weighted lists a weighted split with the range of random values each cluster takes.
-	Weighted []WeightedPick `json:"weightedClusters,omitempty"`
+	Weighted []WeightedPick `json:"weighted_clusters,omitempty"`
 	// Path and Host are the :path and :authority sent upstream, after rewrites.
 	Path          string `json:"path,omitempty"`
 	Host          string `json:"host,omitempty"`
-	PathRewritten bool   `json:"pathRewritten,omitempty"`
-	HostRewritten bool   `json:"hostRewritten,omitempty"`
+	PathRewritten bool   `json:"path_rewritten,omitempty"`
+	HostRewritten bool   `json:"host_rewritten,omitempty"`
 	// Location and Status are a redirect's; Status and Body a direct response's.
 	Location string `json:"location,omitempty"`
 	Status   int    `json:"status,omitempty"`
 	Body     string `json:"body,omitempty"`
 	// RequestHeaders and ResponseHeaders are the headers the route, virtual host and route
 	// configuration add (values as configured; %…% formatters are not evaluated).
-	RequestHeaders  []Header `json:"requestHeadersAdded,omitempty"`
-	ResponseHeaders []Header `json:"responseHeadersAdded,omitempty"`
+	RequestHeaders  []Header `json:"request_headers_added,omitempty"`
+	ResponseHeaders []Header `json:"response_headers_added,omitempty"`
 }
 
 // WeightedPick is one cluster of a weighted split: it takes random values in [From, To).

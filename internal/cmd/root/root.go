@@ -12,6 +12,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
+	"github.com/xdsctl/xdsctl/internal/cmd/trace"
 	"github.com/xdsctl/xdsctl/internal/cmd/tree"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
@@ -32,5 +33,5 @@ func NewFactory(ios *iostreams.IOStreams) *cmdutil.Factory {
 
 // NewCmdRoot returns the root command.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f))
+	return tree.New(f, proxystatus.NewCmdProxyStatus(f, nil), describe.NewCmdDescribe(f), trace.NewCmdTrace(f, nil))
 }
