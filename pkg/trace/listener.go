@@ -9,8 +9,8 @@ import (
 
 // Listener is an envoy.config.listener.v3.Listener, the fields that pick a filter chain.
 type Listener struct {
-	Name                string           `json:"name"`
-	Address             Address          `json:"address"`
+	Name                string  `json:"name"`
+	Address             Address `json:"address"`
 	AdditionalAddresses []struct {
 		Address Address `json:"address"`
 	} `json:"additional_addresses"`
