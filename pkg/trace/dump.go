@@ -18,7 +18,7 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{}
+	cfg := &Config{AllListeners: len(views)}
 	for i := range views {
 		v := &views[i]
 		if !v.IsShort() || !v.Raw.Exists() { // active and static only: what the proxy uses now
@@ -152,4 +152,63 @@ func loadAssignment(raw []byte) ([]EndpointInfo, bool) {
 		}
 	}
 	return out, true
+}
+
+// NamedRoutes is a route configuration found in a dump: from RDS (or static), or inline in a
+// listener's HTTP connection manager.
+type NamedRoutes struct {
+	Name  string
+	Where string // "RDS" or "inline in listener NAME"
+	raw   []byte
+	w     *configdump.Warnings
+}
+
+// Parse decodes and compiles the route configuration.
+func (n *NamedRoutes) Parse() (*RouteConfiguration, error) { return decodeRoutes(n.raw, n.w) }
+
+// RouteConfigs lists a dump's route configurations in use: RDS and static ones, then those
+// inline in listeners (active and static).
+func RouteConfigs(d *configdump.Dump, w *configdump.Warnings) ([]NamedRoutes, error) {
+	var out []NamedRoutes
+	rcs, err := d.Routes()
+	if err != nil && !errors.Is(err, configdump.ErrNoSection) {
+		return nil, err
+	}
+	for i := range rcs {
+		if rcs[i].IsShort() && rcs[i].Raw.Exists() {
+			out = append(out, NamedRoutes{Name: rcs[i].Name, Where: "RDS", raw: rcs[i].Raw.Raw(), w: w})
+		}
+	}
+	views, err := d.Listeners()
+	if err != nil && !errors.Is(err, configdump.ErrNoSection) {
+		return nil, err
+	}
+	for i := range views {
+		v := &views[i]
+		if !v.IsShort() || !v.Raw.Exists() {
+			continue
+		}
+		l, err := decodeListener(v.Raw.Raw(), w)
+		if err != nil {
+			continue
+		}
+		chains := l.FilterChains
+		if l.DefaultFilterChain != nil {
+			chains = append(chains, l.DefaultFilterChain)
+		}
+		for _, c := range chains {
+			for j := range c.Filters {
+				var h hcm
+				if !c.Filters[j].is(namesHCM, ".HttpConnectionManager") || c.Filters[j].decode(&h) != nil || len(h.RouteConfig) == 0 {
+					continue
+				}
+				var named struct {
+					Name string `json:"name"`
+				}
+				_ = json.Unmarshal(h.RouteConfig, &named)
+				out = append(out, NamedRoutes{Name: named.Name, Where: "inline in listener " + l.Name, raw: h.RouteConfig, w: w})
+			}
+		}
+	}
+	return out, nil
 }

@@ -67,12 +67,18 @@ func (rc *RouteConfiguration) RouteRequest(req *Request, o RouteOptions) *RouteR
 	}
 	if p := portStart(host); p >= 0 {
 		switch {
-		case o.StripAnyHostPort:
-			step(Step{Stage: "virtual_host", Subject: "host " + host, Compared: "strip_any_host_port", Outcome: "port removed"})
+		case o.StripAnyHostPort && rc.VhostHeader == "":
+			step(Step{Stage: "virtual_host", Subject: "host " + host, Compared: "the connection manager's strip_any_host_port", Outcome: "port removed"})
 			host = host[:p]
-		case o.StripMatchingHostPort && o.ListenerPort != 0 && host[p+1:] == strconv.Itoa(int(o.ListenerPort)):
-			step(Step{Stage: "virtual_host", Subject: "host " + host, Compared: "strip_matching_host_port: port equals the listener's", Outcome: "port removed"})
+			stripped := *req // the connection manager changes the Host header itself
+			stripped.Authority = host
+			req = &stripped
+		case o.StripMatchingHostPort && rc.VhostHeader == "" && o.ListenerPort != 0 && host[p+1:] == strconv.Itoa(int(o.ListenerPort)):
+			step(Step{Stage: "virtual_host", Subject: "host " + host, Compared: "the connection manager's strip_matching_host_port: the port is the listener's", Outcome: "port removed"})
 			host = host[:p]
+			stripped := *req
+			stripped.Authority = host
+			req = &stripped
 		case rc.IgnorePortInHostMatching:
 			step(Step{Stage: "virtual_host", Subject: "host " + host, Compared: "ignore_port_in_host_matching", Outcome: "port ignored"})
 			host = host[:p]

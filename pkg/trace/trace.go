@@ -26,7 +26,10 @@ type Connection struct {
 
 // Config is the proxy configuration a trace reads; the caller loads it (lazily where it can).
 type Config struct {
-	Listeners []*Listener
+	// Listeners are those that can take the connection (a caller may leave out the others);
+	// AllListeners counts every listener of the proxy, for messages.
+	Listeners    []*Listener
+	AllListeners int
 	// RouteConfig returns the route configuration RDS names, or nil when the dump has none.
 	RouteConfig func(name string) (*RouteConfiguration, error)
 	// Cluster describes a cluster and its endpoints, or returns nil when the dump lacks it.
@@ -172,7 +175,8 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 		res.step("listener", wild.Name, fmt.Sprintf("bound to %s, every address on port %d", wild.Address.String(), conn.DestPort), OutcomeMatch)
 		return wild
 	}
-	res.stop("listener", dest, fmt.Sprintf("no listener: none of the %d listeners is bound to %s (the connection is refused)", len(cfg.Listeners), dest))
+	n := max(cfg.AllListeners, len(cfg.Listeners))
+	res.stop("listener", dest, fmt.Sprintf("no listener is bound to %s or to port %d of every address (the proxy has %s): the connection is refused", dest, conn.DestPort, plural(n, "listener")))
 	return nil
 }
 
@@ -319,4 +323,11 @@ func isTLSSocket(ts *NamedConfig) bool {
 		return false
 	}
 	return ts.Name == "envoy.transport_sockets.tls" || ts.Name == "tls" || strings.HasSuffix(ts.typeURL(), ".DownstreamTlsContext")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -288,23 +288,26 @@ func routeConfigOf(data []byte, name string, w *configdump.Warnings) (*trace.Rou
 		return nil, err
 	}
 	d.Warnings = w
-	rcs, err := d.Routes()
+	rcs, err := trace.RouteConfigs(d, w)
 	if err != nil {
 		return nil, err
 	}
+	if name == "" && len(rcs) == 1 {
+		return rcs[0].Parse()
+	}
 	var names []string
 	for i := range rcs {
-		if !rcs[i].IsShort() || !rcs[i].Raw.Exists() {
-			continue
+		if name != "" && rcs[i].Name == name {
+			return rcs[i].Parse()
 		}
-		if rcs[i].Name == name || name == "" && len(rcs) == 1 {
-			n, err := configdump.Normalize(rcs[i].Raw.Raw(), configdump.NormalizeOptions{Warnings: w, Type: "envoy.config.route.v3.RouteConfiguration"})
-			if err != nil {
-				return nil, err
-			}
-			return trace.ParseRouteConfiguration(n)
+		n := rcs[i].Name
+		if n == "" {
+			n = "(unnamed, " + rcs[i].Where + ")"
 		}
-		names = append(names, rcs[i].Name)
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("the dump has no route configuration (no RDS, and no listener with an inline one)")
 	}
 	list := strings.Join(names, ", ")
 	if len(names) > 10 {
