@@ -173,7 +173,7 @@ func splitArgs(s string) []string {
 	quoted, inWord := false, false
 	for _, r := range s {
 		switch {
-		case r == '\'' :
+		case r == '\'':
 			quoted, inWord = !quoted, true
 		case r == ' ' && !quoted:
 			if inWord {
