@@ -10,9 +10,10 @@ import (
 
 // compiledRegex is a regex anchored for RE2's full match, as Envoy's safe_regex matches.
 type compiledRegex struct {
-	full *regexp.Regexp // ^(?:re)$
-	raw  *regexp.Regexp // unanchored, for rewrites
-	err  error
+	full   *regexp.Regexp // ^(?:re)$
+	raw    *regexp.Regexp // unanchored, for rewrites
+	prefix string         // every full match starts with it: a cheap first test
+	err    error
 }
 
 func compileRegex(re string) *compiledRegex {
@@ -21,11 +22,14 @@ func compileRegex(re string) *compiledRegex {
 		return c
 	}
 	c.raw, c.err = regexp.Compile(re)
+	if c.err == nil {
+		c.prefix, _ = c.raw.LiteralPrefix()
+	}
 	return c
 }
 
 func (c *compiledRegex) match(s string) bool {
-	return c != nil && c.err == nil && c.full.MatchString(s)
+	return c != nil && c.err == nil && strings.HasPrefix(s, c.prefix) && c.full.MatchString(s)
 }
 
 // pathKind is how a route matches the path.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
@@ -14,69 +13,41 @@ import (
 // status is /clusters?format=json output, or nil; it gives endpoint health when the dump has no
 // EDS section.
 func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection, w *configdump.Warnings) (*Config, error) {
-	views, err := d.Listeners()
-	if err != nil {
-		return nil, err
+	if !d.Has(configdump.SectionListeners) {
+		return nil, fmt.Errorf("%w: the dump has no listeners (ListenersConfigDump)", configdump.ErrNoSection)
 	}
-	cfg := &Config{AllListeners: len(views)}
-	for i := range views {
-		v := &views[i]
-		if !v.IsShort() || !v.Raw.Exists() { // active and static only: what the proxy uses now
-			continue
-		}
-		relevant := v.Port == conn.DestPort || v.Name == "virtualOutbound" || v.Name == "virtualInbound" ||
-			v.Port == 15001 || v.Port == 15006 || v.Raw.Get("use_original_dst").Bool()
-		if !relevant {
-			continue
-		}
-		l, err := decodeListener(v.Raw.Raw(), w)
+	heads, total := pickListenerHeads(d, conn)
+	cfg := &Config{AllListeners: total}
+	for _, h := range heads {
+		l, err := decodeListener(h.raw.Raw(), w)
 		if err != nil {
-			w.Add("listener "+v.Name, fmt.Sprintf("listener %q: %v (skipped)", v.Name, err))
+			w.Add("listener "+h.name, fmt.Sprintf("listener %q: %v (skipped)", h.name, err))
 			continue
 		}
 		cfg.Listeners = append(cfg.Listeners, l)
 	}
 	cfg.RouteConfig = func(name string) (*RouteConfiguration, error) {
-		rcs, err := d.Routes()
-		if err != nil {
-			if errors.Is(err, configdump.ErrNoSection) {
-				return nil, nil
-			}
-			return nil, err
+		v, ok := findNamed(d, configdump.SectionRoutes, "name", name)
+		if !ok {
+			return nil, nil
 		}
-		for i := range rcs {
-			if rcs[i].Name == name && rcs[i].Raw.Exists() && rcs[i].IsShort() {
-				return decodeRoutes(rcs[i].Raw.Raw(), w)
-			}
-		}
-		return nil, nil
+		return decodeRoutes(v.Raw(), w)
 	}
 	cfg.Cluster = func(name string) *ClusterInfo {
-		cs, err := d.Clusters()
-		if err != nil {
+		v, ok := findNamed(d, configdump.SectionClusters, "name", name)
+		if !ok {
 			return nil
 		}
-		var ci *ClusterInfo
-		var raw []byte
-		for i := range cs {
-			if cs[i].Name == name && cs[i].IsShort() {
-				ci = &ClusterInfo{Name: name, Type: cs[i].Type}
-				raw = cs[i].Raw.Raw()
-				break
+		ci := &ClusterInfo{Name: name, Type: v.Get("type").Str()}
+		if ci.Type == "" {
+			if ct := v.Get("cluster_type", "name"); ct.Exists() {
+				ci.Type = ct.Str()
+			} else {
+				ci.Type = "STATIC" // the default of Cluster.type
 			}
 		}
-		if ci == nil {
-			return nil
-		}
-		if las, err := d.EDS(); err == nil {
-			for i := range las {
-				if las[i].Cluster == name {
-					ci.EndpointsFrom = "EDS in the dump"
-					for _, e := range las[i].Endpoints {
-						ci.Endpoints = append(ci.Endpoints, EndpointInfo{Address: e.Name(), Health: e.Status, Weight: e.Weight, Source: "eds"})
-					}
-				}
-			}
+		if eps, ok := edsEndpoints(d, name); ok {
+			ci.EndpointsFrom, ci.Endpoints = "EDS in the dump", eps
 		}
 		if ci.EndpointsFrom == "" && status != nil {
 			for i := range status.Statuses {
@@ -93,9 +64,16 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 			}
 		}
 		if ci.EndpointsFrom == "" && ci.Type != "EDS" && ci.Type != "ORIGINAL_DST" {
-			if eps, ok := loadAssignment(raw); ok {
-				ci.EndpointsFrom = "the cluster's load_assignment"
-				ci.Endpoints = eps
+			if la := v.Get("load_assignment"); la.Exists() {
+				n, err := configdump.Normalize(la.Raw(), configdump.NormalizeOptions{Warnings: configdump.NewWarnings(), Type: "envoy.config.endpoint.v3.ClusterLoadAssignment"})
+				if err == nil {
+					if eps, ok := claEndpoints(n); ok {
+						for i := range eps {
+							eps[i].Source = "load_assignment"
+						}
+						ci.EndpointsFrom, ci.Endpoints = "the cluster's load_assignment", eps
+					}
+				}
 			}
 		}
 		return ci
@@ -119,39 +97,6 @@ func decodeRoutes(raw []byte, _ *configdump.Warnings) (*RouteConfiguration, erro
 		return nil, err
 	}
 	return ParseRouteConfiguration(n)
-}
-
-// loadAssignment reads the endpoints of a cluster's own load_assignment (STATIC, STRICT_DNS and
-// LOGICAL_DNS clusters), whose health Envoy does not report in the config.
-func loadAssignment(raw []byte) ([]EndpointInfo, bool) {
-	var c struct {
-		LoadAssignment *struct {
-			Endpoints []struct {
-				LbEndpoints []struct {
-					Endpoint struct {
-						Address Address `json:"address"`
-					} `json:"endpoint"`
-					HealthStatus enum `json:"health_status"`
-				} `json:"lb_endpoints"`
-			} `json:"endpoints"`
-		} `json:"load_assignment"`
-	}
-	if json.Unmarshal(raw, &c) != nil || c.LoadAssignment == nil {
-		return nil, false
-	}
-	out := []EndpointInfo{}
-	for _, le := range c.LoadAssignment.Endpoints {
-		for _, e := range le.LbEndpoints {
-			h := string(e.HealthStatus)
-			if h == "" {
-				h = "UNKNOWN"
-			} else if n, err := strconv.Atoi(h); err == nil {
-				h = []string{"UNKNOWN", "HEALTHY", "UNHEALTHY", "DRAINING", "TIMEOUT", "DEGRADED"}[min(n, 5)]
-			}
-			out = append(out, EndpointInfo{Address: e.Endpoint.Address.String(), Health: h, Source: "load_assignment"})
-		}
-	}
-	return out, true
 }
 
 // NamedRoutes is a route configuration found in a dump: from RDS (or static), or inline in a

@@ -108,8 +108,9 @@ func (rc *RouteConfiguration) RouteRequest(req *Request, o RouteOptions) *RouteR
 		}
 	}
 	skipped := 0
+	p := pathOnly(req.Path)
 	for _, r := range vh.Routes {
-		ok, why, vars := r.matches(req, o.Explain)
+		ok, why, vars := r.matches(req, p, o.Explain)
 		if !ok {
 			if o.Explain {
 				step(Step{Stage: "route", Subject: r.Describe(), Compared: why, Outcome: OutcomeNoMatch})
@@ -218,11 +219,10 @@ func (m *RouteMatch) describePath() string {
 	return "no path match"
 }
 
-// matches tells whether the route matches the request. why says what was compared (always for a
+// matches tells whether the route matches the request (p is its path without the query). why says what was compared (always for a
 // match, for a miss only when explain is set). vars are a path template's variables.
-func (r *Route) matches(req *Request, explain bool) (bool, string, map[string]string) {
+func (r *Route) matches(req *Request, p string, explain bool) (bool, string, map[string]string) {
 	m := &r.Match
-	p := pathOnly(req.Path)
 	ci := m.CaseSensitive != nil && !*m.CaseSensitive
 	var vars map[string]string
 	ok := false
