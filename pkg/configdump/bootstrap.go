@@ -23,6 +23,8 @@ type Bootstrap struct {
 	// XDSCluster is the cluster the proxy's ADS stream goes to, when it uses ADS over Envoy gRPC.
 	XDSCluster  string `json:"xdsCluster,omitempty"`
 	LastUpdated string `json:"lastUpdated,omitempty"`
+	// Static says what the static config file the dump was built from held (Dump.Static).
+	Static string `json:"static,omitempty"`
 	// Raw is the whole BootstrapConfigDump section.
 	Raw jsonscan.Value `json:"-"`
 }
@@ -30,6 +32,9 @@ type Bootstrap struct {
 // Bootstrap reads the dump's bootstrap section.
 func (d *Dump) Bootstrap() (*Bootstrap, error) {
 	sec, ok := d.Section(SectionBootstrap)
+	if !ok && d.Static != "" {
+		return nil, inputErrorf("input is a file of %s, which has no bootstrap to show", d.Static)
+	}
 	if !ok {
 		return nil, fmt.Errorf("%w: the dump has no bootstrap (BootstrapConfigDump)", ErrNoSection)
 	}
@@ -47,6 +52,9 @@ func (d *Dump) Bootstrap() (*Bootstrap, error) {
 		b.IstioProxySHA = p[1]
 	}
 	b.EnvoyVersion = envoyVersion(node)
+	if b.Static = d.Static; b.Static != "" && !node.Get("user_agent_build_version").Exists() {
+		b.EnvoyVersion = "-" // a file names no Envoy version: 0.0.0 would look like one
+	}
 	a := readAddress(boot.Get("admin", "address"))
 	if a.isSocket() || a.Pipe != "" {
 		b.AdminAddress = a.String()

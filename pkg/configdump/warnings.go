@@ -10,6 +10,7 @@ type Warnings struct {
 	mu   sync.Mutex
 	seen map[string]bool
 	list []string
+	keys []string // the key of each message of list
 }
 
 // NewWarnings returns an empty collector.
@@ -27,6 +28,7 @@ func (w *Warnings) Add(key, msg string) {
 	}
 	w.seen[key] = true
 	w.list = append(w.list, msg)
+	w.keys = append(w.keys, key)
 }
 
 // List returns the messages, sorted so output is stable.
@@ -39,4 +41,18 @@ func (w *Warnings) List() []string {
 	out := append([]string(nil), w.list...)
 	sort.Strings(out)
 	return out
+}
+
+// Merge adds the messages of from whose keys w has not seen yet (a reader's own warnings into the
+// command's collector).
+func (w *Warnings) Merge(from *Warnings) {
+	if w == nil || from == nil || w == from {
+		return
+	}
+	from.mu.Lock()
+	keys, list := append([]string(nil), from.keys...), append([]string(nil), from.list...)
+	from.mu.Unlock()
+	for i, m := range list {
+		w.Add(keys[i], m)
+	}
 }

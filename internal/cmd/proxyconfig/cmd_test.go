@@ -345,7 +345,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"endpoints", write("empty.json", ""), "input is empty"},
 		{"secrets", write("text.json", "hello"), "not JSON"},
-		{"ecds", write("array.json", "[1,2]"), "is not an Envoy /config_dump"},
+		{"ecds", write("array.json", "[1,2]"), "not an Envoy config: a list with no Envoy resource"},
 		{"endpoints", write("clusters-text.txt", "outbound|80||a::10.0.0.1:80::cx_active::0\n"), "fetch /clusters?format=json instead"},
 		{"bootstrap", filepath.Join(dir, "missing.json"), "does not exist"},
 		{"all", dir, "is a directory"},
