@@ -86,7 +86,7 @@ func Trace(cfg *Config, conn *Connection, req *Request) *Result {
 	if l == nil {
 		return res
 	}
-	res.Listener = l.Name
+	res.Listener = l.label()
 	f := listenerFilters(l, conn, res)
 	chain := pickChain(l, f, res)
 	if chain == nil {
@@ -119,11 +119,11 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 			res.stop("listener", "inbound", "no inbound listener (virtualInbound, port 15006): --inbound is for Istio sidecars")
 			return nil
 		}
-		res.step("listener", inbound.Name, "--inbound: iptables redirects inbound traffic to "+inbound.Address.String(), OutcomeMatch)
+		res.step("listener", inbound.label(), "--inbound: iptables redirects inbound traffic to "+inbound.Address.String(), OutcomeMatch)
 		return inbound
 	}
 	if outbound != nil {
-		res.step("listener", outbound.Name, fmt.Sprintf("outbound traffic to %s is redirected to %s, whose use_original_dst hands it to the listener of the original destination", dest, outbound.Address.String()), OutcomeMatch)
+		res.step("listener", outbound.label(), fmt.Sprintf("outbound traffic to %s is redirected to %s, whose use_original_dst hands it to the listener of the original destination", dest, outbound.Address.String()), OutcomeMatch)
 		var exact, wild *Listener
 		for _, l := range cfg.Listeners {
 			if l == outbound {
@@ -142,13 +142,13 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 		}
 		switch {
 		case exact != nil:
-			res.step("listener", exact.Name, "hand-off: a listener on exactly "+dest+bindNote(exact), OutcomeChosen)
+			res.step("listener", exact.label(), "hand-off: a listener on exactly "+dest+bindNote(exact), OutcomeChosen)
 			return exact
 		case wild != nil:
-			res.step("listener", wild.Name, fmt.Sprintf("hand-off: no listener on %s exactly; %s listens on port %d of every address%s", dest, wild.Address.String(), conn.DestPort, bindNote(wild)), OutcomeChosen)
+			res.step("listener", wild.label(), fmt.Sprintf("hand-off: no listener on %s exactly; %s listens on port %d of every address%s", dest, wild.Address.String(), conn.DestPort, bindNote(wild)), OutcomeChosen)
 			return wild
 		}
-		res.step("listener", outbound.Name, "no listener on "+dest+" nor on port "+fmt.Sprint(conn.DestPort)+" of 0.0.0.0: the connection stays on the catch-all", OutcomeChosen)
+		res.step("listener", outbound.label(), "no listener on "+dest+" nor on port "+fmt.Sprint(conn.DestPort)+" of 0.0.0.0: the connection stays on the catch-all", OutcomeChosen)
 		return outbound
 	}
 	var exact, wild *Listener
@@ -169,15 +169,24 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 	}
 	switch {
 	case exact != nil:
-		res.step("listener", exact.Name, "bound to "+dest, OutcomeMatch)
+		res.step("listener", exact.label(), "bound to "+dest, OutcomeMatch)
 		return exact
 	case wild != nil:
-		res.step("listener", wild.Name, fmt.Sprintf("bound to %s, every address on port %d", wild.Address.String(), conn.DestPort), OutcomeMatch)
+		res.step("listener", wild.label(), fmt.Sprintf("bound to %s, every address on port %d", wild.Address.String(), conn.DestPort), OutcomeMatch)
 		return wild
 	}
 	n := max(cfg.AllListeners, len(cfg.Listeners))
 	res.stop("listener", dest, fmt.Sprintf("no listener is bound to %s or to port %d of every address (the proxy has %s): the connection is refused", dest, conn.DestPort, plural(n, "listener")))
 	return nil
+}
+
+// label names a listener: its name, or its address when it has none (a bootstrap's listeners
+// may leave the name out; Envoy then makes one up).
+func (l *Listener) label() string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return l.Address.String()
 }
 
 func bindNote(l *Listener) string {
@@ -269,7 +278,7 @@ func pickChain(l *Listener, f *facts, res *Result) *FilterChain {
 		res.step("filter_chain", l.DefaultFilterChain.Describe(), "no filter chain matches: the listener's default_filter_chain takes the connection", OutcomeChosen)
 		return l.DefaultFilterChain
 	}
-	res.stop("filter_chain", l.Name, "no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection")
+	res.stop("filter_chain", l.label(), "no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection")
 	return nil
 }
 

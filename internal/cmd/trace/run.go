@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -113,7 +111,7 @@ func describeErr(o *Options, name string, err error) error {
 }
 
 func traceOne(bodies map[string][]byte, o *Options, w *configdump.Warnings) (*trace.Result, error) {
-	d, err := configdump.ParseLenient(bodies[admin.PathConfigDumpWithEDS])
+	d, err := configdump.ParseInput(bodies[admin.PathConfigDumpWithEDS])
 	if err != nil {
 		return nil, err
 	}
@@ -274,16 +272,10 @@ func writeTestResults(w io.Writer, results []trace.TestResult, total, failed int
 	_, _ = w.Write(b.Bytes())
 }
 
-// routeConfigOf finds the route configuration to test: a bare RouteConfiguration (YAML or
-// JSON, with virtual_hosts at the top), or one of a dump's, by name when it has several.
+// routeConfigOf finds the route configuration to test in what configdump.ParseInput reads (a
+// dump, a bootstrap, bare RouteConfigurations): the only one, or the one named.
 func routeConfigOf(data []byte, name string, w *configdump.Warnings) (*trace.RouteConfiguration, error) {
-	if rc, ok, err := bareRouteConfig(data, w); ok {
-		if err == nil && name != "" && rc.Name != name {
-			return nil, fmt.Errorf("the route configuration is named %q, not %q", rc.Name, name)
-		}
-		return rc, err
-	}
-	d, err := configdump.ParseLenient(data)
+	d, err := configdump.ParseInput(data)
 	if err != nil {
 		return nil, err
 	}
@@ -317,28 +309,4 @@ func routeConfigOf(data []byte, name string, w *configdump.Warnings) (*trace.Rou
 		return nil, cmdutil.WithHint(fmt.Errorf("the dump has %d route configurations: pick one with --route-config <name>", len(names)), "route configurations: "+list)
 	}
 	return nil, cmdutil.WithHint(fmt.Errorf("the dump has no route configuration %q", name), "route configurations: "+list)
-}
-
-func bareRouteConfig(data []byte, w *configdump.Warnings) (*trace.RouteConfiguration, bool, error) {
-	j := data
-	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
-		var err error
-		if j, err = yaml.YAMLToJSON(data); err != nil {
-			return nil, false, nil
-		}
-	}
-	var probe struct {
-		VirtualHosts json.RawMessage `json:"virtual_hosts"`
-		CamelVH      json.RawMessage `json:"virtualHosts"`
-		Configs      json.RawMessage `json:"configs"`
-	}
-	if json.Unmarshal(j, &probe) != nil || probe.Configs != nil || probe.VirtualHosts == nil && probe.CamelVH == nil {
-		return nil, false, nil
-	}
-	n, err := configdump.Normalize(j, configdump.NormalizeOptions{Warnings: w, Type: "envoy.config.route.v3.RouteConfiguration"})
-	if err != nil {
-		return nil, true, err
-	}
-	rc, err := trace.ParseRouteConfiguration(n)
-	return rc, true, err
 }

@@ -22,6 +22,9 @@ const (
 	bookinfo  = "../../../testdata/dumps/bookinfo-1.5/productpage-config-dump@istio1.5.4-strictmtls.json"
 	synthetic = "../../../testdata/dumps/synthetic/template-sidecar.json"
 	front     = "testdata/front-proxy.json"
+	// Envoy's front-proxy sandbox bootstrap (testdata/static, see PROVENANCE.tsv there)
+	sandbox = "../../../testdata/static/front-proxy.yaml"
+	bare    = "../../../testdata/static/synthetic-routes.yaml"
 )
 
 type result struct {
@@ -80,6 +83,10 @@ func TestTraceGolden(t *testing.T) {
 		{"front-proxy-canary", "-f " + front + " --to 127.0.0.1:8080 --path /canary --random-value 95"},
 		{"front-proxy-404", "-f " + front + " --to 127.0.0.1:8080 --path /nothing -H 'x-debug: 1'"},
 		{"front-proxy-no-listener", "-f " + front + " --to 127.0.0.1:9090"},
+		// Envoy's own front-proxy sandbox bootstrap, read as Envoy would load it
+		{"sandbox-front-proxy", "-f " + sandbox + " --to 172.18.0.2:8080 --host localhost:8080 --path /service/1"},
+		{"sandbox-front-proxy-tls", "-f " + sandbox + " --to 172.18.0.2:8443 --tls --sni localhost --path /service/2"},
+		{"sandbox-front-proxy-plaintext-on-tls", "-f " + sandbox + " --to 172.18.0.2:8443 --path /service/2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,10 +131,14 @@ func TestRouteTests(t *testing.T) {
 			testutil.Golden(t, filepath.Join("testdata", "tests", tt.name+"."+tt.format+".golden"), []byte(r.stdout+r.errText()))
 		})
 	}
+	r := runTrace(t, "-f "+bare+" --tests testdata/edge-tests.yaml --route-config edge-routes")
+	require.NoError(t, r.err)
+	testutil.Golden(t, filepath.Join("testdata", "tests", "bare-route-configs.short.golden"), []byte(r.stdout))
+
 	dir := t.TempDir()
 	pass := filepath.Join(dir, "pass.yaml")
 	require.NoError(t, os.WriteFile(pass, []byte("tests:\n- test_name: ok\n  input: {authority: www.example.com, path: /, method: GET}\n  validate: {cluster_name: web}\n"), 0o644))
-	r := runTrace(t, "-f testdata/routes.yaml --tests "+pass)
+	r = runTrace(t, "-f testdata/routes.yaml --tests "+pass)
 	require.NoError(t, r.err)
 	assert.Equal(t, "PASS  ok\n1 passed, 0 failed\n", r.stdout)
 }
