@@ -260,6 +260,9 @@ func (r *Route) matches(req *Request, p string, explain bool) (bool, string, map
 		if !req.RandomSet {
 			d += " (random value assumed 0: pass --random-value)"
 		}
+		if req.ActiveRuntime != nil && *req.ActiveRuntime != rf.RuntimeKey {
+			return false, fmt.Sprintf("runtime_fraction: runtime key %s is not the test's runtime %s", quote(rf.RuntimeKey), quote(*req.ActiveRuntime)), nil
+		}
 		if !in {
 			return false, d + " is not below " + strconv.FormatUint(rf.DefaultValue.Numerator, 10), nil
 		}

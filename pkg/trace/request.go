@@ -23,6 +23,10 @@ type Request struct {
 	// weighted clusters; RandomSet tells whether the user gave it.
 	RandomValue uint64
 	RandomSet   bool
+	// ActiveRuntime, when set, is router_check_tool's runtime input: a runtime_fraction matches only
+	// when its runtime_key is this key (and the random value falls in the fraction). Unset, the
+	// fraction's default applies, as in Envoy without a runtime override.
+	ActiveRuntime *string
 }
 
 // Header is one request or response header.

@@ -141,8 +141,9 @@ func ReadTests(data []byte) (*TestFile, error) {
 
 // request builds the request router_check_tool sends for a test.
 func (in *TestInput) request() *Request {
+	runtime := in.Runtime
 	r := &Request{Authority: in.Authority, Path: in.Path, Method: in.Method, Internal: in.Internal,
-		RandomValue: uint64(in.RandomValue), RandomSet: true}
+		RandomValue: uint64(in.RandomValue), RandomSet: true, ActiveRuntime: &runtime}
 	if in.SSL {
 		r.Scheme = "https"
 	}
@@ -176,12 +177,16 @@ func (rc *RouteConfiguration) RunTest(t *RouteTest) TestResult {
 	var cluster, vhost, vcluster, pathRewrite, hostRewrite, redirect string
 	code := 0
 	a := res.Action
+	// as router_check_tool: the virtual host and virtual cluster, rewrites and cluster come from
+	// a route entry (a route with a route action); redirects and direct responses have none
 	if res.Route != nil && a != nil {
-		vhost = res.VirtualHost.Name
-		vcluster = res.VirtualCluster
 		switch a.Kind {
-		case KindCluster:
+		case KindCluster, KindNoCluster:
+			vhost, vcluster = res.VirtualHost.Name, res.VirtualCluster
 			cluster, pathRewrite, hostRewrite = a.Cluster, a.Path, a.Host
+			if a.Kind == KindNoCluster {
+				pathRewrite, hostRewrite = req.Path, req.Authority
+			}
 		case KindRedirect:
 			redirect, code = a.Location, a.Status
 		case KindDirectResponse:
@@ -227,12 +232,6 @@ func (rc *RouteConfiguration) RunTest(t *RouteTest) TestResult {
 		}
 		if a != nil {
 			resp.Headers = append(resp.Headers, a.ResponseHeaders...)
-			if a.Status != 0 {
-				resp.Headers = append(resp.Headers, Header{Name: ":status", Value: strconv.Itoa(a.Status)})
-			}
-			if a.Location != "" {
-				resp.Headers = append(resp.Headers, Header{Name: "location", Value: a.Location})
-			}
 		}
 		for _, h := range v.ResponseHeaderMatches {
 			if ok, _ := h.matchRequest(resp); !ok {

@@ -122,3 +122,32 @@ func FuzzReadTests(f *testing.F) {
 		_ = rc.RunTests(tf)
 	})
 }
+
+// router_check_tool's runtime input: "Runtime setting key to enable for the test case. If a route
+// depends on the runtime, the route will be enabled based on the random_value defined in the
+// test. Only a random_value less than the fractional percentage will enable the route." A route
+// with a runtime_fraction never matches a test that does not name its key. Redirects and direct
+// responses have no route entry: their virtual host name is "" as the tool reports it.
+func TestRunTestsRuntimeAndRouteEntry(t *testing.T) {
+	rc := routes(t, `
+virtual_hosts:
+- name: vh
+  domains: ["*"]
+  routes:
+  - {match: {prefix: /, runtime_fraction: {default_value: {numerator: 50}, runtime_key: feature.x}}, route: {cluster: new}}
+  - {match: {prefix: /r}, redirect: {path_redirect: /x}}
+  - {match: {prefix: /}, route: {cluster: old}}
+`)
+	tf, err := ReadTests([]byte(`
+tests:
+- {test_name: enabled, input: {authority: a, path: /, method: GET, runtime: feature.x, random_value: 49}, validate: {cluster_name: new}}
+- {test_name: outside the fraction, input: {authority: a, path: /, method: GET, runtime: feature.x, random_value: 50}, validate: {cluster_name: old}}
+- {test_name: no runtime, input: {authority: a, path: /, method: GET, random_value: 0}, validate: {cluster_name: old}}
+- {test_name: other runtime, input: {authority: a, path: /, method: GET, runtime: feature.y}, validate: {cluster_name: old}}
+- {test_name: redirect has no route entry, input: {authority: a, path: /r, method: GET}, validate: {virtual_host_name: "", cluster_name: "", path_redirect: "http://a/x"}}
+`))
+	require.NoError(t, err)
+	for _, r := range rc.RunTests(tf) {
+		assert.True(t, r.Passed, "%s: %+v", r.TestName, r.Failures)
+	}
+}
