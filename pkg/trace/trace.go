@@ -82,6 +82,11 @@ func (r *Result) stop(stage, subject, why string) *Result {
 // Trace follows a connection (and, unless Conn.TCP, the HTTP request req) through cfg.
 func Trace(cfg *Config, conn *Connection, req *Request) *Result {
 	res := &Result{Steps: []Step{}, Endpoints: []EndpointInfo{}}
+	if req == nil && !conn.TCP {
+		c := *conn
+		c.TCP = true // no request: the client sends no HTTP
+		conn = &c
+	}
 	l := pickListener(cfg, conn, res)
 	if l == nil {
 		return res
