@@ -134,15 +134,29 @@ func traceOne(bodies map[string][]byte, o *Options, w *configdump.Warnings) (*tr
 	return trace.Trace(cfg, o.conn, req), nil
 }
 
+// collapseAfter is how many routes that do not match in a row are printed in full; a longer run
+// shows its first and last few and counts the rest (-o json keeps every step).
+const collapseAfter, collapseKeep = 12, 5
+
 // writeResult prints the steps, numbered, then the outcome.
 func writeResult(w io.Writer, r *trace.Result) {
 	var b bytes.Buffer
-	for i, s := range r.Steps {
-		fmt.Fprintf(&b, "%2d. %-16s %s", i+1, s.Stage, s.Subject)
-		if s.Compared != "" {
-			fmt.Fprintf(&b, ": %s", s.Compared)
+	misses := func(i int) bool { return r.Steps[i].Stage == "route" && r.Steps[i].Outcome == trace.OutcomeNoMatch }
+	for i := 0; i < len(r.Steps); i++ {
+		if misses(i) && (i == 0 || !misses(i-1)) {
+			end := i
+			for end < len(r.Steps) && misses(end) {
+				end++
+			}
+			if end-i > collapseAfter {
+				for j := i; j < i+collapseKeep; j++ {
+					writeStep(&b, j, r.Steps[j])
+				}
+				fmt.Fprintf(&b, "    … %d more routes do not match (-o json lists each)\n", end-i-2*collapseKeep)
+				i = end - collapseKeep
+			}
 		}
-		fmt.Fprintf(&b, " → %s\n", s.Outcome)
+		writeStep(&b, i, r.Steps[i])
 	}
 	b.WriteString("\n")
 	row := func(k, v string) {
@@ -180,6 +194,14 @@ func writeResult(w io.Writer, r *trace.Result) {
 		row("Stops", r.Stop)
 	}
 	_, _ = w.Write(b.Bytes())
+}
+
+func writeStep(b *bytes.Buffer, i int, s trace.Step) {
+	fmt.Fprintf(b, "%2d. %-16s %s", i+1, s.Stage, s.Subject)
+	if s.Compared != "" {
+		fmt.Fprintf(b, ": %s", s.Compared)
+	}
+	fmt.Fprintf(b, " → %s\n", s.Outcome)
 }
 
 func describeAction(a *trace.Action) string {

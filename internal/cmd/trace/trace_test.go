@@ -83,6 +83,7 @@ func TestTraceGolden(t *testing.T) {
 		{"front-proxy-canary", "-f " + front + " --to 127.0.0.1:8080 --path /canary --random-value 95"},
 		{"front-proxy-404", "-f " + front + " --to 127.0.0.1:8080 --path /nothing -H 'x-debug: 1'"},
 		{"front-proxy-no-listener", "-f " + front + " --to 127.0.0.1:9090"},
+		{"many-routes-collapsed", "-f testdata/many-routes.yaml --to 10.0.0.1:8080 --path /nowhere"},
 		// Envoy's own front-proxy sandbox bootstrap, read as Envoy would load it
 		{"sandbox-front-proxy", "-f " + sandbox + " --to 172.18.0.2:8080 --host localhost:8080 --path /service/1"},
 		{"sandbox-front-proxy-tls", "-f " + sandbox + " --to 172.18.0.2:8443 --tls --sni localhost --path /service/2"},
