@@ -87,8 +87,16 @@ func (rc *RouteConfiguration) RouteRequest(req *Request, o RouteOptions) *RouteR
 	res.Host = host
 	vh, domain, how := rc.FindVirtualHost(host)
 	if vh == nil {
-		step(Step{Stage: "virtual_host", Subject: "host " + quote(host), Compared: fmt.Sprintf("%d virtual hosts: no exact domain, no wildcard and no \"*\"", len(rc.VirtualHosts)), Outcome: OutcomeStop})
+		why := fmt.Sprintf("%s: no exact domain, no wildcard and no \"*\"", plural(len(rc.VirtualHosts), "virtual host"))
 		res.Stop = "404 NR: no virtual host matches host " + quote(host)
+		if p := portStart(host); p >= 0 {
+			if other, d, _ := rc.FindVirtualHost(host[:p]); other != nil {
+				hint := fmt.Sprintf("; without its port the host would match %s of %s: Envoy compares the port too, unless ignore_port_in_host_matching or the connection manager's strip_any_host_port", quote(d), quote(other.Name))
+				why += hint
+				res.Stop += hint
+			}
+		}
+		step(Step{Stage: "virtual_host", Subject: "host " + quote(host), Compared: why, Outcome: OutcomeStop})
 		return res
 	}
 	res.VirtualHost, res.Domain = vh, domain

@@ -79,6 +79,7 @@ virtual_hosts:
 	res := rc.RouteRequest(get("svc.local:8080", "/"), RouteOptions{})
 	assert.Nil(t, res.VirtualHost, "without port handling the port is part of the host")
 	assert.Contains(t, res.Stop, "404 NR")
+	assert.Contains(t, res.Stop, `without its port the host would match "svc.local" of "svc"`)
 
 	res = rc.RouteRequest(get("svc.local:8080", "/"), RouteOptions{StripAnyHostPort: true})
 	require.NotNil(t, res.VirtualHost)
