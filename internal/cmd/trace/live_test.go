@@ -68,3 +68,48 @@ func TestTraceLiveAdmin(t *testing.T) {
 	require.ElementsMatch(t, []string{"/config_dump?include_eds", "/clusters?format=json"}, paths)
 	testutil.Golden(t, filepath.Join("testdata", "trace", "live-admin-clusters-health.short.golden"), out.Bytes())
 }
+
+// twoProxies resolves -l to two proxies behind emulated admin APIs, the second of which fails.
+type twoProxies struct{ url string }
+
+func (r twoProxies) Resolve(_ context.Context, _ cmdutil.TargetQuery) ([]admin.Target, error) {
+	c, err := adminhttp.New(r.url, adminhttp.Options{})
+	if err != nil {
+		return nil, err
+	}
+	bad, err := adminhttp.New("http://127.0.0.1:1", adminhttp.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return []admin.Target{{Name: "a.default", Client: c}, {Name: "b.default", Client: bad}}, nil
+}
+
+// With several proxies each is traced under its name; one that cannot be read is listed at the
+// end and fails the command, the others are still shown.
+func TestTraceSeveralProxies(t *testing.T) {
+	dump, err := os.ReadFile(front)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/config_dump":
+			_, _ = w.Write(dump)
+		case "/clusters":
+			_, _ = w.Write([]byte(`{"cluster_statuses":[]}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ios, _, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Now: time.Now, Resolver: func() (cmdutil.TargetResolver, error) { return twoProxies{srv.URL}, nil }}
+	cmd := NewCmdTrace(f, nil)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetArgs([]string{"-l", "app=front", "--to", "10.0.0.1:8080", "--path", "/service/1", "--jq", ".[] | {proxy, cluster: .trace.cluster}"})
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	err = cmd.ExecuteContext(context.Background())
+	require.ErrorIs(t, err, cmdutil.SilentError, errOut.String())
+	require.Contains(t, out.String(), `"proxy": "a.default"`, errOut.String())
+	require.Contains(t, out.String(), `"cluster": "service1"`)
+	require.Contains(t, errOut.String(), "Error: 1 of 2 proxies failed:\n  b.default: ")
+}
