@@ -135,7 +135,11 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 	}
 	to, err := netip.ParseAddrPort(o.To)
 	if err != nil {
-		return cmdutil.FlagErrorf("--to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443)", o.To)
+		err := cmdutil.FlagErrorf("--to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443)", o.To)
+		if h, _, ok := strings.Cut(o.To, ":"); ok && h != "" && !strings.ContainsAny(h, "[]") {
+			return cmdutil.WithHint(err, fmt.Sprintf("--to is the address the connection goes to: for a service, its ClusterIP (kubectl get svc %s), with --host %s for the Host header", strings.Split(h, ".")[0], o.To))
+		}
+		return err
 	}
 	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: o.Inbound, TLS: o.TLS, SNI: o.SNI, ALPN: o.ALPN, TCP: o.TCP}
 	if o.SourceAddr != "" {
