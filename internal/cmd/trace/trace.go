@@ -123,6 +123,9 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 				return cmdutil.FlagErrorf("--%s traces one request; --tests takes each test's request from the file: drop --%s", fl, fl)
 			}
 		}
+		if o.Tests == "-" && o.Source.File == "-" {
+			return cmdutil.FlagErrorf("-f - and --tests - both read standard input: give one of them a file")
+		}
 		return nil
 	}
 	for _, fl := range []string{"route-config", "only-show-failures"} {

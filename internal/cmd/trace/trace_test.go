@@ -161,6 +161,7 @@ func TestTraceErrors(t *testing.T) {
 		{"bad tests", "-f testdata/routes.yaml --tests testdata/routes.yaml", `route tests "testdata/routes.yaml": read tests: json: unknown field "name"`},
 		{"dump with many route configs", "-f " + bookinfo + " --tests testdata/tests.yaml", "the dump has 25 route configurations: pick one with --route-config <name>"},
 		{"unknown route config", "-f " + bookinfo + " --tests testdata/tests.yaml --route-config nope", `the dump has no route configuration "nope"`},
+		{"both on stdin", "-f - --tests -", "-f - and --tests - both read standard input"},
 		{"not a dump", "-f testdata/tests.yaml --to 1.2.3.4:80", "testdata/tests.yaml"},
 	}
 	for _, tt := range tests {
