@@ -83,8 +83,12 @@ func (rc *RouteConfiguration) Compile() {
 			}
 		}
 		for i := range vh.VirtualClusters {
-			for _, h := range vh.VirtualClusters[i].Headers {
+			vc := &vh.VirtualClusters[i]
+			for _, h := range vc.Headers {
 				rc.compileHeader(h)
+			}
+			if vc.Pattern != "" {
+				vc.re = compileRegex(vc.Pattern)
 			}
 		}
 		for i, r := range vh.Routes {

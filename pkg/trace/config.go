@@ -73,8 +73,9 @@ type VirtualHost struct {
 type VirtualCluster struct {
 	Name    string           `json:"name"`
 	Headers []*HeaderMatcher `json:"headers"`
-	Pattern string           `json:"pattern"` // v2
+	Pattern string           `json:"pattern"` // v2: a regex on the path
 	Method  string           `json:"method"`  // v2
+	re      *compiledRegex
 }
 
 // Route is an envoy.config.route.v3.Route.

@@ -498,8 +498,11 @@ func (q *QueryParameterMatcher) matchPath(path string) (bool, string) {
 func (vh *VirtualHost) virtualCluster(req *Request) string {
 	for i := range vh.VirtualClusters {
 		vc := &vh.VirtualClusters[i]
-		all := true
+		all := (vc.re == nil || vc.re.match(pathOnly(req.Path))) && (vc.Method == "" || vc.Method == req.Method)
 		for _, h := range vc.Headers {
+			if !all {
+				break
+			}
 			if ok, _ := h.matchRequest(req); !ok {
 				all = false
 				break
