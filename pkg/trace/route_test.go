@@ -252,3 +252,35 @@ virtual_hosts:
 		})
 	}
 }
+
+// config.route.v3.VirtualCluster: "the first virtual cluster whose headers match"; requests that
+// match none count under "other" when the virtual host has virtual clusters. v2's pattern (a
+// regex on the path) and method are read too.
+func TestVirtualClusters(t *testing.T) {
+	rc := routes(t, `
+virtual_hosts:
+- name: vh
+  domains: ["*"]
+  virtual_clusters:
+  - {name: posts, headers: [{name: ":method", exact_match: POST}, {name: ":path", prefix_match: /api}]}
+  - {name: v2-users, pattern: "/users/[0-9]+", method: GET}
+  routes: [{match: {prefix: /}, route: {cluster: c}}]
+- name: none
+  domains: [none]
+  routes: [{match: {prefix: /}, route: {cluster: c}}]
+`)
+	post := get("h", "/api/x")
+	post.Method = "POST"
+	for _, tt := range []struct {
+		req  *Request
+		want string
+	}{
+		{post, "posts"},
+		{get("h", "/users/12?x"), "v2-users"},
+		{get("h", "/users/ab"), "other"},
+		{get("none", "/users/12"), ""},
+	} {
+		res := rc.RouteRequest(tt.req, RouteOptions{})
+		assert.Equal(t, tt.want, res.VirtualCluster, tt.req.Path)
+	}
+}
