@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
@@ -46,6 +48,7 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 				ci.Type = "STATIC" // the default of Cluster.type
 			}
 		}
+		ci.UpstreamTLS = upstreamTLS(v)
 		if eps, ok := edsEndpoints(d, name); ok {
 			ci.EndpointsFrom, ci.Endpoints = "EDS in the dump", eps
 		}
@@ -156,4 +159,35 @@ func RouteConfigs(d *configdump.Dump, w *configdump.Warnings) ([]NamedRoutes, er
 		}
 	}
 	return out, nil
+}
+
+// upstreamTLS describes a cluster's transport socket: TLS, or TLS for the endpoints that
+// transport_socket_matches select (Istio: mTLS to endpoints labelled tlsMode: istio).
+func upstreamTLS(c jsonscan.Value) string {
+	isTLS := func(ts jsonscan.Value) bool {
+		n := ts.Get("name").Str()
+		return n == "envoy.transport_sockets.tls" || n == "tls" || strings.HasSuffix(ts.Get("typed_config", "@type").Str(), ".UpstreamTlsContext")
+	}
+	var matched []string
+	_ = c.Get("transport_socket_matches").Items(func(_ int, m jsonscan.Value) bool {
+		if isTLS(m.Get("transport_socket")) {
+			name := m.Get("name").Str()
+			if name == "" {
+				name = "(unnamed)"
+			}
+			matched = append(matched, name)
+		}
+		return true
+	})
+	if len(matched) > 0 {
+		s := "TLS for endpoints that transport_socket_matches " + strings.Join(matched, ", ") + " select"
+		if isTLS(c.Get("transport_socket")) {
+			return s + ", TLS for the others"
+		}
+		return s + ", plaintext for the others"
+	}
+	if isTLS(c.Get("transport_socket")) {
+		return "TLS"
+	}
+	return ""
 }

@@ -191,7 +191,11 @@ func followCluster(cfg *Config, conn *Connection, res *Result) {
 		}
 		return
 	}
-	res.step("cluster", name, "type "+orNone(ci.Type), OutcomeChosen)
+	what := "type " + orNone(ci.Type)
+	if ci.UpstreamTLS != "" {
+		what += "; upstream " + ci.UpstreamTLS
+	}
+	res.step("cluster", name, what, OutcomeChosen)
 	if ci.Type == "ORIGINAL_DST" {
 		res.Endpoints = append(res.Endpoints, EndpointInfo{Address: fmt.Sprintf("%s:%d", addrString(conn.DestIP), conn.DestPort), Health: "original destination", Source: "ORIGINAL_DST"})
 		return

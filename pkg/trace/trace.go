@@ -44,6 +44,9 @@ type ClusterInfo struct {
 	// from (EDS in the dump, /clusters, the cluster's load_assignment) or is "" when unknown.
 	Endpoints     []EndpointInfo `json:"-"`
 	EndpointsFrom string         `json:"-"`
+	// UpstreamTLS says how the proxy talks to the endpoints: "" (plaintext), "TLS", or the
+	// transport_socket_matches that pick TLS per endpoint (Istio's mTLS to sidecars).
+	UpstreamTLS string `json:"-"`
 }
 
 // EndpointInfo is one upstream host.
