@@ -283,7 +283,11 @@ func pickChain(l *Listener, f *facts, res *Result) *FilterChain {
 		}
 	}
 	if l.DefaultFilterChain != nil {
-		res.step("filter_chain", l.DefaultFilterChain.Describe(), "no filter chain matches: the listener's default_filter_chain takes the connection", OutcomeChosen)
+		why := "no filter chain matches: the listener's default_filter_chain takes the connection"
+		if len(l.FilterChains) == 0 && len(l.FilterChainMatcher) == 0 {
+			why = "the listener has only a default_filter_chain"
+		}
+		res.step("filter_chain", l.DefaultFilterChain.Describe(), why, OutcomeChosen)
 		return l.DefaultFilterChain
 	}
 	res.stop("filter_chain", l.label(), "no filter chain matches and the listener has no default_filter_chain: Envoy closes the connection")
