@@ -83,6 +83,9 @@ func TestTraceGolden(t *testing.T) {
 		{"front-proxy-canary", "-f " + front + " --to 127.0.0.1:8080 --path /canary --random-value 95"},
 		{"front-proxy-404", "-f " + front + " --to 127.0.0.1:8080 --path /nothing -H 'x-debug: 1'"},
 		{"front-proxy-no-listener", "-f " + front + " --to 127.0.0.1:9090"},
+		// plain Envoys with dynamic config: an Envoy Gateway proxy and an Istio 1.5 ingress gateway
+		{"envoy-gateway", "-f ../../../testdata/dumps/envoy-gateway/egctl-config-in.all.json --to 10.0.0.5:10080 --host www.example.com"},
+		{"ingress-gateway-no-gateway", "-f '../../../testdata/dumps/bookinfo-1.5/ingressgateway_config_dump@istio1.5.4.json' --to 10.0.0.5:80 --host bookinfo.example.com --path /productpage"},
 		{"many-routes-collapsed", "-f testdata/many-routes.yaml --to 10.0.0.1:8080 --path /nowhere"},
 		// Envoy's own front-proxy sandbox bootstrap, read as Envoy would load it
 		{"sandbox-front-proxy", "-f " + sandbox + " --to 172.18.0.2:8080 --host localhost:8080 --path /service/1"},
