@@ -100,7 +100,13 @@ func (rc *RouteConfiguration) RouteRequest(req *Request, o RouteOptions) *RouteR
 		return res
 	}
 	res.VirtualHost, res.Domain = vh, domain
-	step(Step{Stage: "virtual_host", Subject: vh.Name, Compared: fmt.Sprintf("host %s: %s %s", quote(host), how, quote(domain)), Outcome: OutcomeMatch})
+	cmp := fmt.Sprintf("host %s: %s %s", quote(host), how, quote(domain))
+	if domain == "*" {
+		if near := rc.nearDomains(host, vh); near != "" {
+			cmp += " (no exact domain; similar: " + near + ")"
+		}
+	}
+	step(Step{Stage: "virtual_host", Subject: vh.Name, Compared: cmp, Outcome: OutcomeMatch})
 	if len(vh.Matcher) > 0 && len(vh.Routes) == 0 {
 		step(Step{Stage: "route", Subject: vh.Name, Compared: "the virtual host routes with an xDS matcher tree, which trace does not follow", Outcome: OutcomeStop})
 		res.Stop = "not followed: the virtual host's matcher tree"
@@ -516,4 +522,34 @@ func (vh *VirtualHost) virtualCluster(req *Request) string {
 		return "other"
 	}
 	return ""
+}
+
+// nearDomains lists, for a host that only the "*" virtual host took, domains of other virtual
+// hosts with the same first label (reviews vs reviews.default.svc.cluster.local:9080): the usual
+// reason a request falls through to a catch-all is a Host spelt otherwise than the domains.
+func (rc *RouteConfiguration) nearDomains(host string, took *VirtualHost) string {
+	first := strings.ToLower(host)
+	if i := strings.IndexAny(first, ".:"); i >= 0 {
+		first = first[:i]
+	}
+	if first == "" {
+		return ""
+	}
+	var near []string
+	for _, vh := range rc.VirtualHosts {
+		if vh == nil || vh == took {
+			continue
+		}
+		for _, d := range vh.Domains {
+			ld := strings.ToLower(d)
+			if strings.HasPrefix(ld, first) && (len(ld) == len(first) || ld[len(first)] == '.' || ld[len(first)] == ':') {
+				near = append(near, quote(d)+" of "+quote(vh.Name))
+				break
+			}
+		}
+		if len(near) == 3 {
+			break
+		}
+	}
+	return strings.Join(near, ", ")
 }

@@ -284,3 +284,18 @@ virtual_hosts:
 		assert.Equal(t, tt.want, res.VirtualCluster, tt.req.Path)
 	}
 }
+
+// A host that only "*" takes names the domains it was probably meant to match.
+func TestNearDomains(t *testing.T) {
+	rc := routes(t, `
+virtual_hosts:
+- {name: reviews, domains: ["reviews.default.svc.cluster.local:9080", "reviews:9080"]}
+- {name: ratings, domains: ["ratings:9080"]}
+- {name: any, domains: ["*"]}
+`)
+	res := rc.RouteRequest(get("reviews:8080", "/"), RouteOptions{})
+	require.Len(t, res.Steps, 2)
+	assert.Contains(t, res.Steps[0].Compared, `similar: "reviews.default.svc.cluster.local:9080" of "reviews"`)
+	res = rc.RouteRequest(get("other", "/"), RouteOptions{})
+	assert.NotContains(t, res.Steps[0].Compared, "similar")
+}
