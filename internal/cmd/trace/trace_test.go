@@ -68,6 +68,7 @@ func TestTraceGolden(t *testing.T) {
 		// Istio 1.5.4 productpage sidecar, STRICT mTLS
 		{"outbound-http", "-f " + bookinfo + " --to 10.100.1.1:9080 --host reviews:9080 --path /api"},
 		{"unknown-host-allow-any", "-f " + bookinfo + " --to 10.100.1.1:9080 --host unknown.example:9080"},
+		{"wrong-port-passthrough", "-f " + bookinfo + " --to 10.100.1.1:9080 --host reviews:9999 --path /api"},
 		{"own-ip-blackhole", "-f " + bookinfo + " --to 10.44.0.11:8080 --host productpage:8080"},
 		{"inbound-plaintext-strict-mtls", "-f " + bookinfo + " --inbound --to 10.44.0.11:9080"},
 		{"inbound-mtls", "-f " + bookinfo + " --inbound --to 10.44.0.11:9080 --tls --alpn istio --path /productpage"},
