@@ -535,17 +535,28 @@ func (rc *RouteConfiguration) nearDomains(host string, took *VirtualHost) string
 	if first == "" {
 		return ""
 	}
+	name := hostNoPort(strings.ToLower(host))
 	var near []string
 	for _, vh := range rc.VirtualHosts {
 		if vh == nil || vh == took {
 			continue
 		}
+		best, bestScore := "", 0
 		for _, d := range vh.Domains {
 			ld := strings.ToLower(d)
-			if strings.HasPrefix(ld, first) && (len(ld) == len(first) || ld[len(first)] == '.' || ld[len(first)] == ':') {
-				near = append(near, quote(d)+" of "+quote(vh.Name))
-				break
+			score := 0
+			switch {
+			case hostNoPort(ld) == name:
+				score = 2 // the same name, another port (or none)
+			case strings.HasPrefix(ld, first) && (len(ld) == len(first) || ld[len(first)] == '.' || ld[len(first)] == ':'):
+				score = 1
 			}
+			if score > bestScore {
+				best, bestScore = d, score
+			}
+		}
+		if best != "" {
+			near = append(near, quote(best)+" of "+quote(vh.Name))
 		}
 		if len(near) == 3 {
 			break

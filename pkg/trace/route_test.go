@@ -295,7 +295,7 @@ virtual_hosts:
 `)
 	res := rc.RouteRequest(get("reviews:8080", "/"), RouteOptions{})
 	require.Len(t, res.Steps, 2)
-	assert.Contains(t, res.Steps[0].Compared, `similar: "reviews.default.svc.cluster.local:9080" of "reviews"`)
+	assert.Contains(t, res.Steps[0].Compared, `similar: "reviews:9080" of "reviews"`)
 	res = rc.RouteRequest(get("other", "/"), RouteOptions{})
 	assert.NotContains(t, res.Steps[0].Compared, "similar")
 }
