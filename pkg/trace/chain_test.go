@@ -206,3 +206,39 @@ func TestPickListener(t *testing.T) {
 	assert.Equal(t, "bound", pick(plain, to("10.0.0.9", 8080)))
 	assert.Equal(t, "", pick(plain, in), "no virtualInbound")
 }
+
+// xds.type.matcher.v3.IPMatcher in a filter_chain_matcher: the range matchers holding the address
+// are tried longest prefix first; a non-exclusive one whose on_match gives nothing falls back to
+// the less specific ones, an exclusive one does not.
+func TestFilterChainMatcherIP(t *testing.T) {
+	y := func(exclusive string) string {
+		return `
+name: l
+address: {socket_address: {address: 0.0.0.0, port_value: 80}}
+filter_chains: [{name: narrow}, {name: wide}]
+filter_chain_matcher:
+  matcher_tree:
+    input: {name: ip, typed_config: {"@type": type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.DestinationIPInput}}
+    custom_match:
+      name: ip
+      typed_config:
+        "@type": type.googleapis.com/xds.type.matcher.v3.IPMatcher
+        range_matchers:
+        - ranges: [{address_prefix: 10.0.0.0, prefix_len: 8}]
+          on_match: {action: {name: wide, typed_config: {"@type": type.googleapis.com/google.protobuf.StringValue, value: wide}}}
+        - ranges: [{address_prefix: 10.1.0.0, prefix_len: 16}]
+          exclusive: ` + exclusive + `
+          on_match:
+            matcher:
+              matcher_tree:
+                input: {name: port, typed_config: {"@type": type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.DestinationPortInput}}
+                exact_match_map: {map: {"80": {action: {name: narrow, typed_config: {"@type": type.googleapis.com/google.protobuf.StringValue, value: narrow}}}}}
+`
+	}
+	l := listener(t, y("false"))
+	assert.Equal(t, "narrow", chosen(t, l, to("10.1.2.3", 80)))
+	assert.Equal(t, "wide", chosen(t, l, to("10.2.2.3", 80)))
+	assert.Equal(t, "wide", chosen(t, l, to("10.1.2.3", 81)), "not exclusive: falls back to 10.0.0.0/8")
+	l = listener(t, y("true"))
+	assert.Equal(t, "", chosen(t, l, to("10.1.2.3", 81)), "exclusive: no fall back, and no default chain")
+}

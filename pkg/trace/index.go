@@ -143,7 +143,8 @@ func pickListenerHeads(d *configdump.Dump, conn *Connection) (keep []listenerHea
 	seen := map[*listenerHead]bool{}
 	for i := range heads {
 		h := &heads[i]
-		if !seen[h] && (h == outbound || h == inbound || h == exact || h == wild || h == exactBound || h == wildBound) {
+		named := conn.Listener != "" && h.name == conn.Listener
+		if !seen[h] && (named || h == outbound || h == inbound || h == exact || h == wild || h == exactBound || h == wildBound) {
 			seen[h] = true
 			keep = append(keep, *h)
 		}

@@ -3,6 +3,8 @@ package trace
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -233,6 +235,13 @@ type xdsMatcher struct {
 		Input          NamedConfig `json:"input"`
 		ExactMatchMap  *matchMap   `json:"exact_match_map"`
 		PrefixMatchMap *matchMap   `json:"prefix_match_map"`
+		CustomMatch    *struct {
+			Name        string `json:"name"`
+			TypedConfig struct {
+				Type          string           `json:"@type"`
+				RangeMatchers []ipRangeMatcher `json:"range_matchers"`
+			} `json:"typed_config"`
+		} `json:"custom_match"`
 	} `json:"matcher_tree"`
 	MatcherList *struct {
 		Matchers []struct {
@@ -348,6 +357,15 @@ func evalMatcher(m *xdsMatcher, f *facts, res *Result, depth int) (string, bool,
 				}
 			}
 		}
+		if cm := t.CustomMatch; cm != nil {
+			if !strings.HasSuffix(cm.TypedConfig.Type, ".IPMatcher") {
+				return "", false, "the filter_chain_matcher uses custom matcher " + orNone(cm.TypedConfig.Type) + ", which trace does not follow"
+			}
+			n, ok, err := ipMatch(cm.TypedConfig.RangeMatchers, v, follow, res, inputName(&t.Input))
+			if ok || err != "" {
+				return n, ok, err
+			}
+		}
 		if t.PrefixMatchMap != nil {
 			best := ""
 			found := false
@@ -399,4 +417,44 @@ func inputName(in *NamedConfig) string {
 		return t[i+1:]
 	}
 	return in.Name
+}
+
+// ipRangeMatcher is one range matcher of xDS's IPMatcher.
+type ipRangeMatcher struct {
+	Ranges    []CidrRange `json:"ranges"`
+	OnMatch   onMatch     `json:"on_match"`
+	Exclusive bool        `json:"exclusive"`
+}
+
+// ipMatch is xDS's IPMatcher: the range matchers whose ranges hold the address, longest prefix
+// first; an exclusive one that matched but whose on_match gave nothing stops the less specific.
+func ipMatch(rms []ipRangeMatcher, v string, follow func(*onMatch) (string, bool, string), res *Result, input string) (string, bool, string) {
+	ip, err := netip.ParseAddr(v)
+	if err != nil {
+		return "", false, ""
+	}
+	type hit struct{ i, bits int }
+	var hits []hit
+	for i := range rms {
+		best := -1
+		for _, r := range rms[i].Ranges {
+			if p, ok := r.prefix(); ok && p.Contains(ip.Unmap()) && p.Bits() > best {
+				best = p.Bits()
+			}
+		}
+		if best >= 0 {
+			hits = append(hits, hit{i, best})
+		}
+	}
+	sort.SliceStable(hits, func(a, b int) bool { return hits[a].bits > hits[b].bits })
+	for _, h := range hits {
+		res.step("filter_chain", "filter_chain_matcher", fmt.Sprintf("%s %s: in %s (IP matcher, longest prefix)", input, v, rangesString(rms[h.i].Ranges)), OutcomeMatch)
+		if n, ok, err := follow(&rms[h.i].OnMatch); ok || err != "" {
+			return n, ok, err
+		}
+		if rms[h.i].Exclusive {
+			break
+		}
+	}
+	return "", false, ""
 }

@@ -22,6 +22,9 @@ type Connection struct {
 	ALPN []string
 	// TCP: the client does not speak HTTP (no request is routed).
 	TCP bool
+	// Listener starts the trace at the listener of this name, whatever its address (an internal
+	// listener, such as an Istio waypoint's main_internal).
+	Listener string
 }
 
 // Config is the proxy configuration a trace reads; the caller loads it (lazily where it can).
@@ -121,6 +124,16 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 		if l.Name == "virtualInbound" || inbound == nil && l.listensOn(netip.IPv4Unspecified(), 15006) != "" {
 			inbound = l
 		}
+	}
+	if conn.Listener != "" {
+		for _, l := range cfg.Listeners {
+			if l.Name == conn.Listener {
+				res.step("listener", l.label(), "named by --listener", OutcomeChosen)
+				return l
+			}
+		}
+		res.stop("listener", conn.Listener, "the proxy has no listener named "+quote(conn.Listener))
+		return nil
 	}
 	if conn.Inbound {
 		if inbound == nil {
@@ -227,7 +240,7 @@ func listenerFilters(l *Listener, conn *Connection, res *Result) *facts {
 		lf := &l.ListenerFilters[i]
 		switch {
 		case lf.is(namesOriginalDst, ".OriginalDst"):
-			res.step("listener_filter", lf.Name, "original_dst restores the destination iptables rewrote", fmt.Sprintf("destination %s:%d", addrString(conn.DestIP), conn.DestPort))
+			res.step("listener_filter", lf.Name, "original_dst restores the original destination (iptables or an internal address had set it)", fmt.Sprintf("destination %s:%d", addrString(conn.DestIP), conn.DestPort))
 		case lf.is(namesTLSInspector, ".TlsInspector"):
 			tlsInspector = true
 			if conn.TLS {

@@ -27,6 +27,7 @@ type Options struct {
 
 	To          string
 	Inbound     bool
+	Listener    string
 	Host        string
 	Path        string
 	Method      string
@@ -93,6 +94,7 @@ xdsctl trace -f routes.yaml --tests tests.yaml --only-show-failures`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.To, "to", "", "The destination `ip:port` of the connection")
 	fl.BoolVar(&opts.Inbound, "inbound", false, "Trace inbound traffic (an Istio sidecar's virtualInbound listener)")
+	fl.StringVar(&opts.Listener, "listener", "", "Start at the listener of this `name` (an internal listener, such as a waypoint's main_internal)")
 	fl.StringVar(&opts.Host, "host", "", "The request's Host (:authority) (default: the --to address)")
 	fl.StringVar(&opts.Path, "path", "/", "The request's path, with its query string")
 	fl.StringVar(&opts.Method, "method", "GET", "The request's method")
@@ -118,7 +120,7 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if o.Tests != "" {
-		for _, fl := range []string{"to", "inbound", "host", "path", "method", "header", "sni", "alpn", "tcp", "tls", "source", "random-value"} {
+		for _, fl := range []string{"to", "inbound", "listener", "host", "path", "method", "header", "sni", "alpn", "tcp", "tls", "source", "random-value"} {
 			if cmd.Flags().Changed(fl) {
 				return cmdutil.FlagErrorf("--%s traces one request; --tests takes each test's request from the file: drop --%s", fl, fl)
 			}
@@ -144,7 +146,10 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 		}
 		return err
 	}
-	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: o.Inbound, TLS: o.TLS, SNI: o.SNI, ALPN: o.ALPN, TCP: o.TCP}
+	if o.Inbound && o.Listener != "" {
+		return cmdutil.FlagErrorf("--inbound enters virtualInbound; --listener names another: give one of them")
+	}
+	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: o.Inbound, TLS: o.TLS, SNI: o.SNI, ALPN: o.ALPN, TCP: o.TCP, Listener: o.Listener}
 	if o.SourceAddr != "" {
 		if ap, err := netip.ParseAddrPort(o.SourceAddr); err == nil {
 			conn.SourceIP, conn.SourcePort = ap.Addr().Unmap(), uint32(ap.Port())

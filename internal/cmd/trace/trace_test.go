@@ -87,6 +87,10 @@ func TestTraceGolden(t *testing.T) {
 		// plain Envoys with dynamic config: an Envoy Gateway proxy and an Istio 1.5 ingress gateway
 		{"envoy-gateway", "-f ../../../testdata/dumps/envoy-gateway/egctl-config-in.all.json --to 10.0.0.5:10080 --host www.example.com"},
 		{"ingress-gateway-no-gateway", "-f '../../../testdata/dumps/bookinfo-1.5/ingressgateway_config_dump@istio1.5.4.json' --to 10.0.0.5:80 --host bookinfo.example.com --path /productpage"},
+		// an Istio ambient waypoint: its internal listener main_internal and its filter_chain_matcher
+		{"waypoint-vip-http", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 10.104.171.68:8000 --host httpbin:8000"},
+		{"waypoint-direct-tcp", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 192.168.195.248:80 --tcp"},
+		{"no-such-listener", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener nope --to 1.2.3.4:80"},
 		{"many-routes-collapsed", "-f testdata/many-routes.yaml --to 10.0.0.1:8080 --path /nowhere"},
 		// Envoy's own front-proxy sandbox bootstrap, read as Envoy would load it
 		{"sandbox-front-proxy", "-f " + sandbox + " --to 172.18.0.2:8080 --host localhost:8080 --path /service/1"},
@@ -165,6 +169,7 @@ func TestTraceErrors(t *testing.T) {
 		{"bad tests", "-f testdata/routes.yaml --tests testdata/routes.yaml", `route tests "testdata/routes.yaml": read tests: json: unknown field "name"`},
 		{"dump with many route configs", "-f " + bookinfo + " --tests testdata/tests.yaml", "the dump has 25 route configurations: pick one with --route-config <name>"},
 		{"unknown route config", "-f " + bookinfo + " --tests testdata/tests.yaml --route-config nope", `the dump has no route configuration "nope"`},
+		{"inbound and listener", "-f " + front + " --to 1.2.3.4:80 --inbound --listener x", "--inbound enters virtualInbound; --listener names another"},
 		{"both on stdin", "-f - --tests -", "-f - and --tests - both read standard input"},
 		{"not a dump", "-f testdata/tests.yaml --to 1.2.3.4:80", "testdata/tests.yaml"},
 	}
