@@ -12,8 +12,9 @@ import (
 
 // FromDump builds a trace's Config from a config dump: the listeners that can take conn
 // (decoded now), and route configurations and clusters looked up when the trace reaches them.
-// status is /clusters?format=json output, or nil; it gives endpoint health when the dump has no
-// EDS section.
+// status is /clusters?format=json output, or nil; when given it is where endpoints and their
+// health come from (what Envoy balances to now), else the dump's EDS section, else the cluster's
+// own load_assignment.
 func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection, w *configdump.Warnings) (*Config, error) {
 	if !d.Has(configdump.SectionListeners) {
 		return nil, fmt.Errorf("%w: the dump has no listeners (ListenersConfigDump)", configdump.ErrNoSection)
@@ -49,10 +50,7 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 			}
 		}
 		ci.UpstreamTLS = upstreamTLS(v)
-		if eps, ok := edsEndpoints(d, name); ok {
-			ci.EndpointsFrom, ci.Endpoints = "EDS in the dump", eps
-		}
-		if ci.EndpointsFrom == "" && status != nil {
+		if status != nil { // what Envoy balances to now, with health checks and outlier ejection
 			for i := range status.Statuses {
 				if status.Statuses[i].Name == name {
 					ci.EndpointsFrom = "/clusters"
@@ -64,6 +62,11 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 						ci.Endpoints = append(ci.Endpoints, EndpointInfo{Address: h.Endpoint(), Health: health, Weight: h.Weight, Source: "clusters"})
 					}
 				}
+			}
+		}
+		if ci.EndpointsFrom == "" {
+			if eps, ok := edsEndpoints(d, name); ok {
+				ci.EndpointsFrom, ci.Endpoints = "EDS in the dump", eps
 			}
 		}
 		if ci.EndpointsFrom == "" && ci.Type != "EDS" && ci.Type != "ORIGINAL_DST" {

@@ -15,3 +15,6 @@ type Input = input
 func LoadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOptions, paths ...string) ([]Input, error) {
 	return loadInputs(ctx, f, s, paths...)
 }
+
+// DemoInputs is the example proxy of --demo, for other commands that offer it.
+func DemoInputs(paths ...string) []Input { return demoInputs(paths) }

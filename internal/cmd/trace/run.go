@@ -227,8 +227,10 @@ func runTests(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := proxyconfig.LoadInputs(ctx, f, &o.Source, admin.PathConfigDump)
-	if err != nil {
+	var inputs []proxyconfig.Input
+	if o.Demo {
+		inputs = proxyconfig.DemoInputs(admin.PathConfigDump)
+	} else if inputs, err = proxyconfig.LoadInputs(ctx, f, &o.Source, admin.PathConfigDump); err != nil {
 		return err
 	}
 	if len(inputs) != 1 {

@@ -40,6 +40,9 @@ type Options struct {
 	RandomValue uint64
 	RandomSet   bool
 
+	// Demo reads the example proxy built into xdsctl (proxy-config's --demo).
+	Demo bool
+
 	Tests            string
 	RouteConfig      string
 	OnlyShowFailures bool
@@ -73,6 +76,9 @@ xdsctl trace productpage-v1-7bbd79f8fd-k6j79 --to 10.96.12.7:9080 --host reviews
 # inbound mTLS traffic on a saved dump
 xdsctl trace -f dump.json --inbound --to 10.44.0.11:9080 --tls --alpn istio-http/1.1
 
+# the example proxy built into xdsctl: DNS to kube-dns, with endpoint health
+xdsctl trace --demo --to 10.96.0.10:53 --tcp
+
 # a plain TCP connection, as JSON
 xdsctl trace -f dump.json --to 10.96.0.10:9080 --tcp -o json
 
@@ -92,6 +98,7 @@ xdsctl trace -f routes.yaml --tests tests.yaml --only-show-failures`,
 	}
 	cmdutil.AddSourceFlags(cmd, &opts.Source)
 	fl := cmd.Flags()
+	fl.BoolVar(&opts.Demo, "demo", false, "Read the example proxy built into xdsctl (a bookinfo sidecar assembled from real Envoy dumps) instead of a live proxy or a file")
 	fl.StringVar(&opts.To, "to", "", "The destination `ip:port` of the connection")
 	fl.BoolVar(&opts.Inbound, "inbound", false, "Trace inbound traffic (an Istio sidecar's virtualInbound listener)")
 	fl.StringVar(&opts.Listener, "listener", "", "Start at the listener of this `name` (an internal listener, such as a waypoint's main_internal)")
@@ -113,7 +120,11 @@ xdsctl trace -f routes.yaml --tests tests.yaml --only-show-failures`,
 }
 
 func (o *Options) validate(cmd *cobra.Command, args []string) error {
-	if err := o.Source.Validate(args); err != nil {
+	if o.Demo {
+		if len(args) > 0 || o.Source.File != "" || o.Source.Selector != "" || o.Source.AdminURL != "" {
+			return cmdutil.FlagErrorf("--demo reads the built-in example; drop the <pod>, -l, --admin or --file")
+		}
+	} else if err := o.Source.Validate(args); err != nil {
 		return err
 	}
 	if err := o.Output.Validate(); err != nil {
@@ -217,7 +228,11 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if o.Tests != "" {
 		return runTests(ctx, f, o)
 	}
-	inputs, err := proxyconfig.LoadInputs(ctx, f, &o.Source, admin.PathConfigDumpWithEDS, admin.PathClustersJSON)
+	paths := []string{admin.PathConfigDumpWithEDS, admin.PathClustersJSON}
+	if o.Demo {
+		return traceInputs(f.IOStreams, o, proxyconfig.DemoInputs(paths...))
+	}
+	inputs, err := proxyconfig.LoadInputs(ctx, f, &o.Source, paths...)
 	if err != nil {
 		return err
 	}

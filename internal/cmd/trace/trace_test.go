@@ -91,6 +91,8 @@ func TestTraceGolden(t *testing.T) {
 		{"waypoint-vip-http", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 10.104.171.68:8000 --host httpbin:8000"},
 		{"waypoint-direct-tcp", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 192.168.195.248:80 --tcp"},
 		{"no-such-listener", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener nope --to 1.2.3.4:80"},
+		// the example proxy built into xdsctl: /clusters gives the endpoints' health
+		{"demo-dns", "--demo --to 10.96.0.10:53 --tcp"},
 		{"many-routes-collapsed", "-f testdata/many-routes.yaml --to 10.0.0.1:8080 --path /nowhere"},
 		// Envoy's own front-proxy sandbox bootstrap, read as Envoy would load it
 		{"sandbox-front-proxy", "-f " + sandbox + " --to 172.18.0.2:8080 --host localhost:8080 --path /service/1"},
@@ -170,6 +172,7 @@ func TestTraceErrors(t *testing.T) {
 		{"dump with many route configs", "-f " + bookinfo + " --tests testdata/tests.yaml", "the dump has 25 route configurations: pick one with --route-config <name>"},
 		{"unknown route config", "-f " + bookinfo + " --tests testdata/tests.yaml --route-config nope", `the dump has no route configuration "nope"`},
 		{"inbound and listener", "-f " + front + " --to 1.2.3.4:80 --inbound --listener x", "--inbound enters virtualInbound; --listener names another"},
+		{"demo and file", "--demo -f x --to 1.2.3.4:80", "--demo reads the built-in example; drop the <pod>, -l, --admin or --file"},
 		{"both on stdin", "-f - --tests -", "-f - and --tests - both read standard input"},
 		{"not a dump", "-f testdata/tests.yaml --to 1.2.3.4:80", "testdata/tests.yaml"},
 	}
