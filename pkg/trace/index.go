@@ -71,6 +71,7 @@ type listenerHead struct {
 	exact     bool // bound to the destination IP and port
 	wildcard  bool // bound to 0.0.0.0 or :: on the destination port
 	inboundVL bool // virtualInbound, or on port 15006
+	redirect  bool // has an original_dst listener filter: iptables sends traffic there
 }
 
 func readHead(v jsonscan.Value, ip netip.Addr, port uint32) listenerHead {
@@ -108,6 +109,14 @@ func readHead(v jsonscan.Value, ip netip.Addr, port uint32) listenerHead {
 	if h.name == "virtualInbound" {
 		h.inboundVL = true
 	}
+	_ = v.Get("listener_filters").Items(func(_ int, lf jsonscan.Value) bool {
+		nc := NamedConfig{Name: lf.Get("name").Str(), TypedConfig: lf.Get("typed_config").Raw()}
+		if nc.is(namesOriginalDst, ".OriginalDst") {
+			h.redirect = true
+			return false
+		}
+		return true
+	})
 	return h
 }
 
@@ -144,7 +153,7 @@ func pickListenerHeads(d *configdump.Dump, conn *Connection) (keep []listenerHea
 	for i := range heads {
 		h := &heads[i]
 		named := conn.Listener != "" && h.name == conn.Listener
-		if !seen[h] && (named || h == outbound || h == inbound || h == exact || h == wild || h == exactBound || h == wildBound) {
+		if !seen[h] && (named || h.redirect || h == outbound || h == inbound || h == exact || h == wild || h == exactBound || h == wildBound) {
 			seen[h] = true
 			keep = append(keep, *h)
 		}

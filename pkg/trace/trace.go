@@ -137,6 +137,9 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 	}
 	if conn.Inbound {
 		if inbound == nil {
+			inbound = redirectListener(cfg, true)
+		}
+		if inbound == nil {
 			res.stop("listener", "inbound", "no inbound listener (virtualInbound, port 15006): --inbound is for Istio sidecars")
 			return nil
 		}
@@ -197,8 +200,41 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 		return wild
 	}
 	n := max(cfg.AllListeners, len(cfg.Listeners))
+	if r := redirectListener(cfg, false); r != nil {
+		res.step("listener", r.label(), fmt.Sprintf("no listener is bound to %s; %s has an original_dst listener filter: a sidecar's iptables redirect outbound traffic there (as Open Service Mesh's outbound-listener)", dest, r.Address.String()), OutcomeChosen)
+		return r
+	}
 	res.stop("listener", dest, fmt.Sprintf("no listener is bound to %s or to port %d of every address (the proxy has %s): the connection is refused", dest, conn.DestPort, plural(n, "listener")))
 	return nil
+}
+
+// redirectListener finds the listener iptables would redirect to when no use_original_dst
+// listener hands connections off: one with an original_dst listener filter, named inbound (or
+// not) as the direction asks, preferring the usual ports (15006 in, 15001 out).
+func redirectListener(cfg *Config, inbound bool) *Listener {
+	var found *Listener
+	for _, l := range cfg.Listeners {
+		hasOrigDst := false
+		for i := range l.ListenerFilters {
+			if l.ListenerFilters[i].is(namesOriginalDst, ".OriginalDst") {
+				hasOrigDst = true
+			}
+		}
+		if !hasOrigDst || strings.Contains(strings.ToLower(l.Name), "inbound") != inbound {
+			continue
+		}
+		port := uint32(0)
+		if sa := l.Address.SocketAddress; sa != nil {
+			port = sa.PortValue
+		}
+		if inbound && port == 15006 || !inbound && port == 15001 {
+			return l
+		}
+		if found == nil {
+			found = l
+		}
+	}
+	return found
 }
 
 // label names a listener: its name, or its address when it has none (a bootstrap's listeners

@@ -91,6 +91,9 @@ func TestTraceGolden(t *testing.T) {
 		{"waypoint-vip-http", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 10.104.171.68:8000 --host httpbin:8000"},
 		{"waypoint-direct-tcp", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener main_internal --to 192.168.195.248:80 --tcp"},
 		{"no-such-listener", "-f ../../../testdata/dumps/istio/proxyconfig__config_dump.json --listener nope --to 1.2.3.4:80"},
+		// an Open Service Mesh sidecar: iptables redirect to listeners with an original_dst filter
+		{"osm-outbound", "-f ../../../testdata/dumps/osm/pkg__cli__verifier__testdata__sample-envoy-config-dump-bookstore.json --to 10.96.196.30:14001 --host bookstore.bookstore:14001 --path /books-bought --random-value 60"},
+		{"osm-inbound-mtls", "-f ../../../testdata/dumps/osm/pkg__cli__verifier__testdata__sample-envoy-config-dump-bookstore.json --inbound --to 10.0.0.5:14001 --tls --sni bookstore-v1.bookstore.svc.cluster.local --alpn osm --host bookstore-v1.bookstore:14001 --path /books-bought -H 'user-agent: bookbuyer-http-client/1.0' -H 'client-app: bookbuyer'"},
 		// the example proxy built into xdsctl: /clusters gives the endpoints' health
 		{"demo-dns", "--demo --to 10.96.0.10:53 --tcp"},
 		{"many-routes-collapsed", "-f testdata/many-routes.yaml --to 10.0.0.1:8080 --path /nowhere"},
