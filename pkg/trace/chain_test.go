@@ -205,6 +205,14 @@ func TestPickListener(t *testing.T) {
 	assert.Equal(t, "", pick(plain, to("10.0.0.1", 80)), "bind_to_port: false listeners take no connection of their own")
 	assert.Equal(t, "bound", pick(plain, to("10.0.0.9", 8080)))
 	assert.Equal(t, "", pick(plain, in), "no virtualInbound")
+
+	// Open Service Mesh: no hand-off; iptables redirect to listeners with an original_dst filter
+	out := listener(t, `{name: outbound-listener, address: {socket_address: {address: 0.0.0.0, port_value: 15001}}, listener_filters: [{name: envoy.filters.listener.original_dst}]}`)
+	inb := listener(t, `{name: inbound-listener, address: {socket_address: {address: 0.0.0.0, port_value: 15003}}, listener_filters: [{name: envoy.filters.listener.original_dst}]}`)
+	osm := []*Listener{inb, out, bound}
+	assert.Equal(t, "outbound-listener", pick(osm, to("10.96.0.7", 14001)))
+	assert.Equal(t, "bound", pick(osm, to("10.96.0.7", 8080)), "a listener bound to the destination comes first")
+	assert.Equal(t, "inbound-listener", pick(osm, in))
 }
 
 // xds.type.matcher.v3.IPMatcher in a filter_chain_matcher: the range matchers holding the address
