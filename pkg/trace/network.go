@@ -86,6 +86,18 @@ func httpRoute(cfg *Config, conn *Connection, h *hcm, chainTLS bool, req *Reques
 		filters = append(filters, hf.Name)
 	}
 	res.step("network_filter", "http_connection_manager", "HTTP filters: "+orNone(strings.Join(filters, ", ")), "the router routes the request (other filters are not evaluated)")
+	r := *req
+	if np := normalizePath(r.Path, h.NormalizePath != nil && *h.NormalizePath, h.MergeSlashes); np != r.Path {
+		var opts []string
+		if h.NormalizePath != nil && *h.NormalizePath {
+			opts = append(opts, "normalize_path")
+		}
+		if h.MergeSlashes {
+			opts = append(opts, "merge_slashes")
+		}
+		res.step("network_filter", "http_connection_manager", strings.Join(opts, ", ")+": path "+quote(r.Path), "path "+quote(np))
+		r.Path = np
+	}
 	var rc *RouteConfiguration
 	switch {
 	case h.Rds != nil:
@@ -122,7 +134,6 @@ func httpRoute(cfg *Config, conn *Connection, h *hcm, chainTLS bool, req *Reques
 	for _, p := range rc.Problems {
 		res.step("route_config", rc.Name, p, OutcomeNote)
 	}
-	r := *req
 	if chainTLS {
 		r.Scheme = "https"
 		r.TLS = &TLSFacts{Presented: true, Validated: true}

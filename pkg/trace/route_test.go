@@ -299,3 +299,26 @@ virtual_hosts:
 	res = rc.RouteRequest(get("other", "/"), RouteOptions{})
 	assert.NotContains(t, res.Steps[0].Compared, "similar")
 }
+
+// HttpConnectionManager.normalize_path: "Should paths be normalized according to RFC 3986 before
+// any processing of requests by HTTP filters or routing?"; merge_slashes: "Determines if adjacent
+// slashes in the path are merged into one before any processing of requests by HTTP filters or
+// routing."
+func TestNormalizePath(t *testing.T) {
+	tests := []struct {
+		in               string
+		normalize, merge bool
+		want             string
+	}{
+		{"/a/../b", true, false, "/b"},
+		{"/a/./b/.", true, false, "/a/b/"},
+		{"/../../x", true, false, "/x"},
+		{"/%61%2Fb/%7Euser?q=%61", true, false, "/a%2Fb/~user?q=%61"},
+		{"//a///b", false, true, "/a/b"},
+		{"//a/../b", true, true, "/b"},
+		{"/a/../b", false, false, "/a/../b"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, normalizePath(tt.in, tt.normalize, tt.merge), tt.in)
+	}
+}

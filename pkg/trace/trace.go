@@ -374,6 +374,8 @@ type hcm struct {
 	ScopedRoutes          json.RawMessage `json:"scoped_routes"`
 	StripAnyHostPort      bool            `json:"strip_any_host_port"`
 	StripMatchingHostPort bool            `json:"strip_matching_host_port"`
+	NormalizePath         *bool           `json:"normalize_path"`
+	MergeSlashes          bool            `json:"merge_slashes"`
 	HTTPFilters           []NamedConfig   `json:"http_filters"`
 }
 

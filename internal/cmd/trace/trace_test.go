@@ -67,6 +67,7 @@ func TestTraceGolden(t *testing.T) {
 	tests := []struct{ name, args string }{
 		// Istio 1.5.4 productpage sidecar, STRICT mTLS
 		{"outbound-http", "-f " + bookinfo + " --to 10.100.1.1:9080 --host reviews:9080 --path /api"},
+		{"normalize-path", "-f " + bookinfo + " --to 10.100.1.1:9080 --host reviews:9080 --path '/a/../api//x?y=1'"},
 		{"unknown-host-allow-any", "-f " + bookinfo + " --to 10.100.1.1:9080 --host unknown.example:9080"},
 		{"wrong-port-passthrough", "-f " + bookinfo + " --to 10.100.1.1:9080 --host reviews:9999 --path /api"},
 		{"own-ip-blackhole", "-f " + bookinfo + " --to 10.44.0.11:8080 --host productpage:8080"},
