@@ -23,6 +23,8 @@ type RouteConfiguration struct {
 	VirtualHosts             []*VirtualHost `json:"virtual_hosts"`
 	IgnorePortInHostMatching bool           `json:"ignore_port_in_host_matching"`
 	VhostHeader              string         `json:"vhost_header"`
+	// IgnorePathParameters: path matches compare the path without its ";params" (RFC 1808).
+	IgnorePathParameters bool `json:"ignore_path_parameters_in_path_matching"`
 	headerMutations
 
 	exact  map[string]*VirtualHost

@@ -123,6 +123,10 @@ func (rc *RouteConfiguration) RouteRequest(req *Request, o RouteOptions) *RouteR
 	}
 	skipped := 0
 	p := pathOnly(req.Path)
+	if i := strings.IndexByte(p, ';'); i >= 0 && rc.IgnorePathParameters {
+		step(Step{Stage: "route", Subject: "path " + quote(p), Compared: "ignore_path_parameters_in_path_matching", Outcome: "path " + quote(p[:i])})
+		p = p[:i]
+	}
 	for _, r := range vh.Routes {
 		ok, why, vars := r.matches(req, p, o.Explain)
 		if !ok {

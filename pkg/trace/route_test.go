@@ -322,3 +322,19 @@ func TestNormalizePath(t *testing.T) {
 		assert.Equal(t, tt.want, normalizePath(tt.in, tt.normalize, tt.merge), tt.in)
 	}
 }
+
+// RouteConfiguration.ignore_path_parameters_in_path_matching: "Envoy by default takes ":path" as
+// "<path>;<params>". For users who want to only match path on the "<path>" portion, this option
+// should be true."
+func TestIgnorePathParameters(t *testing.T) {
+	y := `
+virtual_hosts:
+- name: vh
+  domains: ["*"]
+  routes:
+  - {name: exact, match: {path: /a}}
+  - {name: all, match: {prefix: /}}
+`
+	assert.Equal(t, "all", firstRoute(t, routes(t, y), get("h", "/a;v=1?q")))
+	assert.Equal(t, "exact", firstRoute(t, routes(t, "ignore_path_parameters_in_path_matching: true\n"+y), get("h", "/a;v=1?q")))
+}
