@@ -20,6 +20,9 @@ func FromDump(d *configdump.Dump, status *configdump.Clusters, conn *Connection,
 		return nil, fmt.Errorf("%w: the dump has no listeners (ListenersConfigDump)", configdump.ErrNoSection)
 	}
 	heads, total := pickListenerHeads(d, conn)
+	if total == 0 {
+		return nil, fmt.Errorf("%w: the input has no listeners in use", configdump.ErrNoSection)
+	}
 	cfg := &Config{AllListeners: total}
 	for _, h := range heads {
 		l, err := decodeListener(h.raw.Raw(), w)

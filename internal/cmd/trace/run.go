@@ -103,7 +103,7 @@ func describeErr(o *Options, name string, err error) error {
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
 		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" {
-			hint = "trace reads a whole /config_dump; save one with: xdsctl proxy-config all <pod> --save dump.json"
+			hint = "trace starts at a listener: give a whole /config_dump (xdsctl proxy-config all <pod> --save dump.json) or a bootstrap; to check a route configuration alone, run route tests with --tests FILE"
 		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", name, err), hint)
 	}

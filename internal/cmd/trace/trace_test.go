@@ -178,6 +178,7 @@ func TestTraceErrors(t *testing.T) {
 		{"inbound and listener", "-f " + front + " --to 1.2.3.4:80 --inbound --listener x", "--inbound enters virtualInbound; --listener names another"},
 		{"demo and file", "--demo -f x --to 1.2.3.4:80", "--demo reads the built-in example; drop the <pod>, -l, --admin or --file"},
 		{"both on stdin", "-f - --tests -", "-f - and --tests - both read standard input"},
+		{"input without listeners", "-f ../../../testdata/static/synthetic-routes.yaml --to 1.2.3.4:80", "the input has no listeners in use"},
 		{"not a dump", "-f testdata/tests.yaml --to 1.2.3.4:80", "testdata/tests.yaml"},
 	}
 	for _, tt := range tests {
