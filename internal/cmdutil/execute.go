@@ -12,9 +12,13 @@ import (
 // Execute runs cmd with args and returns the process exit code. It prints the error the way
 // users see it on errOut: "Error: ...", the hint, and the usage pointer after a usage error;
 // a ProblemsError prints its summary only, a SilentError nothing, an ExitStatus nothing (another
-// program ran the command). Every program (xdsctl, xdsctl-live, xdsctl-controlplane) ends
-// through it, so they report errors alike.
+// program ran the command). A mistyped subcommand is reported before flags are parsed
+// (CheckSubcommand).
 func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []string) int {
+	if err := CheckSubcommand(cmd, args); err != nil {
+		c, _, _ := cmd.Find(args)
+		return Report(ctx, errOut, err, c)
+	}
 	cmd.SetArgs(args)
 	c, err := cmd.ExecuteContextC(ctx)
 	return Report(ctx, errOut, err, c)

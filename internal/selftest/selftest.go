@@ -35,7 +35,7 @@ var baseSnapshot string
 type Options struct {
 	// Out receives the steps, views and PASS/FAIL lines.
 	Out io.Writer
-	// PeerCommand runs the real gRPC xDS client: the xdsctl-controlplane program with its
+	// PeerCommand runs the real gRPC xDS client: this program with its
 	// hidden grpc-peer command, or a test binary (with PeerEnv).
 	PeerCommand []string
 	PeerEnv     []string

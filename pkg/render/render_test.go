@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,32 @@ func TestDash(t *testing.T) {
 	assert.Equal(t, "-", Dash(""))
 	assert.Equal(t, "-", Dash("  "))
 	assert.Equal(t, "x", Dash("x"))
+}
+
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven chars", 10, "eleven ch…"},
+		{"héllo wörld", 6, "héllo…"},
+		{"abc", 1, "…"},
+		{"abc", 0, "abc"},
+	} {
+		assert.Equal(t, tc.want, Cut(tc.in, tc.max), "%q/%d", tc.in, tc.max)
+	}
+}
+
+// TestTableMaxCell: a long cell is cut on a terminal (MaxCell), the rest of the table aligns
+// around the cut cell, and the caller's rows stay whole.
+func TestTableMaxCell(t *testing.T) {
+	long := "ACTIVE (NACKED: " + strings.Repeat("x", 100) + ")"
+	tab := &Table{Headers: []string{"NAME", "STATE"}, Rows: [][]string{{"a", long}, {"bb", "ok"}}, Padding: 2, MaxCell: 20}
+	var b strings.Builder
+	require.NoError(t, tab.Write(&b))
+	assert.Equal(t, "NAME  STATE\na     ACTIVE (NACKED: xxx…\nbb    ok\n", b.String())
+	assert.Equal(t, long, tab.Rows[0][1])
 }

@@ -1,6 +1,5 @@
 // Package controlplane is `xdsctl controlplane serve` and `xdsctl controlplane sidecar`: the
-// bundled xDS control plane and the emulated Envoy sidecar. They run in the xdsctl-controlplane
-// program (see package launch for why).
+// bundled xDS control plane and the emulated Envoy sidecar.
 package controlplane
 
 import (
@@ -14,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
@@ -23,7 +21,13 @@ import (
 
 // NewCmdControlPlane returns `controlplane` with serve and sidecar.
 func NewCmdControlPlane(f *cmdutil.Factory) *cobra.Command {
-	cmd := launch.NewCmdControlPlaneGroup()
+	cmd := &cobra.Command{
+		Use:     "controlplane <command>",
+		Aliases: []string{"cp"},
+		Short:   "Run the bundled xDS control plane or an emulated Envoy sidecar",
+		Long: `Run the bundled xDS control plane (serve) or an emulated Envoy sidecar (sidecar), to see the
+whole loop — config pushed, proxies ACK or NACK, status and dumps diagnosed — without a cluster.`,
+	}
 	cmd.AddCommand(NewCmdServe(f, nil))
 	cmd.AddCommand(NewCmdSidecar(f, nil))
 	return cmd
@@ -42,8 +46,8 @@ type ServeOptions struct {
 func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{}
 	cmd := &cobra.Command{
-		Use:   launch.ServeUse,
-		Short: launch.ServeShort,
+		Use:   "serve --config <path> [--listen <addr>] [--debug-listen <addr>]",
+		Short: "Serve xDS and CSDS from a snapshot file",
 		Long: `Serve Envoy resources (listeners, routes, clusters, endpoints, secrets) from a YAML or JSON
 snapshot file, or a directory of them, over ADS (state of the world and delta), and the sync
 status of every connected proxy over CSDS (envoy.service.status.v3), on the same gRPC port.
@@ -151,7 +155,7 @@ func runServe(ctx context.Context, f *cmdutil.Factory, o *ServeOptions) error {
 	if err := srv.Serve(ctx, lis); err != nil {
 		return fmt.Errorf("serve on %s: %w", o.Listen, err)
 	}
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 // SidecarOptions are the options of `controlplane sidecar`.
@@ -170,8 +174,8 @@ type SidecarOptions struct {
 func NewCmdSidecar(f *cmdutil.Factory, runF func(*SidecarOptions) error) *cobra.Command {
 	opts := &SidecarOptions{}
 	cmd := &cobra.Command{
-		Use:   launch.SidecarUse,
-		Short: launch.SidecarShort,
+		Use:   "sidecar --xds <addr> --node <id> [--admin <addr>] [--hold-acks]",
+		Short: "Run an emulated Envoy sidecar (not Envoy) against an xDS control plane",
 		Long: `Run an emulated Envoy sidecar: an xDS client that subscribes over ADS like Envoy, validates what it
 receives (proto constraints, unknown types, duplicate names, the checks Envoy makes on clusters and
 listeners), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin API: /config_dump
@@ -271,7 +275,7 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 		}
 	}()
 	<-ctx.Done()
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 const clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster"

@@ -179,3 +179,23 @@ func splitArgs(s string) []string {
 	}
 	return out
 }
+
+// TestInterruptExits130: Ctrl-C stops serve and sidecar with exit code 130, as every other
+// command (docs/exit-codes.md); both returned nil, so exit 0, before.
+func TestInterruptExits130(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--config", example, "--listen", "127.0.0.1:0", "--debug-listen", "", "--watch-interval", "0"},
+		{"sidecar", "--xds", "127.0.0.1:1", "--node", "n1", "--admin", "127.0.0.1:0"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			f := &cmdutil.Factory{IOStreams: ios, Now: time.Now}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			root := NewCmdControlPlane(f)
+			root.SilenceErrors, root.SilenceUsage = true, true
+			code := cmdutil.Execute(ctx, root, errOut, args)
+			assert.Equal(t, cmdutil.ExitInterrupted, code, errOut.String())
+		})
+	}
+}

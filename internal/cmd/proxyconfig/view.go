@@ -128,7 +128,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 				}
 				fmt.Fprintf(ios.Out, "%s:\n", in.Name)
 			}
-			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders); err != nil {
+			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders, ios.MaxCell()); err != nil {
 				return err
 			}
 		default:
@@ -181,7 +181,7 @@ func prefix(multi bool, name string) string {
 	return ""
 }
 
-func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
+func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool, maxCell int) error {
 	if res.Text != nil {
 		_, err := w.Write(res.Text)
 		return err
@@ -190,6 +190,7 @@ func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
 		return nil
 	}
 	res.Table.NoHeaders = noHeaders
+	res.Table.MaxCell = maxCell
 	return res.Table.Write(w)
 }
 
