@@ -234,7 +234,7 @@ func followCluster(cfg *Config, conn *Connection, res *Result) {
 	case usable == 0:
 		fail(fmt.Sprintf("none of the %d endpoints is healthy (%s): Envoy answers 503 UH unless the panic threshold sends to all", len(ci.Endpoints), ci.EndpointsFrom))
 	default:
-		res.step("endpoints", name, fmt.Sprintf("%d of %d healthy (%s)", usable, len(ci.Endpoints), ci.EndpointsFrom), OutcomeChosen)
+		res.step("endpoints", name, fmt.Sprintf("%d of %d can take traffic: HEALTHY, DEGRADED or UNKNOWN (%s)", usable, len(ci.Endpoints), ci.EndpointsFrom), OutcomeChosen)
 	}
 }
 
