@@ -338,3 +338,23 @@ virtual_hosts:
 	assert.Equal(t, "all", firstRoute(t, routes(t, y), get("h", "/a;v=1?q")))
 	assert.Equal(t, "exact", firstRoute(t, routes(t, "ignore_path_parameters_in_path_matching: true\n"+y), get("h", "/a;v=1?q")))
 }
+
+// RouteConfiguration.vhost_header: "The header name used instead of :authority to pick the
+// virtual host"; VirtualHost.require_tls EXTERNAL_ONLY: "External requests must use TLS", internal
+// ones (x-envoy-internal: true) need not.
+func TestVhostHeaderAndRequireTLSExternal(t *testing.T) {
+	rc := routes(t, `
+vhost_header: x-vhost
+virtual_hosts:
+- {name: a, domains: [a], require_tls: EXTERNAL_ONLY, routes: [{match: {prefix: /}, route: {cluster: a}}]}
+`)
+	res := rc.RouteRequest(get("ignored", "/", "x-vhost", "a"), RouteOptions{})
+	require.NotNil(t, res.Action)
+	assert.Equal(t, "https://ignored/", res.Action.Location, "external plaintext: redirected to https")
+	in := get("ignored", "/", "x-vhost", "a")
+	in.Internal = true
+	res = rc.RouteRequest(in, RouteOptions{})
+	assert.Equal(t, "a", res.Action.Cluster)
+	res = rc.RouteRequest(get("a", "/"), RouteOptions{})
+	assert.Contains(t, res.Stop, "picks the virtual host by header x-vhost")
+}
