@@ -132,7 +132,7 @@ func (r *run) start(ctx context.Context) error {
 	}
 	fmt.Fprintf(r.out, "\nControl plane: xDS and CSDS on %s\n", r.cp.Addr())
 	for _, id := range []string{"sidecar-1", "sidecar-2"} {
-		sc, err := emulator.Start(emulator.Options{XDS: r.cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Metadata: map[string]string{"NAMESPACE": "selftest"}})
+		sc, err := emulator.Start(emulator.Options{XDS: r.cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Metadata: map[string]any{"NAMESPACE": "selftest"}})
 		if err != nil {
 			return fmt.Errorf("start emulated sidecar %s: %w", id, err)
 		}

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -111,4 +112,27 @@ func TestTableMaxCell(t *testing.T) {
 	require.NoError(t, tab.Write(&b))
 	assert.Equal(t, "NAME  STATE\na     ACTIVE (NACKED: xxx…\nbb    ok\n", b.String())
 	assert.Equal(t, long, tab.Rows[0][1])
+}
+
+// TestWriteJSONArrayMatchesJSONArray: the streamed array is byte for byte the built one.
+func TestWriteJSONArrayMatchesJSONArray(t *testing.T) {
+	for _, values := range [][]json.RawMessage{
+		nil,
+		{json.RawMessage(`{"a":1}`)},
+		{json.RawMessage(`{"a":{"b":[1,2,{"c":"x\ny"}]}}`), json.RawMessage(` [ ] `), json.RawMessage(`"s"`), json.RawMessage(`{}`)},
+		{json.RawMessage(`{"name":"l1","filter_chains":[{"filters":[]}]}`), json.RawMessage(`{"name":"l2"}`)},
+	} {
+		want, err := JSONArray(values)
+		require.NoError(t, err)
+		var got bytes.Buffer
+		require.NoError(t, WriteJSONArray(&got, ItemsOf(values)))
+		assert.Equal(t, string(want), got.String())
+	}
+	// empty values are left out, as Collect leaves them out
+	var got bytes.Buffer
+	require.NoError(t, WriteJSONArray(&got, ItemsOf([]json.RawMessage{nil, json.RawMessage(`1`)})))
+	assert.Equal(t, "[\n  1\n]\n", got.String())
+	// an error from a value stops the array
+	err := WriteJSONArray(&bytes.Buffer{}, Items{N: 2, Item: func(i int) ([]byte, error) { return nil, errors.New("boom") }})
+	assert.EqualError(t, err, "boom")
 }

@@ -20,9 +20,9 @@ import (
 
 // viewResult is what a view made of one proxy's admin output.
 type viewResult struct {
-	Table *render.Table     // short and wide
-	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
-	Items []json.RawMessage // json and yaml: one JSON value per resource
+	Table *render.Table // short and wide
+	Text  []byte        // a view printed as text rather than a table (bootstrap -o short, all)
+	Items render.Items  // json and yaml: one JSON value per resource, made when written
 	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
 	Object json.RawMessage
 	Notes  []string // said on stderr, e.g. resources the short table leaves out
@@ -101,9 +101,16 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		warn := configdump.NewWarnings()
 		res, err := build(in.Bodies, warn)
-		for _, w := range warn.List() {
-			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+		warned := map[string]bool{}
+		printWarnings := func() { // each once: more come while -o json streams (unknown types met)
+			for _, w := range warn.List() {
+				if !warned[w] {
+					warned[w] = true
+					fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+				}
+			}
 		}
+		printWarnings()
 		if err != nil {
 			if !multi {
 				return describeInputError(o, in.Name, err)
@@ -131,10 +138,20 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders, ios.MaxCell()); err != nil {
 				return err
 			}
+		case !multi && res.Object == nil && code == nil && o.Output.Format != "yaml":
+			// -o json of one proxy streams: one resource in memory at a time
+			if err := render.WriteJSONArray(ios.Out, res.Items); err != nil {
+				return err
+			}
+			printWarnings()
 		default:
 			key, doc := "items", []byte(res.Object)
 			if res.Object == nil {
-				doc, err = render.JSONArray(res.Items)
+				var items []json.RawMessage
+				if items, err = res.Items.Collect(); err == nil {
+					doc, err = render.JSONArray(items)
+				}
+				printWarnings()
 			} else {
 				key = "config"
 				doc, err = render.Indent(res.Object)
