@@ -250,3 +250,42 @@ filter_chain_matcher:
 	l = listener(t, y("true"))
 	assert.Equal(t, "", chosen(t, l, to("10.1.2.3", 81)), "exclusive: no fall back, and no default chain")
 }
+
+// extensions.filters.network.tcp_proxy.v3.TcpProxy.weighted_clusters picks by weight; an HTTP
+// connection manager with scoped_routes is named as not followed; a chain whose transport socket
+// terminates TLS closes a plaintext client's connection; bytes that are not HTTP stop at the HTTP
+// connection manager.
+func TestNetworkFilters(t *testing.T) {
+	l := listener(t, `
+name: l
+address: {socket_address: {address: 0.0.0.0, port_value: 80}}
+filter_chains:
+- filter_chain_match: {destination_port: 80}
+  filters:
+  - name: envoy.filters.network.tcp_proxy
+    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, weighted_clusters: {clusters: [{name: a, weight: 1}, {name: b, weight: 3}]}}
+- filter_chain_match: {destination_port: 81}
+  filters:
+  - {name: hcm, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager, scoped_routes: {name: s}}}
+- filter_chain_match: {destination_port: 82}
+  transport_socket: {name: envoy.transport_sockets.tls}
+  filters: [{name: envoy.filters.network.tcp_proxy, typed_config: {cluster: c}}]
+- filter_chain_match: {destination_port: 83}
+  filters: [{name: envoy.filters.network.http_connection_manager, typed_config: {route_config: {virtual_hosts: []}}}]
+`)
+	run := func(c *Connection, random uint64) *Result {
+		c.Listener = "l" // enter it whatever the port
+		return Trace(&Config{Listeners: []*Listener{l}}, c, &Request{Authority: "h", Path: "/", Method: "GET", RandomValue: random, RandomSet: true})
+	}
+	assert.Equal(t, "a", run(to("1.2.3.4", 80), 0).Cluster)
+	assert.Equal(t, "b", run(to("1.2.3.4", 80), 1).Cluster)
+	assert.Contains(t, run(to("1.2.3.4", 81), 0).Stop, "scoped routes")
+	assert.Contains(t, run(to("1.2.3.4", 82), 0).Stop, "the handshake fails")
+	tls := to("1.2.3.4", 82)
+	tls.TLS = true
+	assert.Equal(t, "c", run(tls, 0).Cluster)
+	tcp := to("1.2.3.4", 83)
+	tcp.TCP = true
+	assert.Contains(t, run(tcp, 0).Stop, "not HTTP")
+	assert.Contains(t, run(to("1.2.3.4", 83), 0).Stop, "404 NR")
+}
