@@ -15,6 +15,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/selftest"
+	"github.com/xdsctl/xdsctl/internal/cmd/trace"
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/controlplane/grpcpeer/child"
@@ -71,6 +72,7 @@ xdsctl selftest`,
 	cmd.AddCommand(describe.NewCmdDescribe(f))
 	cmd.AddCommand(diff.NewCmdDiff(f, nil))
 	cmd.AddCommand(analyze.NewCmdAnalyze(f, nil))
+	cmd.AddCommand(trace.NewCmdTrace(f, nil))
 	cmd.AddCommand(controlplane.NewCmdControlPlane(f))
 	cmd.AddCommand(selftest.NewCmdSelftest(f, nil))
 	cmd.AddCommand(&cobra.Command{
