@@ -195,7 +195,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		}
 		results = append(results, r)
 	}
-	if err := write(ios.Out, o, results, multi); err != nil {
+	if err := write(ios.Out, o, results, multi, ios.MaxCell()); err != nil {
 		return err
 	}
 	return summarize(ios.ErrOut, o, results, multi)

@@ -15,10 +15,10 @@ import (
 )
 
 // write prints the findings: a table (one PROXY column more with several proxies), or JSON/YAML/jq.
-func write(w io.Writer, o *Options, results []proxyResult, multi bool) error {
+func write(w io.Writer, o *Options, results []proxyResult, multi bool, maxCell int) error {
 	if o.Output.IsTable() {
 		wide := o.Output.Format == "wide"
-		t := &render.Table{Padding: 3, NoHeaders: o.Output.NoHeaders, Headers: []string{"SEVERITY", "CODE", "RESOURCE", "MESSAGE"}}
+		t := &render.Table{Padding: 3, NoHeaders: o.Output.NoHeaders, MaxCell: maxCell, Headers: []string{"SEVERITY", "CODE", "RESOURCE", "MESSAGE"}}
 		if wide {
 			t.Headers = append(t.Headers, "HINT")
 		}
