@@ -154,6 +154,14 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 		err := t.Write(&b)
 		return b.Bytes(), err
 	}
+	// section writes a kind's table; its notes go with it
+	section := func(t *render.Table, notes []string, err error) ([]byte, []string, error) {
+		if err != nil {
+			return nil, nil, err
+		}
+		out, err := table(t)
+		return out, notes, err
+	}
 	sections := []allSection{
 		{"BOOTSTRAP", "bootstrap", func() ([]byte, []string, error) {
 			b, err := d.Bootstrap()
@@ -163,46 +171,13 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 			return bootstrapText(b, wide), nil, nil
 		}},
 		{"CLUSTER", "clusters", func() ([]byte, []string, error) {
-			all, err := d.Clusters()
-			if err != nil {
-				return nil, nil, err
-			}
-			var sel []configdump.Cluster
-			for i := range all {
-				if o.Clusters.Match(&all[i]) {
-					sel = append(sel, all[i])
-				}
-			}
-			out, err := table(clusterTable(sel, wide, "cluster/"))
-			return out, hiddenNote("cluster", len(sel), func(i int) configdump.Meta { return sel[i].Meta }), err
+			return section(clustersKind(o.Clusters).section(d, wide, "cluster/"))
 		}},
 		{"LISTENER", "listeners", func() ([]byte, []string, error) {
-			all, err := d.Listeners()
-			if err != nil {
-				return nil, nil, err
-			}
-			var sel []configdump.Listener
-			for i := range all {
-				if o.Listeners.Match(&all[i]) {
-					sel = append(sel, all[i])
-				}
-			}
-			out, err := table(listenerTable(sel, o.Verbose, wide, "listener/"))
-			return out, hiddenNote("listener", len(sel), func(i int) configdump.Meta { return sel[i].Meta }), err
+			return section(listenersKind(o.Listeners, o.Verbose).section(d, wide, "listener/"))
 		}},
 		{"ROUTE", "routes", func() ([]byte, []string, error) {
-			all, err := d.Routes()
-			if err != nil {
-				return nil, nil, err
-			}
-			var sel []configdump.RouteConfig
-			for i := range all {
-				if o.Routes.Match(&all[i]) {
-					sel = append(sel, all[i])
-				}
-			}
-			out, err := table(routeTable(sel, o.Verbose, wide, "route/"))
-			return out, hiddenNote("route configuration", len(sel), func(i int) configdump.Meta { return sel[i].Meta }), err
+			return section(routesKind(o.Routes, o.Verbose).section(d, wide, "route/"))
 		}},
 		{"SECRET", "secrets", func() ([]byte, []string, error) {
 			secrets, trustDomains, err := d.Secrets()

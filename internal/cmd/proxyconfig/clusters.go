@@ -48,27 +48,7 @@ func (o *ClustersOptions) build(bodies map[string][]byte, w *configdump.Warnings
 	if err != nil {
 		return nil, err
 	}
-	all, err := d.Clusters()
-	if err != nil {
-		return nil, err
-	}
-	var sel []configdump.Cluster
-	for i := range all {
-		if o.Filter.Match(&all[i]) {
-			sel = append(sel, all[i])
-		}
-	}
-	res := &viewResult{}
-	if !o.Output.IsTable() {
-		res.Items = normalizeAll(w, "envoy.config.cluster.v3.Cluster", sel, func(r *configdump.Cluster) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
-		return res, err
-	}
-	wide := o.Output.Format == "wide"
-	res.Table = clusterTable(sel, wide, "")
-	if !wide {
-		res.Notes = hiddenNote("cluster", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
-	}
-	return res, nil
+	return clustersKind(o.Filter).view(d, &o.viewOptions, w)
 }
 
 // clusterTable is the clusters table. prefix is "cluster/" in the all view, which adds a NAME

@@ -68,27 +68,7 @@ func (o *ListenersOptions) build(bodies map[string][]byte, w *configdump.Warning
 	if err != nil {
 		return nil, err
 	}
-	ls, err := d.Listeners()
-	if err != nil {
-		return nil, err
-	}
-	var sel []configdump.Listener
-	for i := range ls {
-		if o.Filter.Match(&ls[i]) {
-			sel = append(sel, ls[i])
-		}
-	}
-	res := &viewResult{}
-	wide := o.Output.Format == "wide"
-	if !o.Output.IsTable() {
-		res.Items = normalizeAll(w, "envoy.config.listener.v3.Listener", sel, func(r *configdump.Listener) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
-		return res, err
-	}
-	res.Table = listenerTable(sel, o.Verbose, wide, "")
-	if !wide {
-		res.Notes = hiddenNote("listener", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
-	}
-	return res, nil
+	return listenersKind(o.Filter, o.Verbose).view(d, &o.viewOptions, w)
 }
 
 // listenerTable is the listeners table. prefix is "listener/" in the all view, which adds a NAME

@@ -46,27 +46,7 @@ func (o *RoutesOptions) build(bodies map[string][]byte, w *configdump.Warnings) 
 	if err != nil {
 		return nil, err
 	}
-	all, err := d.Routes()
-	if err != nil {
-		return nil, err
-	}
-	var sel []configdump.RouteConfig
-	for i := range all {
-		if o.Filter.Match(&all[i]) {
-			sel = append(sel, all[i])
-		}
-	}
-	res := &viewResult{}
-	if !o.Output.IsTable() {
-		res.Items = normalizeAll(w, "envoy.config.route.v3.RouteConfiguration", sel, func(r *configdump.RouteConfig) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
-		return res, err
-	}
-	wide := o.Output.Format == "wide"
-	res.Table = routeTable(sel, o.Verbose, wide, "")
-	if !wide {
-		res.Notes = hiddenNote("route configuration", len(sel), func(i int) configdump.Meta { return sel[i].Meta })
-	}
-	return res, nil
+	return routesKind(o.Filter, o.Verbose).view(d, &o.viewOptions, w)
 }
 
 // routeTable is the routes table. prefix is "route/" in the all view, put before each name as istioctl does.
