@@ -15,8 +15,13 @@ import (
 	"strings"
 	"time"
 
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/grpcpeer"
@@ -221,41 +226,86 @@ func (r *run) check(ctx context.Context, c check) {
 	fmt.Fprintf(r.out, "  PASS  %s\n", c.name)
 }
 
-// variant is the base snapshot with its version set, extra appended and text replaced (old,
-// new, ...).
-func variant(version, extra string, replace ...string) func() (*snapshot.Config, error) {
+// variant is the base snapshot at version, changed by edit on its typed resources (never by
+// editing YAML text, which a change of layout in snapshot.yaml would silently break).
+func variant(version string, edit func(*snapshot.Config) error) func() (*snapshot.Config, error) {
 	return func() (*snapshot.Config, error) {
-		s := strings.Replace(baseSnapshot, "version: v1", "version: "+version, 1) + extra
-		for i := 0; i+1 < len(replace); i += 2 {
-			if !strings.Contains(s, replace[i]) {
-				return nil, fmt.Errorf("selftest snapshot %s: %q not found", version, replace[i])
-			}
-			s = strings.Replace(s, replace[i], replace[i+1], 1)
+		c, err := snapshot.Parse("selftest/"+version+".yaml", []byte(baseSnapshot))
+		if err != nil {
+			return nil, err
 		}
-		return snapshot.Parse("selftest/"+version+".yaml", []byte(s))
+		c.Version = version
+		if edit != nil {
+			if err := edit(c); err != nil {
+				return nil, fmt.Errorf("selftest snapshot %s: %w", version, err)
+			}
+		}
+		return c, nil
 	}
 }
 
-// The greeter cluster, as the base snapshot has it, to change it in variants.
-const greeterCluster = `    - name: greeter
-      type: EDS
-      connect_timeout: 1s
-      lb_policy: ROUND_ROBIN
-`
+// sharedCluster is the base snapshot's cluster of that name, to change it in a variant.
+func sharedCluster(c *snapshot.Config, name string) (*clusterv3.Cluster, error) {
+	for _, r := range c.Default[resource.ClusterType] {
+		if cl, ok := r.Message.(*clusterv3.Cluster); ok && cl.GetName() == name {
+			return cl, nil
+		}
+	}
+	return nil, fmt.Errorf("no cluster %q in the base snapshot", name)
+}
+
+// greeterMaglev gives cluster greeter lb_policy MAGLEV, which gRPC-Go rejects and Envoy accepts.
+func greeterMaglev(c *snapshot.Config) error {
+	cl, err := sharedCluster(c, "greeter")
+	if err != nil {
+		return err
+	}
+	cl.LbPolicy = clusterv3.Cluster_MAGLEV
+	return nil
+}
 
 // badBackendForSidecar1 gives sidecar-1 alone a backend cluster with a negative connect timeout,
-// which fails Envoy's proto validation (gRPC would accept it); allow_invalid lets the control
+// which fails Envoy's proto validation (gRPC would accept it); AllowInvalid lets the control
 // plane serve it.
-const badBackendForSidecar1 = `allow_invalid: true
-nodes:
-  sidecar-1:
-    clusters:
-      - name: backend
-        type: EDS
-        connect_timeout: -1s
-        eds_cluster_config:
-          eds_config: { ads: {}, resource_api_version: V3 }
-`
+func badBackendForSidecar1(c *snapshot.Config) error {
+	base, err := sharedCluster(c, "backend")
+	if err != nil {
+		return err
+	}
+	bad := proto.Clone(base).(*clusterv3.Cluster)
+	bad.ConnectTimeout = durationpb.New(-time.Second)
+	c.AllowInvalid = true
+	if c.Nodes == nil {
+		c.Nodes = map[string]snapshot.Set{}
+	}
+	c.Nodes["sidecar-1"] = snapshot.Set{resource.ClusterType: {{Name: "backend", Message: bad, File: "selftest/v3"}}}
+	return nil
+}
+
+// movePort moves every endpoint on port from to port to.
+func movePort(from, to uint32) func(*snapshot.Config) error {
+	return func(c *snapshot.Config) error {
+		moved := 0
+		for _, r := range c.Default[resource.EndpointType] {
+			la, ok := r.Message.(*endpointv3.ClusterLoadAssignment)
+			if !ok {
+				continue
+			}
+			for _, lle := range la.GetEndpoints() {
+				for _, lb := range lle.GetLbEndpoints() {
+					if sa := lb.GetEndpoint().GetAddress().GetSocketAddress(); sa.GetPortValue() == from {
+						sa.PortSpecifier = &corev3.SocketAddress_PortValue{PortValue: to}
+						moved++
+					}
+				}
+			}
+		}
+		if moved == 0 {
+			return fmt.Errorf("no endpoint on port %d in the base snapshot", from)
+		}
+		return nil
+	}
+}
 
 func (r *run) steps() []step {
 	nodes := []string{"sidecar-1", "sidecar-2", "grpc-client"}
@@ -271,7 +321,7 @@ func (r *run) steps() []step {
 		},
 		{
 			title: "v2 gives cluster greeter lb_policy MAGLEV: the gRPC client rejects it, Envoy would not",
-			push:  variant("v2", "", greeterCluster, strings.Replace(greeterCluster, "ROUND_ROBIN", "MAGLEV", 1)),
+			push:  variant("v2", greeterMaglev),
 			checks: []check{
 				r.nacked("grpc-client", cds, "greeter", "unexpected lbPolicy MAGLEV"),
 				r.grpcAgrees(4, "CDS greeter"),
@@ -295,7 +345,7 @@ func (r *run) steps() []step {
 		{
 			title:  "sidecar-2 holds its ACKs; v4 moves an endpoint and fixes sidecar-1",
 			before: func() { r.s2.HoldACKs(true) },
-			push:   variant("v4", "", "port_value: 9002", "port_value: 9003"),
+			push:   variant("v4", movePort(9002, 9003)),
 			checks: []check{
 				r.synced("sidecar-1", "v4"), r.synced("grpc-client", "v4"),
 				r.stale("sidecar-2", "v4", "v3"),
