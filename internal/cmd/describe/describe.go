@@ -17,8 +17,6 @@ import (
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -251,12 +249,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d := describe.New(g.cluster, describe.Options{
+	d := describe.New(g.Cluster, describe.Options{
 		Namespace:      userNS,
 		IstioNamespace: o.IstioNamespace,
 		AdminPort:      func(p *corev1.Pod) (int, string) { return kube.AdminPort(p, o.AdminPort) },
 	})
-	proxies, err := o.proxies(ctx, d, g.pods)
+	proxies, err := o.proxies(ctx, d, g.Pods)
 	if err != nil {
 		return err
 	}
@@ -265,11 +263,11 @@ func (o *Options) run(ctx context.Context) error {
 	mismatches := 0
 	topts := describe.TextOptions{Namespace: userNS}
 	if o.Kind == kindPod {
-		r := d.Pod(g.pods[0], proxies)
+		r := d.Pod(g.Pods[0], proxies)
 		report, text = r, func(w io.Writer) error { return describe.WritePodText(w, r, topts) }
 		mismatches = len(r.Mismatches)
 	} else {
-		r := d.Service(g.service, proxies)
+		r := d.Service(g.Service, proxies)
 		report, text = r, func(w io.Writer) error { return describe.WriteServiceText(w, r, topts) }
 		for i := range r.Pods {
 			mismatches += len(r.Pods[i].Mismatches)
@@ -301,7 +299,7 @@ func (o *Options) write(report any, text func(io.Writer) error, code *gojq.Code)
 
 // gather reads the Kubernetes side, from files or the API, and returns the user's namespace.
 func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
-	req := request{kind: o.Kind, name: o.Name, namespace: o.Namespace, istioNamespace: o.IstioNamespace}
+	req := request{Kind: o.Kind, Name: o.Name, Namespace: o.Namespace, IstioNamespace: o.IstioNamespace}
 	if o.offline() {
 		files := map[string][]byte{}
 		for _, p := range o.K8sFiles {
@@ -311,8 +309,8 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 			}
 			files[p] = data
 		}
-		if req.namespace == "" {
-			req.namespace = "default"
+		if req.Namespace == "" {
+			req.Namespace = "default"
 		}
 		g, ns, err := gatherFiles(files, o.K8sFiles, req, o.NamespaceExplicit, o.warn)
 		if err != nil {
@@ -328,11 +326,11 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if req.namespace == "" {
-		req.namespace = cl.Namespace
+	if req.Namespace == "" {
+		req.Namespace = cl.Namespace
 	}
 	userNS := cl.Namespace
-	g, err := gatherLive(ctx, cl, req, o.warn)
+	g, err := kube.GatherObjects(ctx, cl, req, o.warn)
 	if err != nil {
 		return nil, "", err
 	}
@@ -341,21 +339,7 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 
 // clientsFromFlags makes the typed and dynamic clients from kubectl's flags.
 func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
-	kcfg, err := kube.LoadConfig(kube.ConfigFlags(f), "to describe from saved objects use --k8s-file (and --file for the proxy)")
-	if err != nil {
-		return nil, err
-	}
-	cfg := kcfg.REST
-	cfg.QPS, cfg.Burst = 50, 100
-	kc, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create Kubernetes client: %w", err)
-	}
-	dc, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create Kubernetes client: %w", err)
-	}
-	return &Clients{Kube: kc, Dynamic: dc, Namespace: kcfg.Namespace}, nil
+	return kube.NewObjectClients(kube.ConfigFlags(f), "to describe from saved objects use --k8s-file (and --file for the proxy)")
 }
 
 // proxies reads the config dumps describe needs: from --file, or live through port-forwards.
