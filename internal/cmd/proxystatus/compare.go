@@ -81,7 +81,7 @@ func runCompare(ctx context.Context, o *Options, proxyDump []byte) error {
 // podID is pod.namespace for a live pod.
 func (o *Options) proxySide(ctx context.Context, dump []byte) (s side, podID string, err error) {
 	if dump == nil && o.File != "" {
-		if dump, err = readInput(o.IO.In, o.File); err != nil {
+		if dump, err = readInput(o.IO.In, o.File, "file"); err != nil {
 			return s, "", err
 		}
 	}
@@ -216,7 +216,7 @@ func sentSide(name string, nc *status.NodeConfig) (side, error) {
 // controlPlaneFile reads a saved control plane view: a config dump, istiod's config_dump answer
 // (a DiscoveryResponse in JSON), or a CSDS response in JSON.
 func (o *Options) controlPlaneFile(nodeID string) (side, error) {
-	data, err := readInput(o.IO.In, o.CPFile)
+	data, err := readInput(o.IO.In, o.CPFile, "--control-plane-file")
 	if err != nil {
 		return side{}, err
 	}

@@ -2,17 +2,15 @@ package proxystatus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
@@ -20,15 +18,15 @@ import (
 	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
-// maxInput is the largest file read.
-const maxInput = 1 << 30
+// maxInput is the largest file read; tests lower it.
+var maxInput int64 = inputfile.MaxSize
 
 func run(ctx context.Context, o *Options) error {
 	if o.Target != "" || o.CPFile != "" {
 		return runCompare(ctx, o, nil)
 	}
 	if o.File != "" {
-		data, err := readInput(o.IO.In, o.File)
+		data, err := readInput(o.IO.In, o.File, "file")
 		if err != nil {
 			return err
 		}
@@ -272,31 +270,9 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 	return &fetched{Report: r, source: name}, nil
 }
 
-// readInput reads path, or standard input for "-".
-func readInput(in io.Reader, path string) ([]byte, error) {
-	if path == "-" {
-		data, err := io.ReadAll(io.LimitReader(in, maxInput+1))
-		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
-		}
-		return data, nil
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, cmdutil.WithHint(fmt.Errorf("file %q does not exist", path), "check the path")
-	case err != nil:
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	case st.IsDir():
-		return nil, fmt.Errorf("file %q is a directory", path)
-	case st.Size() > maxInput:
-		return nil, fmt.Errorf("file %q is %d MiB, larger than the %d MiB xdsctl reads", path, st.Size()>>20, maxInput>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	}
-	return data, nil
+// readInput reads path, or standard input for "-"; the messages name the input by its flag.
+func readInput(in io.Reader, path, flag string) ([]byte, error) {
+	return inputfile.Input{Flag: flag, Want: "a file", Hint: "check the path", Kind: "a saved status or config dump", Max: maxInput}.Read(path, in)
 }
 
 // filter returns the proxies the flags select.
