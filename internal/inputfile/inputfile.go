@@ -65,11 +65,8 @@ func Read(path string, stdin io.Reader) ([]byte, error) {
 // name the input as in says.
 func (in Input) Read(path string, stdin io.Reader) ([]byte, error) {
 	in = in.defaults()
+	name := in.Name(path)
 	if path == "-" {
-		name := "standard input"
-		if in.Flag != "file" {
-			name = fmt.Sprintf("standard input (%s -)", in.Flag)
-		}
 		if f, ok := stdin.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 				return in.readRegular(f, st, name)
@@ -77,7 +74,6 @@ func (in Input) Read(path string, stdin io.Reader) ([]byte, error) {
 		}
 		return in.readStream(stdin, name)
 	}
-	name := fmt.Sprintf("%s %q", in.Flag, path)
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -96,6 +92,22 @@ func (in Input) Read(path string, stdin io.Reader) ([]byte, error) {
 		return in.readStream(f, name)
 	}
 	return in.readRegular(f, st, name)
+}
+
+// Name is how messages name the input at path: `file "dump.json"`, `--k8s-file "objects.yaml"`,
+// "standard input", "standard input (--k8s-file -)".
+func (in Input) Name(path string) string {
+	flag := in.Flag
+	if flag == "" {
+		flag = "file"
+	}
+	switch {
+	case path == "-" && flag == "file":
+		return "standard input"
+	case path == "-":
+		return fmt.Sprintf("standard input (%s -)", flag)
+	}
+	return fmt.Sprintf("%s %q", flag, path)
 }
 
 func (in Input) defaults() Input {

@@ -118,3 +118,15 @@ func TestInputNaming(t *testing.T) {
 		assert.Equal(t, tc.hint, ie.UserHint())
 	}
 }
+
+func TestInputName(t *testing.T) {
+	for _, tt := range []struct{ flag, path, want string }{
+		{"", "dump.json", `file "dump.json"`},
+		{"", "-", "standard input"},
+		{"file", "-", "standard input"},
+		{"--k8s-file", "objects.yaml", `--k8s-file "objects.yaml"`},
+		{"--k8s-file", "-", "standard input (--k8s-file -)"},
+	} {
+		assert.Equal(t, tt.want, Input{Flag: tt.flag}.Name(tt.path))
+	}
+}

@@ -261,19 +261,27 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 			return &fetched{Report: r, inferred: true, source: name}, nil
 		}
 	default:
-		return nil, cmdutil.WithHint(fmt.Errorf("file %q is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump", path),
+		return nil, cmdutil.WithHint(fmt.Errorf("%s is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump", inputName(path, "file")),
 			"save one with: istioctl proxy-status -o json, curl istiod:15014/debug/syncz, or grpcurl ... envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("file %q: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", inputName(path, "file"), err)
 	}
 	return &fetched{Report: r, source: name}, nil
 }
 
-// readInput reads path, or standard input for "-"; the messages name the input by its flag.
+// cpFlag names --control-plane-file's input in messages.
+const cpFlag = "--control-plane-file"
+
+// readInput reads path, or standard input for "-"; the messages name the input by its flag
+// ("file" for --file, as the messages always have).
 func readInput(in io.Reader, path, flag string) ([]byte, error) {
 	return inputfile.Input{Flag: flag, Want: "a file", Hint: "check the path", Kind: "a saved status or config dump", Max: maxInput}.Read(path, in)
 }
+
+// inputName is how messages name the input at path given with flag: `file "x.json"`,
+// "standard input", `--control-plane-file "cp.json"`.
+func inputName(path, flag string) string { return inputfile.Input{Flag: flag}.Name(path) }
 
 // filter returns the proxies the flags select.
 func (o *Options) filter(ps []status.ProxyStatus) ([]status.ProxyStatus, error) {

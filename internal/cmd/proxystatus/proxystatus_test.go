@@ -172,6 +172,24 @@ func TestStdinTooLarge(t *testing.T) {
 	assert.NotEmpty(t, stdout)
 }
 
+// TestStdinNamed: a message about what came on standard input says so, not file "-".
+func TestStdinNamed(t *testing.T) {
+	h := newHarness(t, nil)
+	in := &bytes.Buffer{}
+	h.ios.In = io.NopCloser(in)
+
+	in.WriteString(`{"hello":"world"}`)
+	_, stderr, code := h.run("--file", "-")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "Error: standard input is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump\n")
+
+	in.Reset()
+	in.WriteString(`{"hello":"world"}`)
+	_, stderr, code = h.run("--file", sharedPath("istio/writer__compare__configdump_diff.json"), "--control-plane-file", "-")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "Error: standard input (--control-plane-file -) is not a config dump, nor istiod's config_dump or a CSDS response\n", stderr)
+}
+
 // TestBadJQ: a bad --jq is a usage error found before any control plane or file is read.
 func TestBadJQ(t *testing.T) {
 	for _, args := range [][]string{
