@@ -453,9 +453,10 @@ func contains(list []string, s string) bool {
 func (o *Options) readDump(path string) *describe.Proxy {
 	data, err := o.readFile(path, "--file", "Envoy admin output", "save a dump with: kubectl exec <pod> -c istio-proxy -- curl -s localhost:15000/config_dump > dump.json")
 	if err != nil {
-		return &describe.Proxy{Source: fmt.Sprintf("file %q", path), Err: err}
+		return &describe.Proxy{Source: inputfile.Input{}.Name(path), Err: err}
 	}
-	return o.parseDump(data, fmt.Sprintf("file %q", path), fmt.Sprintf("file %q", path))
+	name := inputfile.Input{}.Name(path) // file "dump.json", or standard input
+	return o.parseDump(data, name, name)
 }
 
 // parseDump parses a config dump; a truncated one is used with a warning.

@@ -358,7 +358,7 @@ func TestStdinTooLarge(t *testing.T) {
 
 	out, err := run(100_000, " --k8s-file "+k8sDir+"bookinfo-1.5.yaml -f -")
 	require.NoError(t, err) // the proxy side is not available; the objects are still described
-	assert.Contains(t, out, "standard input (--file -) is more than the 100000 bytes xdsctl reads; it cannot be Envoy admin output")
+	assert.Contains(t, out, "   Proxy config: not available from standard input: standard input (--file -) is more than the 100000 bytes xdsctl reads; it cannot be Envoy admin output\n")
 }
 
 func TestParentAndConfig(t *testing.T) {
