@@ -1,6 +1,7 @@
 package configdump
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,4 +48,23 @@ func TestIstioVersion(t *testing.T) {
 			assert.Equal(t, tt.want, IstioVersion(jsonscan.New([]byte(tt.node))))
 		})
 	}
+}
+
+// FuzzSplitIstioClusterName: a name with three "|" or more splits, into parts the name is made of.
+func FuzzSplitIstioClusterName(f *testing.F) {
+	for _, s := range []string{"outbound|9080|v1|reviews.default.svc.cluster.local", "inbound|80||", "BlackHoleCluster", "a|b|c", "||||"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		n, ok := SplitIstioClusterName(name)
+		if ok != (strings.Count(name, "|") >= 3) {
+			t.Fatalf("%q: ok=%v", name, ok)
+		}
+		if !ok {
+			return
+		}
+		if strings.Contains(n.Direction, "|") || strings.Contains(n.Subset, "|") || !strings.HasPrefix(name, n.Direction+"|") || !strings.HasSuffix(name, "|"+n.Subset+"|"+n.FQDN) {
+			t.Fatalf("%q: split into %+v", name, n)
+		}
+	})
 }
