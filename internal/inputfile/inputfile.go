@@ -38,26 +38,50 @@ func (e *Error) Unwrap() error { return e.Err }
 // UserHint is the hint for the user (cmdutil.Hinter).
 func (e *Error) UserHint() string { return e.Hint }
 
+// Input says how the messages about one input name it and what they suggest. The zero Input
+// is a saved Envoy /config_dump given with --file.
+type Input struct {
+	// Flag names the input in messages: `Flag "path" does not exist`, `standard input (Flag -)`.
+	// "file" when empty, and standard input is then just "standard input".
+	Flag string
+	// Want is what the input should be, for "is a directory; give Want": "the path of a saved
+	// Envoy /config_dump" when empty.
+	Want string
+	// Hint is the hint for a missing file: "give the path of a saved Envoy /config_dump (or -
+	// to read standard input)" when empty.
+	Hint string
+	// Kind is what an input too large cannot be: "Envoy admin output" when empty.
+	Kind string
+	// Max is the largest input read: MaxSize when 0 (tests set a small one).
+	Max int64
+}
+
 // Read returns the contents of the file at path, or of stdin when path is "-".
 func Read(path string, stdin io.Reader) ([]byte, error) {
+	return Input{}.Read(path, stdin)
+}
+
+// Read returns the contents of the file at path, or of stdin when path is "-"; the messages
+// name the input as in says.
+func (in Input) Read(path string, stdin io.Reader) ([]byte, error) {
+	in = in.defaults()
+	name := in.Name(path)
 	if path == "-" {
 		if f, ok := stdin.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-				return readRegular(f, st, "standard input")
+				return in.readRegular(f, st, name)
 			}
 		}
-		return readStream(stdin, "standard input")
+		return in.readStream(stdin, name)
 	}
-	name := fmt.Sprintf("file %q", path)
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &Error{Msg: name + " does not exist", Err: err,
-			Hint: "give the path of a saved Envoy /config_dump (or - to read standard input)"}
+		return nil, &Error{Msg: name + " does not exist", Err: err, Hint: in.Hint}
 	case err != nil:
 		return nil, &Error{Msg: fmt.Sprintf("read %s: %v", name, unwrapPath(err)), Err: err}
 	case st.IsDir():
-		return nil, &Error{Msg: name + " is a directory; give the path of a saved Envoy /config_dump"}
+		return nil, &Error{Msg: name + " is a directory; give " + in.Want}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -65,15 +89,64 @@ func Read(path string, stdin io.Reader) ([]byte, error) {
 	}
 	defer f.Close()
 	if !st.Mode().IsRegular() { // a pipe (<(curl ...)), a device
-		return readStream(f, name)
+		return in.readStream(f, name)
 	}
-	return readRegular(f, st, name)
+	return in.readRegular(f, st, name)
 }
 
-func readRegular(f *os.File, st fs.FileInfo, name string) ([]byte, error) {
+// Name is how messages name the input at path: `file "dump.json"`, `--k8s-file "objects.yaml"`,
+// "standard input", "standard input (--k8s-file -)".
+func (in Input) Name(path string) string {
+	flag := in.Flag
+	if flag == "" {
+		flag = "file"
+	}
+	switch {
+	case path == "-" && flag == "file":
+		return "standard input"
+	case path == "-":
+		return fmt.Sprintf("standard input (%s -)", flag)
+	}
+	return fmt.Sprintf("%s %q", flag, path)
+}
+
+func (in Input) defaults() Input {
+	if in.Flag == "" {
+		in.Flag = "file"
+	}
+	if in.Want == "" {
+		in.Want = "the path of a saved Envoy /config_dump"
+	}
+	if in.Hint == "" {
+		in.Hint = "give the path of a saved Envoy /config_dump (or - to read standard input)"
+	}
+	if in.Kind == "" {
+		in.Kind = "Envoy admin output"
+	}
+	if in.Max <= 0 {
+		in.Max = MaxSize
+	}
+	return in
+}
+
+// tooLarge says that the input is more than in.Max; size is its size, or -1 when unknown.
+func (in Input) tooLarge(name string, size int64) *Error {
+	amount := func(n int64) string {
+		if in.Max < 1<<20 { // a test's small limit
+			return fmt.Sprintf("%d bytes", n)
+		}
+		return fmt.Sprintf("%d MiB", (n+1<<20-1)>>20) // rounded up: never "1024 MiB, more than 1024 MiB"
+	}
+	if size < 0 {
+		return &Error{Msg: fmt.Sprintf("%s is more than the %s xdsctl reads; it cannot be %s", name, amount(in.Max), in.Kind)}
+	}
+	return &Error{Msg: fmt.Sprintf("%s is %s, more than the %s xdsctl reads; it cannot be %s", name, amount(size), amount(in.Max), in.Kind)}
+}
+
+func (in Input) readRegular(f *os.File, st fs.FileInfo, name string) ([]byte, error) {
 	size := st.Size()
-	if size > MaxSize {
-		return nil, &Error{Msg: fmt.Sprintf("%s is %d MiB, more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, (size+1<<20-1)>>20, MaxSize>>20)} // rounded up: never "1024 MiB, more than 1024 MiB"
+	if size > in.Max {
+		return nil, in.tooLarge(name, size)
 	}
 	if size >= mapMin {
 		if data, err := mapFile(f, int(size)); err == nil {
@@ -89,13 +162,13 @@ func readRegular(f *os.File, st fs.FileInfo, name string) ([]byte, error) {
 	return data[:n], nil // it shrank while we read: parse what we got
 }
 
-func readStream(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+func (in Input) readStream(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, in.Max+1))
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("read %s: %v", name, unwrapPath(err)), Err: err}
 	}
-	if len(data) > MaxSize {
-		return nil, &Error{Msg: fmt.Sprintf("%s is more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, MaxSize>>20)}
+	if int64(len(data)) > in.Max {
+		return nil, in.tooLarge(name, -1)
 	}
 	return data, nil
 }

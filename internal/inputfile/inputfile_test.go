@@ -3,6 +3,7 @@ package inputfile
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -76,5 +77,56 @@ func TestReadErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tc.is)
 		}
 		assert.NotContains(t, ie.Error(), "\n")
+	}
+}
+
+// TestInputNaming: a command names the input by its flag and says what it wants; a stream over
+// the limit is an error, never cut.
+func TestInputNaming(t *testing.T) {
+	dir := t.TempDir()
+	in := Input{Flag: "--k8s-file", Want: "a file", Hint: "save the objects", Kind: "a list of Kubernetes objects", Max: 8}
+	small := filepath.Join(dir, "small.yaml")
+	require.NoError(t, os.WriteFile(small, []byte("12345678"), 0o644))
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, []byte("123456789"), 0o644))
+
+	got, err := in.Read(small, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "12345678", string(got))
+	got, err = in.Read("-", strings.NewReader("12345678"))
+	require.NoError(t, err)
+	assert.Equal(t, "12345678", string(got))
+
+	bigStdin, err := os.Open(big) // standard input redirected from a file: its size is known
+	require.NoError(t, err)
+	defer bigStdin.Close()
+	for _, tc := range []struct {
+		path      string
+		stdin     io.Reader
+		msg, hint string
+	}{
+		{filepath.Join(dir, "nope.yaml"), nil, `--k8s-file "` + filepath.Join(dir, "nope.yaml") + `" does not exist`, "save the objects"},
+		{dir, nil, `--k8s-file "` + dir + `" is a directory; give a file`, ""},
+		{big, nil, `--k8s-file "` + big + `" is 9 bytes, more than the 8 bytes xdsctl reads; it cannot be a list of Kubernetes objects`, ""},
+		{"-", strings.NewReader("123456789"), `standard input (--k8s-file -) is more than the 8 bytes xdsctl reads; it cannot be a list of Kubernetes objects`, ""},
+		{"-", bigStdin, `standard input (--k8s-file -) is 9 bytes, more than the 8 bytes xdsctl reads; it cannot be a list of Kubernetes objects`, ""},
+	} {
+		_, err := in.Read(tc.path, tc.stdin)
+		var ie *Error
+		require.True(t, errors.As(err, &ie), "%s: %v", tc.path, err)
+		assert.Equal(t, tc.msg, ie.Error())
+		assert.Equal(t, tc.hint, ie.UserHint())
+	}
+}
+
+func TestInputName(t *testing.T) {
+	for _, tt := range []struct{ flag, path, want string }{
+		{"", "dump.json", `file "dump.json"`},
+		{"", "-", "standard input"},
+		{"file", "-", "standard input"},
+		{"--k8s-file", "objects.yaml", `--k8s-file "objects.yaml"`},
+		{"--k8s-file", "-", "standard input (--k8s-file -)"},
+	} {
+		assert.Equal(t, tt.want, Input{Flag: tt.flag}.Name(tt.path))
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/controlplane/tracker"
 	"github.com/xdsctl/xdsctl/internal/emulator"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/xdstype"
 )
 
 // baseSnapshot is examples/controlplane/basic.yaml (a test keeps them the same).
@@ -374,7 +375,7 @@ func (r *run) waitNode(ctx context.Context, node string, cond func(tracker.Conn)
 func describeTypes(c tracker.Conn) string {
 	var parts []string
 	for _, t := range c.Types {
-		s := fmt.Sprintf("%s %s (sent %q, acked %q)", shortName(t.TypeURL), tracker.Label(t.Status), t.VersionSent, t.VersionAcked)
+		s := fmt.Sprintf("%s %s (sent %q, acked %q)", xdstype.ShortOrURL(t.TypeURL), tracker.Label(t.Status), t.VersionSent, t.VersionAcked)
 		if t.Error != "" {
 			s += fmt.Sprintf(" error %q", t.Error)
 		}
@@ -384,20 +385,6 @@ func describeTypes(c tracker.Conn) string {
 		return "not connected"
 	}
 	return strings.Join(parts, "; ")
-}
-
-func shortName(typeURL string) string {
-	switch typeURL {
-	case cds:
-		return "CDS"
-	case eds:
-		return "EDS"
-	case lds:
-		return "LDS"
-	case rds:
-		return "RDS"
-	}
-	return typeURL
 }
 
 func (r *run) synced(node, version string) check {
@@ -433,7 +420,7 @@ func (r *run) allSynced(nodes []string) check {
 
 func (r *run) nacked(node, typeURL, resourceName, errText string) check {
 	return check{
-		name: fmt.Sprintf("%s NACKs %s %s: the control plane shows ERROR with its message", node, shortName(typeURL), resourceName),
+		name: fmt.Sprintf("%s NACKs %s %s: the control plane shows ERROR with its message", node, xdstype.ShortOrURL(typeURL), resourceName),
 		fn: func(ctx context.Context) error {
 			return r.waitNode(ctx, node, func(c tracker.Conn) bool {
 				t, ok := c.Type(typeURL)
@@ -651,7 +638,7 @@ func (r *run) dumpVersion(node, version string) check {
 			st := sc.State()
 			for _, u := range standard {
 				if v := st.Types[u].Version; v != version {
-					return fmt.Errorf("%s is at %q", shortName(u), v)
+					return fmt.Errorf("%s is at %q", xdstype.ShortOrURL(u), v)
 				}
 			}
 			return nil

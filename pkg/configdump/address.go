@@ -135,12 +135,11 @@ func healthStatus(v jsonscan.Value) string {
 // istioSubsetKey splits a cluster name as istioctl sorts clusters and endpoints: Istio subset
 // keys (direction|port|subset|fqdn) into their parts, any other name as the FQDN alone.
 func istioSubsetKey(name string) (direction, subset, fqdn string, port int) {
-	if strings.Count(name, "|") < 3 {
+	n, ok := SplitIstioClusterName(name)
+	if !ok {
 		return "", "", name, 0
 	}
-	p := strings.SplitN(name, "|", 4)
-	port, _ = strconv.Atoi(p[1])
-	return p[0], p[2], p[3], port
+	return n.Direction, n.Subset, n.FQDN, n.Port
 }
 
 // lessClusterName orders cluster names as istioctl does: by fqdn, subset, port, direction.

@@ -47,7 +47,7 @@ func (d *Dump) Bootstrap() (*Bootstrap, error) {
 	b.Locality = readLocality(node.Get("locality"))
 	b.UserAgent = node.Get("user_agent_name").Str()
 	md := node.Get("metadata")
-	b.IstioVersion = md.Get("ISTIO_VERSION").Str()
+	b.IstioVersion = IstioVersion(node)
 	b.IstioProxySHA = md.Get("ISTIO_PROXY_SHA").Str()
 	if p := strings.Split(b.IstioProxySHA, ":"); len(p) > 1 {
 		b.IstioProxySHA = p[1]

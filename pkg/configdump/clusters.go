@@ -24,7 +24,7 @@ type Cluster struct {
 }
 
 // istioKey tells whether the name is an Istio subset key (more than three '|' parts).
-func (c *Cluster) istioKey() bool { return strings.Count(c.Name, "|") > 2 }
+func (c *Cluster) istioKey() bool { _, ok := SplitIstioClusterName(c.Name); return ok }
 
 // IsSubsetKey tells whether the name is an Istio subset key (direction|port|subset|fqdn), whose
 // parts the table splits into columns.
@@ -137,12 +137,11 @@ func readCluster(v jsonscan.Value) Cluster {
 // splitName fills FQDN, port, subset and direction from an Istio cluster name.
 func splitName(c *Cluster) {
 	c.FQDN = c.Name
-	if !c.istioKey() {
+	n, ok := SplitIstioClusterName(c.Name)
+	if !ok {
 		return
 	}
-	p := strings.SplitN(c.Name, "|", 4)
-	c.Direction, c.Subset, c.FQDN = p[0], p[2], p[3]
-	c.Port, _ = strconv.Atoi(p[1])
+	c.Direction, c.Port, c.Subset, c.FQDN = n.Direction, n.Port, n.Subset, n.FQDN
 }
 
 // destinationRuleOf reads the Istio DestinationRule a resource came from, out of its

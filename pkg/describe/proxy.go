@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -77,7 +76,7 @@ func readBootstrap(d *configdump.Dump) bootstrapInfo {
 	bi := bootstrapInfo{
 		found:        true,
 		nodeID:       node.Get("id").Str(),
-		istioVersion: md.Get("ISTIO_VERSION").Str(),
+		istioVersion: configdump.IstioVersion(node),
 		podName:      md.Get("NAME").Str(),
 		podNamespace: md.Get("NAMESPACE").Str(),
 	}
@@ -122,24 +121,11 @@ func istioConfigRef(path string) (kind, id string) {
 	return m[3], m[4] + "." + m[2]
 }
 
-// clusterKey splits an Istio cluster name direction|port|subset|host.
-type clusterKey struct {
-	direction string
-	port      int
-	subset    string
-	host      string
-}
-
-func parseClusterName(name string) (clusterKey, bool) {
-	p := strings.SplitN(name, "|", 4)
-	if len(p) != 4 {
-		return clusterKey{}, false
-	}
-	port, err := strconv.Atoi(p[1])
-	if err != nil {
-		return clusterKey{}, false
-	}
-	return clusterKey{direction: p[0], port: port, subset: p[2], host: p[3]}, true
+// parseClusterName splits an Istio cluster name direction|port|subset|host; ok is false for
+// another name or a port that is not a number.
+func parseClusterName(name string) (configdump.IstioClusterName, bool) {
+	n, ok := configdump.SplitIstioClusterName(name)
+	return n, ok && n.Port != 0
 }
 
 // outboundClusters returns the outbound clusters of host:port (the service's and its subsets').
@@ -148,10 +134,10 @@ func (v *proxyView) outboundClusters(host string, port int) []LoadedCluster {
 	for i := range v.clusters {
 		c := &v.clusters[i]
 		k, ok := parseClusterName(c.Name)
-		if !ok || k.direction != "outbound" || k.port != port || k.host != host {
+		if !ok || k.Direction != "outbound" || k.Port != port || k.FQDN != host {
 			continue
 		}
-		lc := LoadedCluster{Name: c.Name, Subset: k.subset, TLS: clusterTLS(c.Raw)}
+		lc := LoadedCluster{Name: c.Name, Subset: k.Subset, TLS: clusterTLS(c.Raw)}
 		_, lc.DestinationRule = istioConfigRef(c.Raw.Get("metadata", "filter_metadata", "istio", "config").Str())
 		if c.State != configdump.StateActive && c.State != configdump.StateStatic {
 			lc.State = c.State
@@ -243,7 +229,7 @@ func (v *proxyView) routesFor(routeNames map[string]bool, matchDomains routeMatc
 			_ = vh.Get("routes").Items(func(_ int, r jsonscan.Value) bool {
 				e := readRouteEntry(r)
 				for _, c := range e.Clusters {
-					if k, ok := parseClusterName(c.Name); ok && k.host == host && k.port == port {
+					if k, ok := parseClusterName(c.Name); ok && k.FQDN == host && k.Port == port {
 						toService = true
 					}
 				}
@@ -255,7 +241,7 @@ func (v *proxyView) routesFor(routeNames map[string]bool, matchDomains routeMatc
 					kept := lr.Routes[:0]
 					for _, e := range lr.Routes {
 						for _, c := range e.Clusters {
-							if k, ok := parseClusterName(c.Name); ok && k.host == host && k.port == port {
+							if k, ok := parseClusterName(c.Name); ok && k.FQDN == host && k.Port == port {
 								kept = append(kept, e)
 								break
 							}

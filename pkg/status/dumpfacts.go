@@ -178,7 +178,7 @@ func nodeFacts(f *ProxyFacts, n jsonscan.Value) {
 	if f.Cluster == "" {
 		f.Cluster = n.Get("cluster").Str()
 	}
-	f.Version = md.Get("ISTIO_VERSION").Str()
+	f.Version = configdump.IstioVersion(n)
 	if f.Version == "" {
 		f.Version = n.Get("user_agent_build_version", "version").Get("major_number").Text()
 		if f.Version != "" {

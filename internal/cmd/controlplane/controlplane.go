@@ -18,6 +18,7 @@ import (
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
 	"github.com/xdsctl/xdsctl/internal/emulator"
+	"github.com/xdsctl/xdsctl/pkg/xdstype"
 )
 
 // NewCmdControlPlane returns `controlplane` with serve and sidecar.
@@ -316,7 +317,7 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		err := sc.WaitFor(wctx, func(s emulator.State) bool {
-			return s.Connected && len(s.Types) > 0 && s.Types[clusterType].Counters.Responses > 0
+			return s.Connected && len(s.Types) > 0 && s.Types[xdstype.Cluster].Counters.Responses > 0
 		})
 		if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
 			st := sc.State()
@@ -330,5 +331,3 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 	<-ctx.Done()
 	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
-
-const clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster"

@@ -6,11 +6,8 @@ package describe
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
@@ -33,8 +31,9 @@ const (
 	kindService = "service"
 )
 
-// maxInput is the largest file read (Envoy dumps of the largest meshes are a few hundred MB).
-const maxInput = 1 << 30
+// maxInput is the largest file read (Envoy dumps of the largest meshes are a few hundred MB);
+// tests lower it.
+var maxInput int64 = inputfile.MaxSize
 
 // Options are the options of `describe pod` and `describe service`.
 type Options struct {
@@ -303,7 +302,7 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 	if o.offline() {
 		files := map[string][]byte{}
 		for _, p := range o.K8sFiles {
-			data, err := o.readFile(p, "--k8s-file", "save the objects with: kubectl get pods,services -n <namespace> -o yaml > objects.yaml")
+			data, err := o.readFile(p, "--k8s-file", "a list of Kubernetes objects", "save the objects with: kubectl get pods,services -n <namespace> -o yaml > objects.yaml")
 			if err != nil {
 				return nil, "", err
 			}
@@ -436,11 +435,12 @@ func contains(list []string, s string) bool {
 }
 
 func (o *Options) readDump(path string) *describe.Proxy {
-	data, err := o.readFile(path, "--file", "save a dump with: kubectl exec <pod> -c istio-proxy -- curl -s localhost:15000/config_dump > dump.json")
+	data, err := o.readFile(path, "--file", "Envoy admin output", "save a dump with: kubectl exec <pod> -c istio-proxy -- curl -s localhost:15000/config_dump > dump.json")
 	if err != nil {
-		return &describe.Proxy{Source: fmt.Sprintf("file %q", path), Err: err}
+		return &describe.Proxy{Source: inputfile.Input{}.Name(path), Err: err}
 	}
-	return o.parseDump(data, fmt.Sprintf("file %q", path), fmt.Sprintf("file %q", path))
+	name := inputfile.Input{}.Name(path) // file "dump.json", or standard input
+	return o.parseDump(data, name, name)
 }
 
 // parseDump parses a config dump; a truncated one is used with a warning.
@@ -455,32 +455,7 @@ func (o *Options) parseDump(data []byte, source, name string) *describe.Proxy {
 	return &describe.Proxy{Dump: d, Source: source}
 }
 
-// readFile reads path, or standard input for "-".
-func (o *Options) readFile(path, flag, hint string) ([]byte, error) {
-	if path == "-" {
-		data, err := io.ReadAll(io.LimitReader(o.IO.In, maxInput+1))
-		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
-		}
-		if len(data) > maxInput {
-			return nil, fmt.Errorf("standard input is larger than %d MiB", maxInput>>20)
-		}
-		return data, nil
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, cmdutil.WithHint(fmt.Errorf("%s %q does not exist", flag, path), hint)
-	case err != nil:
-		return nil, fmt.Errorf("read %s %q: %w", flag, path, errors.Unwrap(err))
-	case st.IsDir():
-		return nil, fmt.Errorf("%s %q is a directory; give a file", flag, path)
-	case st.Size() > maxInput:
-		return nil, fmt.Errorf("%s %q is %d MiB, larger than the %d MiB xdsctl reads", flag, path, st.Size()>>20, maxInput>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s %q: %w", flag, path, errors.Unwrap(err))
-	}
-	return data, nil
+// readFile reads path, or standard input for "-"; the messages name the input by its flag.
+func (o *Options) readFile(path, flag, kind, hint string) ([]byte, error) {
+	return inputfile.Input{Flag: flag, Want: "a file", Hint: hint, Kind: kind, Max: maxInput}.Read(path, o.IO.In)
 }

@@ -339,6 +339,28 @@ func TestStdin(t *testing.T) {
 	assert.Contains(t, out.String(), "No mismatches found\n")
 }
 
+// TestStdinTooLarge: standard input over the limit is an error that names the flag it was
+// given to, never cut to the limit.
+func TestStdinTooLarge(t *testing.T) {
+	defer func(m int64) { maxInput = m }(maxInput)
+	run := func(limit int64, args string) (string, error) {
+		maxInput = limit
+		ios, in, out, _ := iostreams.Test()
+		f := &cmdutil.Factory{IOStreams: ios, Now: time.Now, KubeFlags: genericclioptions.NewConfigFlags(false)}
+		in.WriteString(strings.Repeat("#", int(limit)+1))
+		err := execute(t, f, "pod "+pod15+args, nil)
+		return out.String(), err
+	}
+
+	_, err := run(64, " --k8s-file -")
+	require.Error(t, err)
+	assert.Equal(t, "standard input (--k8s-file -) is more than the 64 bytes xdsctl reads; it cannot be a list of Kubernetes objects", err.Error())
+
+	out, err := run(100_000, " --k8s-file "+k8sDir+"bookinfo-1.5.yaml -f -")
+	require.NoError(t, err) // the proxy side is not available; the objects are still described
+	assert.Contains(t, out, "   Proxy config: not available from standard input: standard input (--file -) is more than the 100000 bytes xdsctl reads; it cannot be Envoy admin output\n")
+}
+
 func TestParentAndConfig(t *testing.T) {
 	f, _, _ := testFactory(t, nil)
 	err := execute(t, f, "deployment web", nil)

@@ -81,13 +81,13 @@ func runCompare(ctx context.Context, o *Options, proxyDump []byte) error {
 // podID is pod.namespace for a live pod.
 func (o *Options) proxySide(ctx context.Context, dump []byte) (s side, podID string, err error) {
 	if dump == nil && o.File != "" {
-		if dump, err = readInput(o.IO.In, o.File); err != nil {
+		if dump, err = readInput(o.IO.In, o.File, "file"); err != nil {
 			return s, "", err
 		}
 	}
 	if dump != nil {
 		if _, err := configdump.Detect(dump); err != nil {
-			return s, "", fmt.Errorf("file %q: %w", o.File, err)
+			return s, "", fmt.Errorf("%s: %w", inputName(o.File, "file"), err)
 		}
 		return side{name: "proxy (" + o.File + ")", dump: dump}, "", nil
 	}
@@ -216,7 +216,7 @@ func sentSide(name string, nc *status.NodeConfig) (side, error) {
 // controlPlaneFile reads a saved control plane view: a config dump, istiod's config_dump answer
 // (a DiscoveryResponse in JSON), or a CSDS response in JSON.
 func (o *Options) controlPlaneFile(nodeID string) (side, error) {
-	data, err := readInput(o.IO.In, o.CPFile)
+	data, err := readInput(o.IO.In, o.CPFile, cpFlag)
 	if err != nil {
 		return side{}, err
 	}
@@ -229,7 +229,7 @@ func (o *Options) controlPlaneFile(nodeID string) (side, error) {
 			Resources []json.RawMessage `json:"resources"`
 		}
 		if err := json.Unmarshal(data, &resp); err != nil {
-			return side{}, fmt.Errorf("file %q: %w", o.CPFile, err)
+			return side{}, fmt.Errorf("%s: %w", inputName(o.CPFile, cpFlag), err)
 		}
 		dump, err := json.Marshal(map[string]any{"configs": resp.Resources})
 		if err != nil {
@@ -239,15 +239,15 @@ func (o *Options) controlPlaneFile(nodeID string) (side, error) {
 	case inputCSDS:
 		nc, found, err := status.NodeResourcesJSON(data, nodeID)
 		if err != nil {
-			return side{}, fmt.Errorf("file %q: %w", o.CPFile, err)
+			return side{}, fmt.Errorf("%s: %w", inputName(o.CPFile, cpFlag), err)
 		}
 		if !found {
-			return side{}, cmdutil.WithHint(fmt.Errorf("file %q has no node %q (it has %s)", o.CPFile, nodeID, strings.Join(status.NodeIDs(data), ", ")),
+			return side{}, cmdutil.WithHint(fmt.Errorf("%s has no node %q (it has %s)", inputName(o.CPFile, cpFlag), nodeID, strings.Join(status.NodeIDs(data), ", ")),
 				"give the proxy's node id with --node-id")
 		}
 		return sentSide(name, nc)
 	}
-	return side{}, fmt.Errorf("file %q is not a config dump, nor istiod's config_dump or a CSDS response", o.CPFile)
+	return side{}, fmt.Errorf("%s is not a config dump, nor istiod's config_dump or a CSDS response", inputName(o.CPFile, cpFlag))
 }
 
 // ControlPlaneView is what the control plane sent the proxy target (<pod>[.<namespace>] or

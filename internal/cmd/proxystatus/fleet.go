@@ -2,17 +2,15 @@ package proxystatus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
@@ -20,15 +18,15 @@ import (
 	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
-// maxInput is the largest file read.
-const maxInput = 1 << 30
+// maxInput is the largest file read; tests lower it.
+var maxInput int64 = inputfile.MaxSize
 
 func run(ctx context.Context, o *Options) error {
 	if o.Target != "" || o.CPFile != "" {
 		return runCompare(ctx, o, nil)
 	}
 	if o.File != "" {
-		data, err := readInput(o.IO.In, o.File)
+		data, err := readInput(o.IO.In, o.File, "file")
 		if err != nil {
 			return err
 		}
@@ -263,41 +261,27 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 			return &fetched{Report: r, inferred: true, source: name}, nil
 		}
 	default:
-		return nil, cmdutil.WithHint(fmt.Errorf("file %q is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump", path),
+		return nil, cmdutil.WithHint(fmt.Errorf("%s is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump", inputName(path, "file")),
 			"save one with: istioctl proxy-status -o json, curl istiod:15014/debug/syncz, or grpcurl ... envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("file %q: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", inputName(path, "file"), err)
 	}
 	return &fetched{Report: r, source: name}, nil
 }
 
-// readInput reads path, or standard input for "-".
-func readInput(in io.Reader, path string) ([]byte, error) {
-	if path == "-" {
-		data, err := io.ReadAll(io.LimitReader(in, maxInput+1))
-		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
-		}
-		return data, nil
-	}
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, cmdutil.WithHint(fmt.Errorf("file %q does not exist", path), "check the path")
-	case err != nil:
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	case st.IsDir():
-		return nil, fmt.Errorf("file %q is a directory", path)
-	case st.Size() > maxInput:
-		return nil, fmt.Errorf("file %q is %d MiB, larger than the %d MiB xdsctl reads", path, st.Size()>>20, maxInput>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read file %q: %w", path, errors.Unwrap(err))
-	}
-	return data, nil
+// cpFlag names --control-plane-file's input in messages.
+const cpFlag = "--control-plane-file"
+
+// readInput reads path, or standard input for "-"; the messages name the input by its flag
+// ("file" for --file, as the messages always have).
+func readInput(in io.Reader, path, flag string) ([]byte, error) {
+	return inputfile.Input{Flag: flag, Want: "a file", Hint: "check the path", Kind: "a saved status or config dump", Max: maxInput}.Read(path, in)
 }
+
+// inputName is how messages name the input at path given with flag: `file "x.json"`,
+// "standard input", `--control-plane-file "cp.json"`.
+func inputName(path, flag string) string { return inputfile.Input{Flag: flag}.Name(path) }
 
 // filter returns the proxies the flags select.
 func (o *Options) filter(ps []status.ProxyStatus) ([]status.ProxyStatus, error) {

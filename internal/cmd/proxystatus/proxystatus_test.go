@@ -1,8 +1,10 @@
 package proxystatus
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +137,57 @@ func TestRecordedSynczFile(t *testing.T) {
 			assertGolden(t, stdout, "recorded-syncz/"+tt.name)
 		})
 	}
+}
+
+// TestStdinTooLarge: standard input over the limit is an error naming it, never cut to the
+// limit and parsed (or, worse, shown as a partial fleet).
+func TestStdinTooLarge(t *testing.T) {
+	data := readShared(t, recordedSyncz)
+	defer func(m int64) { maxInput = m }(maxInput)
+	maxInput = int64(len(data) - 1)
+
+	h := newHarness(t, nil)
+	in := &bytes.Buffer{}
+	h.ios.In = io.NopCloser(in)
+	in.Write(data)
+	stdout, stderr, code := h.run("--file", "-")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, fmt.Sprintf("Error: standard input is more than the %d bytes xdsctl reads; it cannot be a saved status or config dump\n", maxInput), stderr)
+
+	cp := readShared(t, "istio/writer__compare__configdump.json") // 53281 bytes; the proxy's dump is 52870
+	maxInput = int64(len(cp) - 1)
+	in.Reset()
+	in.Write(cp)
+	stdout, stderr, code = h.run("--file", sharedPath("istio/writer__compare__configdump_diff.json"), "--control-plane-file", "-")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, fmt.Sprintf("Error: standard input (--control-plane-file -) is more than the %d bytes xdsctl reads; it cannot be a saved status or config dump\n", maxInput), stderr)
+
+	maxInput = int64(len(data))
+	in.Reset()
+	in.Write(data)
+	stdout, _, code = h.run("--file", "-")
+	assert.Equal(t, 0, code)
+	assert.NotEmpty(t, stdout)
+}
+
+// TestStdinNamed: a message about what came on standard input says so, not file "-".
+func TestStdinNamed(t *testing.T) {
+	h := newHarness(t, nil)
+	in := &bytes.Buffer{}
+	h.ios.In = io.NopCloser(in)
+
+	in.WriteString(`{"hello":"world"}`)
+	_, stderr, code := h.run("--file", "-")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "Error: standard input is not a syncz, CSDS or /debug/syncz response, nor an Envoy config dump\n")
+
+	in.Reset()
+	in.WriteString(`{"hello":"world"}`)
+	_, stderr, code = h.run("--file", sharedPath("istio/writer__compare__configdump_diff.json"), "--control-plane-file", "-")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "Error: standard input (--control-plane-file -) is not a config dump, nor istiod's config_dump or a CSDS response\n", stderr)
 }
 
 // TestBadJQ: a bad --jq is a usage error found before any control plane or file is read.

@@ -28,6 +28,8 @@ import (
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/xdsctl/xdsctl/pkg/xdstype"
 )
 
 // AdminLinePrefix matches child.AdminLinePrefix (not imported: it would link grpc/xds).
@@ -162,27 +164,11 @@ func Resources(resp *statusv3.ClientStatusResponse) map[string]*statusv3.ClientC
 	for _, cc := range resp.GetConfig() {
 		for _, g := range cc.GetGenericXdsConfigs() {
 			if g.GetName() != "" {
-				out[shortType(g.GetTypeUrl())+" "+g.GetName()] = g
+				out[xdstype.ShortOrURL(g.GetTypeUrl())+" "+g.GetName()] = g
 			}
 		}
 	}
 	return out
-}
-
-func shortType(typeURL string) string {
-	switch typeURL {
-	case "type.googleapis.com/envoy.config.listener.v3.Listener":
-		return "LDS"
-	case "type.googleapis.com/envoy.config.route.v3.RouteConfiguration":
-		return "RDS"
-	case "type.googleapis.com/envoy.config.cluster.v3.Cluster":
-		return "CDS"
-	case "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment":
-		return "EDS"
-	case "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret":
-		return "SDS"
-	}
-	return typeURL
 }
 
 // Compare lists where a client's own CSDS (client_status per resource) and the control plane's

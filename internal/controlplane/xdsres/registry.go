@@ -13,6 +13,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/xdsctl/xdsctl/pkg/xdstype"
+
 	// Extension types a snapshot may name in typed_config. protojson and anypb resolve `@type`
 	// through the global registry, so every type a snapshot or a response may carry is linked here.
 	_ "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
@@ -56,13 +58,9 @@ func KindOf(typeURL string) (Kind, bool) {
 	return Kind{}, false
 }
 
-// ShortName returns "CDS" for the cluster type URL, or the type URL itself for other types.
-func ShortName(typeURL string) string {
-	if k, ok := KindOf(typeURL); ok {
-		return k.Short
-	}
-	return typeURL
-}
+// ShortName returns "CDS" for the cluster type URL, or the type URL itself for a type xdstype
+// does not know. It is xdstype.ShortOrURL.
+func ShortName(typeURL string) string { return xdstype.ShortOrURL(typeURL) }
 
 // Name returns the name of an xDS resource (cluster_name for a ClusterLoadAssignment).
 func Name(m proto.Message) string {

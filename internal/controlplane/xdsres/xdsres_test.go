@@ -15,6 +15,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/xdsctl/xdsctl/pkg/xdstype"
 )
 
 func TestLegacyWildcard(t *testing.T) {
@@ -26,6 +28,14 @@ func TestLegacyWildcard(t *testing.T) {
 	}
 	assert.Equal(t, "CDS", ShortName(resource.ClusterType))
 	assert.Equal(t, "type.googleapis.com/x.Y", ShortName("type.googleapis.com/x.Y"))
+}
+
+// TestKindsAgreeWithXDSType: the served kinds' short names and type URLs are xdstype's.
+func TestKindsAgreeWithXDSType(t *testing.T) {
+	for _, k := range Kinds {
+		assert.Equal(t, k.Short, ShortName(k.TypeURL), k.Key)
+		assert.Equal(t, k.TypeURL, xdstype.V3URL(k.Short), k.Key)
+	}
 }
 
 func TestMarshalJSONIsStable(t *testing.T) {
