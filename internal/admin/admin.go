@@ -41,9 +41,19 @@ type StatusError struct {
 	Code   int
 	Status string // e.g. "503 Service Unavailable"
 	Body   string // the first 4 KiB of the body
+	// HTML is the title of an HTML page that came as the body (a web proxy's or login page's error
+	// page, never Envoy's), or "-" for a page without one; "" when the body is not HTML.
+	HTML string
 }
 
 func (e *StatusError) Error() string {
+	switch e.HTML {
+	case "":
+	case "-":
+		return fmt.Sprintf("%s: answered %s with an HTML page, not Envoy's admin API", e.What, e.Status)
+	default:
+		return fmt.Sprintf("%s: answered %s with an HTML page (%q), not Envoy's admin API", e.What, e.Status, e.HTML)
+	}
 	msg := fmt.Sprintf("%s: the admin API answered %s", e.What, e.Status)
 	if line := firstLine([]byte(e.Body)); line != "" {
 		msg += ": " + line

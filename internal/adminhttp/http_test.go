@@ -84,8 +84,10 @@ func TestHTTPClientAnswers(t *testing.T) {
 	if b, err := c.Post(ctx, "config_dump"); err != nil || string(b) != `{"configs":[]} POST ` {
 		t.Fatalf("POST: %q %v", b, err)
 	}
-	if conns.Load() != 1 {
-		t.Errorf("%d connections for 4 requests, want 1", conns.Load())
+	// one connection per request: a reused one lets Go's transport log a hostile server's bytes
+	// after an answer ("Unsolicited response received on idle HTTP channel") to stderr
+	if conns.Load() != 4 {
+		t.Errorf("%d connections for 4 requests, want 4", conns.Load())
 	}
 	cases := []struct {
 		path, want, hint string
@@ -178,7 +180,8 @@ func TestHTTPClientFailures(t *testing.T) {
 			is: ErrNoAnswer, hint: "is that port Envoy's admin API? Envoy may also be restarting"},
 		{name: "hang", url: hang, timeout: 200 * time.Millisecond, want: "fetch /config_dump from " + hang + ": timed out waiting for the admin API to answer: timeout", is: ErrTimeout, hint: HintTimeout},
 		{name: "stall", url: stall, timeout: 300 * time.Millisecond, want: "fetch /config_dump from " + stall + ": timed out reading the answer after 10 bytes: timeout", is: ErrTimeout, hint: HintTimeout},
-		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes xdsctl reads"},
+		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes limit of --max-response: answer too large",
+			is: ErrTooLarge, hint: "if the proxy really holds that much configuration, raise --max-response (e.g. --max-response 1Gi)"},
 		{name: "dns", url: "http://no-such-host.invalid:9901", want: `fetch /config_dump from http://no-such-host.invalid:9901: cannot resolve host "no-such-host.invalid"`},
 	}
 	for _, tc := range cases {

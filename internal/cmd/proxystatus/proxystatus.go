@@ -37,6 +37,7 @@ type Options struct {
 	Plaintext     bool
 	Token         string
 	Timeout       time.Duration
+	MaxResponse   int64  // --max-response: the largest answer read from a control plane or proxy
 	NodeID        string // target form: the proxy's node id at the control plane
 
 	// Istio.
@@ -134,6 +135,7 @@ xdsctl ps -w`,
 	fl.BoolVar(&opts.Plaintext, "plaintext", false, "Talk to the control plane without TLS (istiod: port 15010)")
 	fl.StringVar(&opts.Token, "token", "", "Send this bearer `token` to the control plane (istiod: default is a service-account token from the TokenRequest API)")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a control plane or proxy after this `duration`")
+	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
 	fl.StringVar(&opts.NodeID, "node-id", "", "With a proxy and --xds-address: the proxy's node `id` (default: read from its bootstrap)")
 	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace where istiod runs")
 	fl.StringVarP(&opts.Revision, "revision", "r", "", "Ask only the istiod pods of this `revision`")
@@ -164,6 +166,8 @@ func (o *Options) validate() error {
 	switch {
 	case o.Timeout <= 0:
 		return cmdutil.FlagErrorf("--timeout must be positive, got %s", o.Timeout)
+	case o.MaxResponse < 0:
+		return cmdutil.ValidateMaxResponse(o.MaxResponse)
 	case o.Watch && o.Interval < 100*time.Millisecond:
 		return cmdutil.FlagErrorf("--interval must be at least 100ms, got %s", o.Interval)
 	case o.XDSAddress != "" && o.FromProxies:
@@ -202,13 +206,13 @@ func (o *Options) validate() error {
 func (o *Options) connOptions() xdsclient.Options {
 	return xdsclient.Options{
 		Address: o.XDSAddress, Plaintext: o.Plaintext, CA: o.CA, Cert: o.Cert, Key: o.Key,
-		Insecure: o.Insecure, Token: o.Token, Timeout: o.Timeout,
+		Insecure: o.Insecure, Token: o.Token, Timeout: o.Timeout, MaxResponse: o.MaxResponse,
 	}
 }
 
 func (o *Options) istiodOptions() xdsclient.IstiodOptions {
 	return xdsclient.IstiodOptions{
 		Namespace: o.IstioNamespace, Revision: o.Revision, Plaintext: o.Plaintext, Port: o.XDSPort,
-		CA: o.CA, Cert: o.Cert, Key: o.Key, Token: o.Token, Timeout: o.Timeout, Warn: o.IO.ErrOut,
+		CA: o.CA, Cert: o.Cert, Key: o.Key, Token: o.Token, Timeout: o.Timeout, MaxResponse: o.MaxResponse, Warn: o.IO.ErrOut,
 	}
 }
