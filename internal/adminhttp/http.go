@@ -197,7 +197,7 @@ func (c *Client) do(ctx context.Context, method, path string) ([]byte, error) {
 		var tl *boundedread.TooLargeError
 		if errors.As(err, &tl) {
 			return nil, cmdutil.WithHint(fmt.Errorf("%s: %s of --%s: %w", c.what(method, path), tl.Error(), cmdutil.MaxResponseFlag, ErrTooLarge),
-				fmt.Sprintf("if the proxy really holds that much configuration, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, biggerLimit(c.opts.MaxBody)))
+				fmt.Sprintf("if the proxy really holds that much configuration, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, cmdutil.FormatByteSize(2*c.opts.MaxBody)))
 		}
 		return nil, c.connError(ctx, method, path, err, n)
 	}
@@ -206,16 +206,6 @@ func (c *Client) do(ctx context.Context, method, path string) ([]byte, error) {
 			hintHTML)
 	}
 	return data, nil
-}
-
-// biggerLimit suggests a --max-response value: twice the limit, in Gi or Mi.
-func biggerLimit(limit int64) string {
-	if d := 2 * limit; d >= 1<<30 && d%(1<<30) == 0 {
-		return fmt.Sprintf("%dGi", d>>30)
-	} else if d >= 1<<20 {
-		return fmt.Sprintf("%dMi", d>>20)
-	}
-	return "1Gi"
 }
 
 // statusError describes a non-200 answer with its status and the first line of its body.

@@ -81,8 +81,10 @@ func (b *byteSize) Set(s string) error {
 
 func (b *byteSize) Type() string { return "size" }
 
-func (b *byteSize) String() string {
-	n := int64(*b)
+func (b *byteSize) String() string { return FormatByteSize(int64(*b)) }
+
+// FormatByteSize writes n as --max-response takes it: 1Gi, 8Mi, 64Ki, or bytes.
+func FormatByteSize(n int64) string {
 	switch {
 	case n > 0 && n%(1<<30) == 0:
 		return fmt.Sprintf("%dGi", n>>30)

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xdsctl/xdsctl/internal/boundedread"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
@@ -19,7 +23,12 @@ var (
 	ErrUnauthorized  = errors.New("not authorized")
 	ErrTimeout       = errors.New("timeout")
 	ErrUnimplemented = errors.New("not served")
+	ErrTooLarge      = errors.New("answer too large")
+	ErrNotXDS        = errors.New("not an xDS server")
 )
+
+// hintNotXDS is the hint when what answered at --xds-address does not behave as an xDS server.
+const hintNotXDS = "check that --xds-address is the control plane's gRPC xDS port (istiod: 15010 plaintext, 15012 TLS; the bundled control plane: 18000), not an HTTP port (istiod's 15014) or an Envoy admin API"
 
 // kindError prints its message and unwraps to a sentinel, so the sentinel's text is not repeated.
 type kindError struct {
@@ -46,6 +55,9 @@ func (c *Conn) callError(parent, ctx context.Context, what string, err error) er
 	st, _ := status.FromError(err)
 	msg := st.Message()
 	pre := fmt.Sprintf("%s from %s", what, c.opts.Name)
+	if e := c.faultError(pre, err, st); e != nil {
+		return e
+	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || st.Code() == codes.DeadlineExceeded:
 		detail := ""
@@ -96,6 +108,8 @@ func (c *Conn) unavailable(pre, msg string) error {
 	case !c.opts.Plaintext && (strings.Contains(low, "broken pipe") || strings.Contains(low, "connection reset")):
 		return cmdutil.WithHint(kindErrorf(ErrTLS, "%s: the server closed the connection during the TLS handshake", pre),
 			"the server may want a client certificate (--cert/--key), or speak plaintext (--plaintext)")
+	case strings.Contains(low, "looked like an http/1.1 header"):
+		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: an HTTP/1 server answered, not a gRPC server", pre), hintNotXDS)
 	case c.opts.Plaintext && (strings.Contains(low, "server preface") || strings.Contains(low, "connection closed") || strings.Contains(low, "eof")):
 		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: the server closed the connection", pre),
 			"the server may want TLS: drop --plaintext")
@@ -105,3 +119,34 @@ func (c *Conn) unavailable(pre, msg string) error {
 	}
 	return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: %s", pre, msg), "check the address and that the control plane is up")
 }
+
+// faultError explains the answers of a server that is not the xDS server it was taken for: a stream
+// ended without a message, a unary call answered with none or two, an answer over --max-response.
+// It returns nil for any other failure.
+func (c *Conn) faultError(pre string, err error, st *status.Status) error {
+	msg := st.Message()
+	switch {
+	case errors.Is(err, io.EOF):
+		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server ended the stream without answering", pre),
+			"the server may not serve that request (an old istiod, or not istiod at all); "+hintNotXDS)
+	case strings.Contains(msg, "cardinality violation"):
+		what := "with no message"
+		if strings.Contains(msg, "another message") {
+			what = "with more than one message"
+		}
+		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server answered a single request %s, as no CSDS server does", pre, what), hintNotXDS)
+	case st.Code() == codes.ResourceExhausted && strings.Contains(msg, "larger than max"):
+		size := ""
+		if m := largerThanMax.FindStringSubmatch(msg); m != nil {
+			if n, perr := strconv.ParseInt(m[1], 10, 64); perr == nil {
+				size = " " + boundedread.Size(n) + ","
+			}
+		}
+		return cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: the answer is%s more than the %s limit of --%s", pre, size, boundedread.Size(c.opts.MaxResponse), cmdutil.MaxResponseFlag),
+			fmt.Sprintf("if the control plane really knows that many proxies, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, cmdutil.FormatByteSize(min(2*c.opts.MaxResponse, 2<<30))))
+	}
+	return nil
+}
+
+// largerThanMax finds the size in gRPC's "grpc: received message larger than max (10485760 vs. 8388608)".
+var largerThanMax = regexp.MustCompile(`larger than max \((\d+) vs\.`)

@@ -1,0 +1,100 @@
+package xdsclient
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
+)
+
+// faultServer serves every gRPC method with h (raw bytes), on loopback.
+func faultServer(t *testing.T, h grpc.StreamHandler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer(grpc.UnknownServiceHandler(h), grpc.ForceServerCodec(rawCodec{}))
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(s.Stop)
+	return l.Addr().String()
+}
+
+// TestFaultyServers: what answers at --xds-address but is not a sound xDS server gets a message
+// naming what it did and a hint on what to check, never a bare "EOF".
+func TestFaultyServers(t *testing.T) {
+	recv := func(st grpc.ServerStream) { var in []byte; _ = st.RecvMsg(&in) }
+	empty := faultServer(t, func(any, grpc.ServerStream) error { return nil })
+	two := faultServer(t, func(_ any, st grpc.ServerStream) error {
+		recv(st)
+		_ = st.SendMsg([]byte{})
+		return st.SendMsg([]byte{})
+	})
+	big := faultServer(t, func(_ any, st grpc.ServerStream) error {
+		recv(st)
+		return st.SendMsg(make([]byte, 9<<20))
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: time.Second}
+	go func() { _ = hs.Serve(l) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	http1 := l.Addr().String()
+
+	for _, tc := range []struct {
+		name, addr string
+		ads        bool // DebugRequest (a stream) rather than FetchClientStatus (unary)
+		want, hint string
+		is         error
+	}{
+		{name: "unary without a message", addr: empty, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + empty + ": the server answered a single request with no message, as no CSDS server does"},
+		{name: "stream ends at once", addr: empty, ads: true, is: ErrNotXDS,
+			hint: "the server may not serve that request (an old istiod, or not istiod at all); " + hintNotXDS,
+			want: "ask for istio.io/debug/syncz from control plane at " + empty + ": the server ended the stream without answering"},
+		{name: "unary with two messages", addr: two, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + two + ": the server answered a single request with more than one message, as no CSDS server does"},
+		{name: "too large", addr: big, is: ErrTooLarge,
+			hint: "if the control plane really knows that many proxies, raise --max-response (e.g. --max-response 16Mi)",
+			want: "ask for client status (CSDS) from control plane at " + big + ": the answer is 9 MiB, more than the 8 MiB limit of --max-response"},
+		{name: "too large on a stream", addr: big, ads: true, is: ErrTooLarge,
+			hint: "if the control plane really knows that many proxies, raise --max-response (e.g. --max-response 16Mi)",
+			want: "ask for istio.io/debug/syncz from control plane at " + big + ": the answer is 9 MiB, more than the 8 MiB limit of --max-response"},
+		{name: "an HTTP/1 server with --plaintext", addr: http1, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + http1 + ": an HTTP/1 server answered, not a gRPC server"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Dial(Options{Address: tc.addr, Plaintext: true, Timeout: 2 * time.Second, MaxResponse: 8 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			start := time.Now()
+			if tc.ads {
+				_, err = c.DebugRequest(context.Background(), TypeSyncz, nil, Node{})
+			} else {
+				_, err = c.FetchClientStatus(context.Background())
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error %v\nwant %s", err, tc.want)
+			}
+			if !errors.Is(err, tc.is) {
+				t.Errorf("not errors.Is %v", tc.is)
+			}
+			if h := cmdutil.HintOf(err); h != tc.hint {
+				t.Errorf("hint %q\nwant %q", h, tc.hint)
+			}
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+}
