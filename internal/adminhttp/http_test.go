@@ -180,7 +180,7 @@ func TestHTTPClientFailures(t *testing.T) {
 			is: ErrNoAnswer, hint: "is that port Envoy's admin API? Envoy may also be restarting"},
 		{name: "hang", url: hang, timeout: 200 * time.Millisecond, want: "fetch /config_dump from " + hang + ": timed out waiting for the admin API to answer: timeout", is: ErrTimeout, hint: HintTimeout},
 		{name: "stall", url: stall, timeout: 300 * time.Millisecond, want: "fetch /config_dump from " + stall + ": timed out reading the answer after 10 bytes: timeout", is: ErrTimeout, hint: HintTimeout},
-		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes limit of --max-response: answer too large",
+		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes limit of --max-response",
 			is: ErrTooLarge, hint: "if the proxy really holds that much configuration, raise --max-response (e.g. --max-response 2000)"},
 		{name: "dns", url: "http://no-such-host.invalid:9901", want: `fetch /config_dump from http://no-such-host.invalid:9901: cannot resolve host "no-such-host.invalid"`},
 	}

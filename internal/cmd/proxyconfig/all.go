@@ -96,11 +96,16 @@ xdsctl pc all --demo`,
 func (o *AllOptions) build(bodies map[string][]byte, w *configdump.Warnings) (*viewResult, error) {
 	body := bodies[admin.PathConfigDumpWithEDS]
 	if o.Save != "" {
+		// what is not a config dump is refused before the file is written: a login page or a
+		// proxy's error page saved as dump.json would fail only later, offline
+		if f, err := configdump.Detect(body); err != nil || f != configdump.FormatConfigDump {
+			if err == nil {
+				err = fmt.Errorf("it is Envoy's /%s output", f)
+			}
+			return nil, fmt.Errorf("not saved to %q: the %d bytes are not a config dump: %w", o.Save, len(body), err)
+		}
 		if err := os.WriteFile(o.Save, body, 0o644); err != nil {
 			return nil, fmt.Errorf("save to %q: %w", o.Save, errors.Unwrap(err))
-		}
-		if _, err := configdump.Detect(body); err != nil {
-			w.Add("save", fmt.Sprintf("saved %d bytes to %q, but they are not a config dump: %v", len(body), o.Save, err))
 		}
 		return &viewResult{Quiet: true, Notes: []string{fmt.Sprintf("saved %d bytes to %s", len(body), o.Save)}}, nil
 	}
