@@ -8,11 +8,10 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/front"
 	"github.com/xdsctl/xdsctl/internal/cmd/root"
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
 
@@ -22,7 +21,7 @@ func main() {
 
 func run() int {
 	_ = os.Unsetenv(front.EnvHandedOver) // what this program runs is not a hand-over loop
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.NotifyContext(context.Background())
 	defer stop()
 	return root.Run(ctx, root.NewFactory(iostreams.System()), os.Args[1:])
 }

@@ -6,11 +6,10 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmd/front"
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
 
@@ -19,7 +18,7 @@ func main() {
 }
 
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.NotifyContext(context.Background())
 	defer stop()
 	return front.Run(ctx, iostreams.System(), os.Args[1:], launch.Runner{Find: front.Live.Find, Exec: launch.Exec})
 }
