@@ -324,7 +324,7 @@ func isHTML(contentType string, body []byte) bool {
 
 // pageTitle is the text of an HTML page's <title>, cleaned and cut to 80 characters, or "".
 func pageTitle(body []byte) string {
-	low := bytes.ToLower(body[:min(len(body), 64<<10)])
+	low := asciiLower(body[:min(len(body), 64<<10)]) // byte for byte: offsets in low are offsets in body
 	i := bytes.Index(low, []byte("<title"))
 	if i < 0 {
 		return ""
@@ -345,10 +345,22 @@ func pageTitle(body []byte) string {
 		}
 		return r
 	}, t)
-	if len(t) > 80 {
-		t = t[:80] + "..."
+	if r := []rune(t); len(r) > 80 {
+		t = string(r[:80]) + "..."
 	}
 	return t
+}
+
+// asciiLower is b with A-Z lowered, the same length (bytes.ToLower may change it on bad UTF-8).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 func titled(t string) string {

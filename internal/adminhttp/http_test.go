@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 )
@@ -231,6 +232,21 @@ func TestHTTPClientFailures(t *testing.T) {
 		c, _ := New(refused, Options{OnClose: func() error { closed = true; return nil }})
 		if err := c.Close(); err != nil || !closed {
 			t.Fatalf("Close: %v, OnClose ran: %v", err, closed)
+		}
+	})
+}
+
+// FuzzHTMLSniff: whatever an answer holds, telling whether it is a page and finding its title
+// never panics, and a title is one clean line of at most 80 characters (and "...").
+func FuzzHTMLSniff(f *testing.F) {
+	f.Add([]byte("<!DOCTYPE html><html><head><title>Sign in</title></head></html>"), "text/html")
+	f.Add([]byte(`{"configs":[]}`), "application/json")
+	f.Add([]byte("<title>a\nb\x00c</title"), "")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		_ = isHTML(contentType, body)
+		title := pageTitle(body)
+		if utf8.RuneCountInString(title) > 83 || strings.ContainsAny(title, "\n\r\x00") {
+			t.Fatalf("title %q", title)
 		}
 	})
 }

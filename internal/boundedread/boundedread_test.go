@@ -119,3 +119,47 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRead: whatever the stream, its declared size and the limit, Read returns the stream itself
+// or says it is too large, and never more than limit bytes.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte("{}"), int64(2), int64(10), uint8(1))
+	f.Add(bytes.Repeat([]byte("x"), 5000), int64(-1), int64(4096), uint8(7))
+	f.Add([]byte("abc"), int64(1<<40), int64(1<<20), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, declared, limit int64, step uint8) {
+		if limit < 0 || limit > 1<<20 {
+			limit = int64(len(data))
+		}
+		var r io.Reader = bytes.NewReader(data)
+		if step > 0 {
+			r = &stepReader{data: data, step: int(step)}
+		}
+		got, n, err := Read(context.Background(), r, declared, limit)
+		var tl *TooLargeError
+		switch {
+		case errors.As(err, &tl):
+			if int64(len(data)) <= limit && declared <= limit {
+				t.Fatalf("%d bytes, limit %d, declared %d: %v", len(data), limit, declared, err)
+			}
+		case err != nil:
+			t.Fatal(err)
+		case !bytes.Equal(got, data) || n != int64(len(data)):
+			t.Fatalf("read %d bytes (n=%d) of %d", len(got), n, len(data))
+		}
+	})
+}
+
+// stepReader gives at most step bytes per Read.
+type stepReader struct {
+	data []byte
+	step int
+}
+
+func (s *stepReader) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), s.step)], s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
