@@ -9,11 +9,14 @@
 package inputfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/xdsctl/xdsctl/internal/boundedread"
 )
 
 // MaxSize is the largest input read: the admin output of the largest meshes is a few hundred MB.
@@ -89,13 +92,16 @@ func readRegular(f *os.File, st fs.FileInfo, name string) ([]byte, error) {
 	return data[:n], nil // it shrank while we read: parse what we got
 }
 
+// readStream reads a pipe or standard input in chunks (boundedread): about twice the input at the
+// peak, where io.ReadAll's doubling takes up to three times.
 func readStream(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	data, _, err := boundedread.Read(context.Background(), r, -1, MaxSize)
+	var tl *boundedread.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, &Error{Msg: fmt.Sprintf("%s is more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, MaxSize>>20)}
+	}
 	if err != nil {
 		return nil, &Error{Msg: fmt.Sprintf("read %s: %v", name, unwrapPath(err)), Err: err}
-	}
-	if len(data) > MaxSize {
-		return nil, &Error{Msg: fmt.Sprintf("%s is more than the %d MiB xdsctl reads; it cannot be Envoy admin output", name, MaxSize>>20)}
 	}
 	return data, nil
 }
