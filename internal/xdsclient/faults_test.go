@@ -98,3 +98,37 @@ func TestFaultyServers(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPSynczFaults: istiod's HTTP /debug/syncz is read within --max-response, and a redirect is
+// not followed (its answer would be taken for istiod's).
+func TestHTTPSynczFaults(t *testing.T) {
+	endless := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	_, err := HTTPSyncz(context.Background(), endless, "", 1<<20)
+	if err == nil || err.Error() != "GET "+endless+"/debug/syncz: the answer is larger than the 1 MiB limit of --max-response" {
+		t.Fatalf("endless: %v", err)
+	}
+	redirect := httptestServer(t, http.RedirectHandler("http://192.0.2.1/debug/syncz", http.StatusFound))
+	_, err = HTTPSyncz(context.Background(), redirect, "", 1<<20)
+	if err == nil || err.Error() != "GET "+redirect+"/debug/syncz: 302 Found" {
+		t.Fatalf("redirect: %v", err)
+	}
+}
+
+func httptestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &http.Server{Handler: h, ReadHeaderTimeout: time.Second}
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(func() { _ = s.Close() })
+	return "http://" + l.Addr().String()
+}
