@@ -223,3 +223,16 @@ func TestHTTP1BehindXDSAddress(t *testing.T) {
 		t.Errorf("took %s", r.took)
 	}
 }
+
+// TestNotAdminOutput: a 200 answer that is neither HTML nor admin output asks whether it came from
+// Envoy's admin API.
+func TestNotAdminOutput(t *testing.T) {
+	body := "Unauthorized: sign in at https://sso.example"
+	url := faultserver.HTTP(t, faultserver.Declared(int64(len(body)), body))
+	r := xdsctl(t, "pc", "clusters", "--admin", url, "--timeout", "2s")
+	want := "Error: http://ADDR: input is not JSON (it starts with \"Unauthorized: sign i\")\n" +
+		"Hint: is that Envoy's admin API? A proxy, gateway or login page in front of it may have answered; check the address and port\n"
+	if got := port.ReplaceAllString(r.stderr, "ADDR"); r.code != 1 || got != want {
+		t.Fatalf("%s\nwant exit 1 and\n%s", r, want)
+	}
+}
