@@ -64,12 +64,23 @@ func (e *StatusError) Error() string {
 func firstLine(b []byte) string {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			if len(l) > 200 {
-				l = l[:200] + "..."
+		if l := strings.TrimSpace(Printable(sc.Text())); l != "" {
+			if r := []rune(l); len(r) > 200 {
+				l = string(r[:200]) + "..."
 			}
 			return l
 		}
 	}
 	return ""
+}
+
+// Printable is text a server sent, made safe to print on a terminal: control characters (escape
+// sequences could rewrite the screen or the window title) become '?', invalid UTF-8 becomes U+FFFD.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/boundedread"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
@@ -53,7 +54,7 @@ func (c *Conn) callError(parent, ctx context.Context, what string, err error) er
 		return parent.Err() // interrupted: main reports it
 	}
 	st, _ := status.FromError(err)
-	msg := st.Message()
+	msg := admin.Printable(st.Message()) // the server's words: no escape sequences to the terminal
 	pre := fmt.Sprintf("%s from %s", what, c.opts.Name)
 	if e := c.faultError(pre, err, st); e != nil {
 		return e
@@ -79,7 +80,7 @@ func (c *Conn) callError(parent, ctx context.Context, what string, err error) er
 		return c.unavailable(pre, msg)
 	}
 	if msg == "" {
-		msg = err.Error()
+		msg = admin.Printable(err.Error())
 	}
 	return fmt.Errorf("%s: %s", pre, msg)
 }
