@@ -28,6 +28,9 @@ const MaxBody = cmdutil.DefaultMaxResponse
 // maxRedirects is how many same-host redirects a request follows.
 const maxRedirects = 5
 
+// maxHeaderBytes bounds an answer's headers.
+const maxHeaderBytes = 1 << 20
+
 // Hints shared by the admin errors.
 const (
 	HintTimeout = "the proxy is slow or stuck, or the dump is very large; raise --timeout (default 10s)"
@@ -91,6 +94,8 @@ func New(baseURL string, o Options) (*Client, error) {
 		// No reuse: a server that sends bytes after an answer makes Go's transport log
 		// "Unsolicited response received on idle HTTP channel" to the process's standard error.
 		t.DisableKeepAlives = true
+		// Envoy's headers are a few hundred bytes; Go's default allows 10 MB of them
+		t.MaxResponseHeaderBytes = maxHeaderBytes
 		tr = t
 	}
 	c := &Client{base: u, opts: o}
@@ -264,6 +269,10 @@ func (c *Client) connError(ctx context.Context, method, path string, err error, 
 	case errors.Is(err, io.EOF) || isClosedConn(err):
 		return cmdutil.WithHint(fmt.Errorf("%s: the admin API closed the connection without answering: %w", c.what(method, path), ErrNoAnswer),
 			"is that port Envoy's admin API? Envoy may also be restarting")
+	}
+	if strings.Contains(err.Error(), "server response headers exceeded") {
+		return cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: the answer's headers are larger than %s", c.what(method, path), boundedread.Size(maxHeaderBytes)),
+			"is that port Envoy's admin API?")
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {

@@ -100,6 +100,11 @@ func TestHostileAdminAPI(t *testing.T) {
 			stderr: "Error: fetch /config_dump from http://ADDR: timed out reading the answer after NN bytes: timeout\n" + hintTimeout,
 		},
 		{
+			name: "endless headers", url: faultserver.Raw(t, faultserver.EndlessHeaders),
+			args: []string{"pc", "clusters"}, code: 1, alloc: 8 << 20,
+			stderr: "Error: fetch /config_dump from http://ADDR: the answer's headers are larger than 1 MiB\nHint: is that port Envoy's admin API?\n",
+		},
+		{
 			name: "500 with an HTML page", url: faultserver.HTTP(t, faultserver.Page(500, "Internal Server Error")),
 			args: []string{"pc", "clusters"}, code: 1, alloc: 4 << 20,
 			stderr: "Error: fetch /config_dump from http://ADDR: answered 500 Internal Server Error with an HTML page (\"Internal Server Error\"), not Envoy's admin API\n" + hintHTML,

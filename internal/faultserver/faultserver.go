@@ -150,3 +150,14 @@ func JunkAfter(body, junk string) func(net.Conn) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// EndlessHeaders sends a status line and then header lines until the client goes away.
+func EndlessHeaders(c net.Conn) {
+	fmt.Fprint(c, "HTTP/1.1 200 OK\r\n")
+	line := []byte("X-Filler: " + string(spaces[:1000]) + "x\r\n")
+	for {
+		if _, err := c.Write(line); err != nil {
+			return
+		}
+	}
+}
