@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,35 @@ func TestFaultyServers(t *testing.T) {
 				t.Errorf("took %s", took)
 			}
 		})
+	}
+}
+
+// TestStuckServer: a server that accepts the call and never answers, or trickles an endless
+// message, is given up at the timeout (+ 100 ms).
+func TestStuckServer(t *testing.T) {
+	stuck := faultServer(t, func(_ any, st grpc.ServerStream) error {
+		<-st.Context().Done()
+		return nil
+	})
+	for _, ads := range []bool{false, true} {
+		c, err := Dial(Options{Address: stuck, Plaintext: true, Timeout: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if ads {
+			_, err = c.DebugRequest(context.Background(), TypeSyncz, nil, Node{})
+		} else {
+			_, err = c.FetchClientStatus(context.Background())
+		}
+		took := time.Since(start)
+		c.Close()
+		if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "no answer within 300ms") {
+			t.Errorf("ads %v: %v", ads, err)
+		}
+		if took > 400*time.Millisecond {
+			t.Errorf("ads %v: took %s with a 300ms timeout", ads, took)
+		}
 	}
 }
 
