@@ -44,7 +44,8 @@ clusters, listeners, routes, secrets and EDS endpoints tables, each row named by
 private keys redacted.
 
 --save FILE writes the proxy's raw /config_dump?include_eds answer (or the file given with -f) to
-FILE instead of printing, to read it later with -f or attach it to a bug report.`,
+FILE instead of printing, to read it later with -f or attach it to a bug report. An answer that is
+not a config dump (a login page, an error page) is not saved: the command fails.`,
 		Example: `# everything about a pod's sidecar, with section banners
 xdsctl proxy-config all productpage-v1-7bbd79f8fd-k6j79.default --with-headers
 
