@@ -89,6 +89,8 @@ func (c *Conn) callError(parent, ctx context.Context, what string, err error) er
 func (c *Conn) unavailable(pre, msg string) error {
 	low := strings.ToLower(msg)
 	switch {
+	case strings.Contains(low, "no application protocol"):
+		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server speaks TLS but not HTTP/2, so it is not a gRPC server", pre), hintNotXDS)
 	case strings.Contains(low, "connection refused"):
 		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: connection refused", pre),
 			"is the control plane running and listening on that port? Check --xds-address")
@@ -125,8 +127,14 @@ func (c *Conn) unavailable(pre, msg string) error {
 // ended without a message, a unary call answered with none or two, an answer over --max-response.
 // It returns nil for any other failure.
 func (c *Conn) faultError(pre string, err error, st *status.Status) error {
-	msg := st.Message()
+	msg := admin.Printable(st.Message())
 	switch {
+	case strings.Contains(msg, "received unexpected content-type"):
+		what := "a web server"
+		if m := webAnswer.FindStringSubmatch(msg); m != nil {
+			what = fmt.Sprintf("a web server (HTTP %s, %s)", m[1], m[2])
+		}
+		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: %s answered, not a gRPC server", pre, what), hintNotXDS)
 	case errors.Is(err, io.EOF):
 		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server ended the stream without answering", pre),
 			"the server may not serve that request (an old istiod, or not istiod at all); "+hintNotXDS)
@@ -148,6 +156,10 @@ func (c *Conn) faultError(pre string, err error, st *status.Status) error {
 	}
 	return nil
 }
+
+// webAnswer finds the status and content type in gRPC's `unexpected HTTP status code received from
+// server: 200 (OK); transport: received unexpected content-type "text/html"`.
+var webAnswer = regexp.MustCompile(`status code received from server: (\d+) .*content-type "([^"]*)"`)
 
 // largerThanMax finds the size in gRPC's "grpc: received message larger than max (10485760 vs. 8388608)".
 var largerThanMax = regexp.MustCompile(`larger than max \((\d+) vs\.`)

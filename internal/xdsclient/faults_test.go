@@ -3,8 +3,11 @@ package xdsclient
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +53,23 @@ func TestFaultyServers(t *testing.T) {
 	t.Cleanup(func() { _ = hs.Close() })
 	http1 := l.Addr().String()
 
+	web := func(h2 bool) string {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>portal</html>"))
+		}))
+		srv.EnableHTTP2 = h2
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // its "TLS handshake error" lines
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return strings.TrimPrefix(srv.URL, "https://")
+	}
+	webH2, webH1 := web(true), web(false)
+
 	for _, tc := range []struct {
 		name, addr string
 		ads        bool // DebugRequest (a stream) rather than FetchClientStatus (unary)
+		tls        bool // --insecure rather than --plaintext
 		want, hint string
 		is         error
 	}{
@@ -69,11 +86,15 @@ func TestFaultyServers(t *testing.T) {
 		{name: "too large on a stream", addr: big, ads: true, is: ErrTooLarge,
 			hint: "if the control plane really knows that many proxies, raise --max-response (e.g. --max-response 16Mi)",
 			want: "ask for istio.io/debug/syncz from control plane at " + big + ": the answer is 9 MiB, more than the 8 MiB limit of --max-response"},
+		{name: "an HTTPS web server", addr: webH2, tls: true, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + webH2 + ": a web server (HTTP 200, text/html) answered, not a gRPC server"},
+		{name: "an HTTPS server without HTTP/2", addr: webH1, tls: true, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + webH1 + ": the server speaks TLS but not HTTP/2, so it is not a gRPC server"},
 		{name: "an HTTP/1 server with --plaintext", addr: http1, is: ErrNotXDS, hint: hintNotXDS,
 			want: "ask for client status (CSDS) from control plane at " + http1 + ": an HTTP/1 server answered, not a gRPC server"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Dial(Options{Address: tc.addr, Plaintext: true, Timeout: 2 * time.Second, MaxResponse: 8 << 20})
+			c, err := Dial(Options{Address: tc.addr, Plaintext: !tc.tls, Insecure: tc.tls, Timeout: 2 * time.Second, MaxResponse: 8 << 20})
 			if err != nil {
 				t.Fatal(err)
 			}
