@@ -111,7 +111,8 @@ func (c *Conn) unavailable(pre, msg string) error {
 	case !c.opts.Plaintext && (strings.Contains(low, "broken pipe") || strings.Contains(low, "connection reset")):
 		return cmdutil.WithHint(kindErrorf(ErrTLS, "%s: the server closed the connection during the TLS handshake", pre),
 			"the server may want a client certificate (--cert/--key), or speak plaintext (--plaintext)")
-	case strings.Contains(low, "looked like an http/1.1 header"):
+	case strings.Contains(low, "looked like an http/1.1 header") || strings.Contains(low, "server preface: http2: frame too large"):
+		// HTTP/1 bytes where an HTTP/2 frame should be (an HTTP/1.0 status line gets no note)
 		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: an HTTP/1 server answered, not a gRPC server", pre), hintNotXDS)
 	case c.opts.Plaintext && (strings.Contains(low, "server preface") || strings.Contains(low, "connection closed") || strings.Contains(low, "eof")):
 		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: the server closed the connection", pre),

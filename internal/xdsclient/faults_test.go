@@ -52,6 +52,9 @@ func TestFaultyServers(t *testing.T) {
 	go func() { _ = hs.Serve(l) }()
 	t.Cleanup(func() { _ = hs.Close() })
 	http1 := l.Addr().String()
+	http10 := rawListener(t, func(c net.Conn) { // as Python's http.server answers
+		_, _ = c.Write([]byte("HTTP/1.0 400 Bad request version ('HTTP/2.0')\r\nContent-Type: text/html\r\n\r\n<html></html>"))
+	})
 
 	web := func(h2 bool) string {
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -90,6 +93,8 @@ func TestFaultyServers(t *testing.T) {
 			want: "ask for client status (CSDS) from control plane at " + webH2 + ": a web server (HTTP 200, text/html) answered, not a gRPC server"},
 		{name: "an HTTPS server without HTTP/2", addr: webH1, tls: true, is: ErrNotXDS, hint: hintNotXDS,
 			want: "ask for client status (CSDS) from control plane at " + webH1 + ": the server speaks TLS but not HTTP/2, so it is not a gRPC server"},
+		{name: "an HTTP/1.0 server with --plaintext", addr: http10, is: ErrNotXDS, hint: hintNotXDS,
+			want: "ask for client status (CSDS) from control plane at " + http10 + ": an HTTP/1 server answered, not a gRPC server"},
 		{name: "an HTTP/1 server with --plaintext", addr: http1, is: ErrNotXDS, hint: hintNotXDS,
 			want: "ask for client status (CSDS) from control plane at " + http1 + ": an HTTP/1 server answered, not a gRPC server"},
 	} {
@@ -182,4 +187,29 @@ func httptestServer(t *testing.T, h http.Handler) string {
 	go func() { _ = s.Serve(l) }()
 	t.Cleanup(func() { _ = s.Close() })
 	return "http://" + l.Addr().String()
+}
+
+// rawListener answers each connection with fn (after reading what the client sends first).
+func rawListener(t *testing.T, fn func(net.Conn)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 1024)
+				_, _ = c.Read(buf)
+				fn(c)
+			}()
+		}
+	}()
+	return l.Addr().String()
 }
