@@ -1,12 +1,6 @@
 GO        ?= go
+# One program: every command, the bundled control plane and the self-test's gRPC client.
 BIN       := bin/xdsctl
-# Live commands (a pod, -l, --admin, proxy-status, describe) run in xdsctl-live, which links client-go,
-# cli-runtime and gRPC; xdsctl hands them over with the same arguments and so starts in ~15 ms
-# (internal/cmd/front). xdsctl runs it from its own directory.
-LIVEBIN   := bin/xdsctl-live
-# The bundled control plane, emulated sidecar and self-test: a separate program, so what it links
-# does not slow xdsctl's start-up (internal/cmd/controlplane/launch). xdsctl runs it from its own directory.
-CPBIN     := bin/xdsctl-controlplane
 PKG       := github.com/xdsctl/xdsctl
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
@@ -14,22 +8,25 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -s -w -X $(PKG)/internal/cmd/version.Version=$(VERSION) -X $(PKG)/internal/cmd/version.Commit=$(COMMIT) -X $(PKG)/internal/cmd/version.Date=$(DATE)
 export CGO_ENABLED ?= 0
 
-.PHONY: build test unit golden bench fuzz lint docs demo clean
+.PHONY: deps build test unit golden bench fuzz lint docs demo clean
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xdsctl
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(LIVEBIN) ./cmd/xdsctl-live
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(CPBIN) ./cmd/xdsctl-controlplane
 
 ## test: every test (unit, golden, e2e with the real API server harness and the bundled control plane).
 ## hack/kube-e2e/ensure.sh builds the harness binaries once into ~/.cache/xdsctl/kube-e2e/bin
 ## (8-17 min on a fresh 2-core machine; later runs skip it); XDSCTL_E2E=1 makes a missing harness
 ## fail the e2e tests instead of skipping them.
-test: build
+test: deps build
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l cmd internal pkg)" || { echo "gofmt needed:"; gofmt -l cmd internal pkg; exit 1; }
 	GO=$(GO) ./hack/kube-e2e/ensure.sh >/dev/null
 	XDSCTL_E2E=1 $(GO) test -count=1 ./...
+
+## deps: the Go modules, downloaded quietly (one line when there is something to fetch)
+deps:
+	@GOFLAGS=-mod=mod GOPROXY=off $(GO) list -deps -test ./... >/dev/null 2>&1 || { \
+		echo "downloading Go modules (first run only, 1-3 min)"; $(GO) mod download; }
 
 unit:
 	$(GO) test ./...
@@ -53,15 +50,13 @@ lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l cmd internal pkg)" || { gofmt -l cmd internal pkg; exit 1; }
 
-## docs: the command reference (docs/cli) and xdsctl's copy of xdsctl-live's flags and commands
-## (internal/cmd/front/zz_generated.go); tests fail when either is stale.
+## docs: the command reference (docs/cli); a test fails when it is stale.
 docs:
-	$(GO) run ./cmd/gen-docs docs/cli
-	cd internal/cmd/front && $(GO) generate
+	$(GO) run ./hack/gen-docs docs/cli
 
+## demo: a short tour of proxy-config on the example sidecar built into xdsctl, then the selftest (hack/demo.sh).
 demo: build
-	./$(BIN) proxy-config all --demo --with-headers
-	./$(BIN) selftest
+	@./hack/demo.sh ./$(BIN)
 
 clean:
 	rm -rf bin

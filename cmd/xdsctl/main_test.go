@@ -9,18 +9,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// The programs as users run them: built once for the package into a temporary directory.
-var (
-	binDir string // xdsctl and xdsctl-live side by side
-	xdsctl string
-	alone  string // xdsctl with no xdsctl-live next to it
-)
+// The program as users run it: built once for the package into a temporary directory, alone
+// (nothing else of xdsctl's next to it or on PATH).
+var xdsctl string
 
 var dump = filepath.Join("..", "..", "testdata", "dumps", "istio", "proxyconfig__config_dump.json")
 
@@ -32,22 +30,18 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(tmp)
-		binDir = filepath.Join(tmp, "bin")
-		xdsctl = filepath.Join(binDir, "xdsctl")
-		alone = filepath.Join(tmp, "alone", "xdsctl")
-		for _, b := range []struct{ out, pkg string }{{xdsctl, "."}, {filepath.Join(binDir, "xdsctl-live"), "../xdsctl-live"}, {alone, "."}} {
-			cmd := exec.Command("go", "build", "-trimpath", "-o", b.out, b.pkg)
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", b.pkg, err, out)
-				return 1
-			}
+		xdsctl = filepath.Join(tmp, "bin", "xdsctl")
+		cmd := exec.Command("go", "build", "-trimpath", "-o", xdsctl, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+			return 1
 		}
 		return m.Run()
 	}())
 }
 
-// runProg runs a program with PATH holding nothing of xdsctl's and XDSCTL_LIVE unset.
+// runProg runs a program with PATH holding nothing of xdsctl's and no Kubernetes configuration.
 func runProg(t testing.TB, prog string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(prog, args...)
@@ -82,45 +76,119 @@ func emulatedAdmin(t *testing.T) string {
 	return srv.URL
 }
 
-// TestLiveCommandsRunInXdsctlLive: xdsctl hands a live command to the xdsctl-live next to it,
-// which answers with xdsctl's streams and exit code.
-func TestLiveCommandsRunInXdsctlLive(t *testing.T) {
-	url := emulatedAdmin(t)
+// TestOneProgram: the one binary, alone, runs every command: offline views, a live proxy,
+// proxy-status, describe, the control plane and the self-test's gRPC client.
+func TestOneProgram(t *testing.T) {
+	code, out, errOut := runProg(t, xdsctl, "version")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "xdsctl "), out)
+
 	code, fromFile, errOut := runProg(t, xdsctl, "pc", "listeners", "-f", dump)
 	require.Equal(t, 0, code, errOut)
-	code, live, errOut := runProg(t, xdsctl, "pc", "listeners", "--admin", url)
+	code, live, errOut := runProg(t, xdsctl, "pc", "listeners", "--admin", emulatedAdmin(t))
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, fromFile, live)
 	assert.Contains(t, live, "ADDRESSES")
 
-	code, out, errOut := runProg(t, xdsctl, "proxy-status", "--bogus")
-	assert.Equal(t, 2, code)
-	assert.Empty(t, out)
-	assert.Equal(t, "Error: unknown flag: --bogus\n\nRun 'xdsctl proxy-status --help' for usage.\n", errOut)
+	for _, help := range [][]string{
+		{"ps", "--help"}, {"help", "proxy-status"}, {"describe", "pod", "--help"}, {"selftest", "--help"},
+		{"controlplane", "sidecar", "--help"}, {"controlplane", "serve", "--help"},
+	} {
+		code, out, errOut := runProg(t, xdsctl, help...)
+		assert.Equal(t, 0, code, "%v: %s", help, errOut)
+		assert.Empty(t, errOut, help)
+		assert.Contains(t, out, "Usage:", help)
+	}
+	_, out, _ = runProg(t, xdsctl, "ps", "--help")
+	assert.Contains(t, out, "--fail-on-unsynced")
 
-	code, out, _ = runProg(t, xdsctl, "help", "proxy-status")
-	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "--fail-on-unsynced", "xdsctl-live's help, with the command's flags")
-}
-
-// TestWithoutXdsctlLive: xdsctl alone runs what it can and says what is missing for the rest.
-func TestWithoutXdsctlLive(t *testing.T) {
-	code, out, errOut := runProg(t, alone, "version")
-	assert.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "xdsctl ")
-	code, out, errOut = runProg(t, alone, "pc", "clusters", "-f", dump)
-	assert.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "SERVICE FQDN")
-
-	code, out, errOut = runProg(t, alone, "pc", "listeners", "--admin", emulatedAdmin(t))
+	// the hidden gRPC peer is this program too: without a target it says so
+	code, _, errOut = runProg(t, xdsctl, "grpc-peer")
 	assert.Equal(t, 1, code)
-	assert.Empty(t, out)
-	assert.Equal(t, "Error: proxy-status, describe and proxy-config of live proxies (a pod, -l, --admin) are in a separate program, xdsctl-live, and it is not next to "+alone+" or on PATH\n"+
-		"Hint: install xdsctl's programs together (go install github.com/xdsctl/xdsctl/cmd/...@latest, or 'make build' into bin/), or set XDSCTL_LIVE to the path of xdsctl-live\n", errOut)
+	assert.Contains(t, errOut, "give at least one -target")
 }
 
-// BenchmarkStartup: a whole `xdsctl version` process, start to exit (target: under 20 ms on the
-// 2-core VM of docs/performance.md). xdsctl links no Kubernetes client, cli-runtime or gRPC.
+// TestOnlyOneProgram: `go install ./cmd/...` installs xdsctl and nothing else.
+func TestOnlyOneProgram(t *testing.T) {
+	entries, err := os.ReadDir("..")
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"xdsctl"}, names)
+}
+
+// TestKubectlPlugin: renamed kubectl-xds, the program is a kubectl plugin and says so.
+func TestKubectlPlugin(t *testing.T) {
+	plugin := filepath.Join(t.TempDir(), "kubectl-xds")
+	b, err := os.ReadFile(xdsctl)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(plugin, b, 0o755))
+	code, out, errOut := runProg(t, plugin, "pc", "--help")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "kubectl xds proxy-config <view> [flags]")
+	code, fromPlugin, errOut := runProg(t, plugin, "pc", "clusters", "-f", dump)
+	require.Equal(t, 0, code, errOut)
+	_, fromXdsctl, _ := runProg(t, xdsctl, "pc", "clusters", "-f", dump)
+	assert.Equal(t, fromXdsctl, fromPlugin)
+}
+
+// TestUsageMistakes: what a newcomer mistypes gets a one-line error and exit 2, never help with
+// exit 0 (each case printed help and exited 0, or exited 1, before).
+func TestUsageMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"pc", "listner"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"pc", "listner", "foo"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"pc", "listner", "--demo"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"-n", "default", "pc", "-o", "json", "listner"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"controlplane", "sidecr"}, "Error: unknown command \"sidecr\" for \"xdsctl controlplane\"; did you mean \"sidecar\"?\n\nRun 'xdsctl controlplane --help' for usage.\n"},
+		{[]string{"pc", "bogus"}, "Error: unknown command \"bogus\" for \"xdsctl proxy-config\"; the commands are \"all\", \"bootstrap\", \"clusters\", \"ecds\", \"endpoints\", \"listeners\", \"log\", \"routes\", \"secrets\"\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"versoin"}, "Error: unknown command \"versoin\" for \"xdsctl\"; did you mean \"version\"?\n\nRun 'xdsctl --help' for usage.\n"},
+		{[]string{"pc", "listeners", "a", "b"}, "Error: accepts at most 1 arg(s), received 2\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
+		{[]string{"pc", "listeners", "--demo", "--port", "abc"}, "Error: invalid value \"abc\" for --port: want a whole number, e.g. --port 10\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
+		{[]string{"pc", "listeners", "--demo", "--timeout", "soon"}, "Error: invalid value \"soon\" for --timeout: want a duration such as 500ms, 30s or 2m\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runProg(t, xdsctl, tc.args...)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, out)
+			assert.Equal(t, tc.stderr, errOut)
+		})
+	}
+	// a group alone asks for its help
+	code, out, errOut := runProg(t, xdsctl, "pc")
+	assert.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Available Commands:")
+}
+
+// TestLinks: what the one program may not link. Cloud providers' auth plugins pull in their SDKs
+// (and their init) for every start; kubeconfigs that need them use exec credential plugins.
+func TestLinks(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	for _, banned := range []string{
+		"k8s.io/client-go/plugin/pkg/client/auth/gcp", // the in-tree cloud plugins; exec plugins need none of it
+		"k8s.io/client-go/plugin/pkg/client/auth/azure",
+		"k8s.io/client-go/plugin/pkg/client/auth/oidc",
+		"cloud.google.com/go/storage",
+		"github.com/Azure/",
+		"github.com/aws/",
+		"net/http/pprof",
+		"expvar",
+	} {
+		for _, d := range deps {
+			assert.False(t, strings.HasPrefix(d, banned), "xdsctl links %s (banned: %s)", d, banned)
+		}
+	}
+}
+
+// BenchmarkStartup: a whole `xdsctl version` process, start to exit (target: at most 25 ms
+// median on an idle 2-core VM, and at most half of istioctl's, see BenchmarkStartupIstioctl).
 func BenchmarkStartup(b *testing.B) {
 	for b.Loop() {
 		if err := exec.Command(xdsctl, "version").Run(); err != nil {
@@ -129,11 +197,67 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// BenchmarkStartupLive: the same in xdsctl-live, which links everything, for comparison.
-func BenchmarkStartupLive(b *testing.B) {
+// BenchmarkStartupIstioctl: `istioctl version --remote=false` in the same run, for the
+// comparison; $ISTIOCTL names the binary (else istioctl on PATH), skipped without one.
+func BenchmarkStartupIstioctl(b *testing.B) {
+	istioctl := os.Getenv("ISTIOCTL")
+	if istioctl == "" {
+		var err error
+		if istioctl, err = exec.LookPath("istioctl"); err != nil {
+			b.Skip("no istioctl: set ISTIOCTL to its path")
+		}
+	}
 	for b.Loop() {
-		if err := exec.Command(filepath.Join(binDir, "xdsctl-live"), "version").Run(); err != nil {
+		if err := exec.Command(istioctl, "version", "--remote=false").Run(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKubernetesErrorsNameInput: a missing kubeconfig names where it was looked for, an
+// unreachable API server names its URL (both said only "not found"/"connection refused" before).
+func TestKubernetesErrorsNameInput(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	require.NoError(t, os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- {name: c, cluster: {server: "https://127.0.0.1:1"}}
+contexts:
+- {name: x, context: {cluster: c, user: u}}
+current-context: x
+users:
+- {name: u, user: {token: abc}}
+`), 0o600))
+	nowhere := filepath.Join(dir, "nowhere")
+	for _, tc := range []struct {
+		name, kubeconfig string
+		args             []string
+		want             string
+	}{
+		{"pc, KUBECONFIG nowhere", nowhere, []string{"pc", "listeners", "foo"},
+			"Error: no Kubernetes configuration found (KUBECONFIG=\"" + nowhere + "\" names no file that exists)\n"},
+		{"describe, KUBECONFIG nowhere", nowhere, []string{"describe", "pod", "foo"},
+			"Error: no Kubernetes configuration found (KUBECONFIG=\"" + nowhere + "\" names no file that exists)\n"},
+		{"--kubeconfig nowhere", kc, []string{"--kubeconfig", nowhere, "pc", "listeners", "foo"},
+			"Error: load the Kubernetes configuration (--kubeconfig \"" + nowhere + "\" does not exist): stat " + nowhere + ": no such file or directory\n"},
+		{"pc, server down", kc, []string{"pc", "listeners", "foo"},
+			"Error: cannot reach the Kubernetes API server at https://127.0.0.1:1: connection refused\n"},
+		{"describe, server down", kc, []string{"describe", "pod", "foo"},
+			"Error: cannot reach the Kubernetes API server at https://127.0.0.1:1: connection refused\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(xdsctl, tc.args...)
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "KUBECONFIG=" + tc.kubeconfig}
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, 1, ee.ExitCode())
+			assert.Empty(t, out.String())
+			first, _, _ := strings.Cut(errOut.String(), "Hint:")
+			assert.Equal(t, tc.want, first)
+		})
 	}
 }

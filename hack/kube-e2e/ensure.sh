@@ -23,7 +23,10 @@ BIN_DIR="${XDSCTL_E2E_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/xdsctl/kube-e2e/b
 GO="${GO:-go}"
 command -v "$GO" >/dev/null || GO=/usr/local/go/bin/go
 
-log() { printf '[kube-e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
+# Progress goes to the caller's stderr (fd 3), one line per binary; the Go tool's own output
+# (module downloads, compiler) goes to $BIN_DIR/build.log and is shown only when a build fails.
+exec 3>&2
+log() { printf '[kube-e2e %s] %s\n' "$(date +%T)" "$*" >&3; }
 
 fresh() { # binary, version: true if built at this version
   [[ -x "$BIN_DIR/$1" && "$(cat "$BIN_DIR/$1.version" 2>/dev/null)" == "$2" ]]
@@ -31,7 +34,7 @@ fresh() { # binary, version: true if built at this version
 
 build_etcd() {
   fresh etcd "$ETCD_VERSION" && return
-  log "building etcd $ETCD_VERSION (about 1 min)"
+  log "building etcd $ETCD_VERSION once (about 1 min on 2 cores; cached in $BIN_DIR)"
   local d="$BIN_DIR/.build/etcd"
   rm -rf "$d" && mkdir -p "$d"
   # go.etcd.io/etcd/server/v3 has replace directives, so `go install pkg@v` refuses it:
@@ -45,7 +48,7 @@ build_etcd() {
 
 build_apiserver() {
   fresh kube-apiserver "$K8S_VERSION" && return
-  log "building kube-apiserver $K8S_VERSION (5-10 min on 2 cores)"
+  log "building kube-apiserver $K8S_VERSION once (about 8-12 min on 2 cores; cached in $BIN_DIR)"
   local d="$BIN_DIR/.build/k8s" minor="${K8S_VERSION#v1.}" staging="v0.${K8S_VERSION#v1.}"
   minor="${minor%%.*}"
   rm -rf "$d" && mkdir -p "$d"
@@ -74,7 +77,7 @@ build_apiserver() {
 
 build_kwok() {
   if ! fresh kwok "$KWOK_VERSION"; then
-    log "building kwok $KWOK_VERSION (about 2 min)"
+    log "building kwok $KWOK_VERSION once (about 2 min on 2 cores; cached in $BIN_DIR)"
     GOBIN="$BIN_DIR" "$GO" install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     echo "$KWOK_VERSION" > "$BIN_DIR/kwok.version"
   fi
@@ -102,9 +105,14 @@ main() {
   # one build at a time, even if two `make test` runs start together
   exec 9>"$BIN_DIR/.lock"
   flock 9
-  build_etcd
-  build_apiserver
-  build_kwok
+  local b
+  for b in build_etcd build_apiserver build_kwok; do
+    if ! "$b" >>"$BIN_DIR/build.log" 2>&1; then
+      log "$b failed; the end of $BIN_DIR/build.log:"
+      tail -n 30 "$BIN_DIR/build.log" >&3
+      exit 1
+    fi
+  done
   rm -rf "$BIN_DIR/.build"
   log "harness binaries ready in $((SECONDS - t0))s: $BIN_DIR"
   echo "$BIN_DIR"

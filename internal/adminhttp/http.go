@@ -1,6 +1,6 @@
 // Package adminhttp is a client for an Envoy admin API over HTTP: a plain Envoy (--admin URL)
-// or the local end of a Kubernetes port-forward (internal/kube). It is apart from package admin
-// so that xdsctl, which hands live commands to xdsctl-live, does not link net/http.
+// or the local end of a Kubernetes port-forward (internal/kube). Package admin holds what
+// commands know of the API (paths, the Client interface); this package is its HTTP transport.
 package adminhttp
 
 import (

@@ -13,12 +13,16 @@ import (
 // Execute runs cmd with args and returns the process exit code. It prints the error the way
 // users see it on errOut: "Error: ...", the hint, and the usage pointer after a usage error;
 // a ProblemsError prints its summary only, a SilentError nothing, an ExitStatus nothing (another
-// program ran the command). Every program (xdsctl, xdsctl-live, xdsctl-controlplane) ends
-// through it, so they report errors alike.
+// program ran the command). A mistyped subcommand is reported before flags are parsed
+// (CheckSubcommand).
 //
 // What cobra itself writes to standard output (help, usage, version) goes through a writer that
 // keeps the first error: `--help > /dev/full` fails (exit 1) rather than print nothing with exit 0.
 func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []string) int {
+	if err := CheckSubcommand(cmd, args); err != nil {
+		c, _, _ := cmd.Find(args)
+		return Report(ctx, errOut, err, c)
+	}
 	cmd.SetArgs(args)
 	out := &firstErrorWriter{w: cmd.OutOrStdout()}
 	cmd.SetOut(out)

@@ -17,9 +17,8 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Now       func() time.Time
 	// KubeFlags are kubectl's own flags (--kubeconfig, --context, -n, --as, --request-timeout, ...).
-	// In xdsctl-live they are cli-runtime's *genericclioptions.ConfigFlags (kube.ConfigFlags reads
-	// them); xdsctl declares the same flags without linking cli-runtime and hands every command
-	// that needs them to xdsctl-live (internal/cmd/front).
+	// They are cli-runtime's *genericclioptions.ConfigFlags (kube.ConfigFlags reads them); tests
+	// may give others.
 	KubeFlags KubeFlags
 	// Resolver turns live targets (<pod>[.<ns>], <kind>/<name>, -l, --admin URL) into admin clients.
 	Resolver func() (TargetResolver, error)

@@ -122,7 +122,7 @@ func TestCSDSOverGRPC(t *testing.T) {
 // ERROR on one node.
 func TestDebugHandler(t *testing.T) {
 	cp := startCP(t, exampleWith(t), controlplane.Options{Now: fixedNow})
-	startSidecar(t, cp, emulator.Options{NodeID: "good", Now: fixedNow, Metadata: map[string]string{"NAMESPACE": "default"}})
+	startSidecar(t, cp, emulator.Options{NodeID: "good", Now: fixedNow, Metadata: map[string]any{"NAMESPACE": "default"}})
 	syncedAt(t, cp, "good", "v1")
 	require.NoError(t, cp.Push(badCluster(t)))
 	_, err := cp.Tracker().WaitNode(ctxTimeout(t, 5*time.Second), "good", func(c tracker.Conn) bool {

@@ -50,8 +50,9 @@ type Options struct {
 	NodeID string
 	// NodeCluster is node.cluster ("emulated" when empty).
 	NodeCluster string
-	// Metadata becomes node.metadata (string values).
-	Metadata map[string]string
+	// Metadata becomes node.metadata: strings, or any value encoding/json decodes to (a map for
+	// Istio's LABELS, an object for PROXY_CONFIG).
+	Metadata map[string]any
 	// Admin is the admin API's listen address ("127.0.0.1:0" for a free port); "" serves none.
 	Admin string
 	// HoldACKs starts the sidecar holding its answers (see Sidecar.HoldACKs).
@@ -61,6 +62,10 @@ type Options struct {
 	// InitialFetchTimeout is how long a cluster waits for its endpoints, or a listener for its
 	// routes, before it stops warming (Envoy's initial_fetch_timeout); 15 s when zero.
 	InitialFetchTimeout time.Duration
+	// RejectUnknownFields NACKs a resource carrying fields the Envoy API does not declare, as
+	// Envoy started with --reject-unknown-dynamic-fields does (by default Envoy, and the
+	// emulator, ignore them).
+	RejectUnknownFields bool
 	// Log receives one line per connection change and per NACK; nil discards.
 	Log io.Writer
 	// Now is the clock (time.Now when nil).
@@ -124,7 +129,7 @@ func Start(opts Options) (*Sidecar, error) {
 		conn:    conn,
 		started: opts.Now(),
 		done:    make(chan struct{}),
-		store:   newStore(),
+		store:   newStore(opts.RejectUnknownFields),
 		hold:    opts.HoldACKs,
 		changed: make(chan struct{}),
 		loggers: defaultLoggers(),
@@ -158,7 +163,11 @@ func buildNode(o Options) *corev3.Node {
 	if len(o.Metadata) > 0 {
 		fields := map[string]*structpb.Value{}
 		for k, v := range o.Metadata {
-			fields[k] = structpb.NewStringValue(v)
+			pv, err := structpb.NewValue(v)
+			if err != nil {
+				pv = structpb.NewStringValue(fmt.Sprint(v))
+			}
+			fields[k] = pv
 		}
 		n.Metadata = &structpb.Struct{Fields: fields}
 	}

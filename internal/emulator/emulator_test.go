@@ -289,7 +289,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := newStore()
+			st := newStore(false)
 			for _, n := range tt.names {
 				st.typeOf(tt.typeURL).names[n] = true
 			}
@@ -402,4 +402,20 @@ func TestStartErrors(t *testing.T) {
 	_, err = Start(Options{XDS: "127.0.0.1:1", NodeID: "b", Admin: s.AdminAddr()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `emulated sidecar "b": admin API: listen on `+s.AdminAddr()+`: `)
+}
+
+// TestIstioNode: an emulated Istio sidecar's metadata keeps JSON types (istiod reads LABELS as a
+// map and PROXY_CONFIG as an object).
+func TestIstioNode(t *testing.T) {
+	id, cluster, md, err := IstioSidecar("reviews-v1-abc.default", "10.0.0.7")
+	require.NoError(t, err)
+	n := buildNode(Options{NodeID: id, NodeCluster: cluster, Metadata: md})
+	assert.Equal(t, "sidecar~10.0.0.7~reviews-v1-abc.default~default.svc.cluster.local", n.GetId())
+	f := n.GetMetadata().GetFields()
+	assert.NotNil(t, f["PROXY_CONFIG"].GetStructValue())
+	assert.NotNil(t, f["LABELS"].GetStructValue())
+	assert.Equal(t, "default", f["NAMESPACE"].GetStringValue())
+	assert.InDelta(t, 15000, f["PROXY_CONFIG"].GetStructValue().GetFields()["proxyAdminPort"].GetNumberValue(), 0)
+	_, _, _, err = IstioSidecar("nodots", "10.0.0.7")
+	assert.EqualError(t, err, `"nodots" is not POD.NAMESPACE`)
 }

@@ -51,6 +51,9 @@ type request struct {
 // store is the sidecar's config: per type, the subscription and the accepted resources.
 type store struct {
 	types map[string]*typeState
+	// rejectUnknown NACKs resources with fields the Envoy API does not declare (Envoy's
+	// --reject-unknown-dynamic-fields); by default they are ignored, as Envoy does.
+	rejectUnknown bool
 }
 
 type typeState struct {
@@ -74,8 +77,8 @@ type res struct {
 	failure *xdsres.Failure
 }
 
-func newStore() *store {
-	st := &store{types: map[string]*typeState{}}
+func newStore(rejectUnknown bool) *store {
+	st := &store{types: map[string]*typeState{}, rejectUnknown: rejectUnknown}
 	for _, k := range xdsres.Kinds {
 		ts := st.typeOf(k.TypeURL)
 		ts.wildcard = xdsres.LegacyWildcard(k.TypeURL)
@@ -191,7 +194,7 @@ func (st *store) applyResources(ts *typeState, r response, now time.Time) string
 			versions = append(versions, dr.GetVersion())
 		}
 	}
-	decoded, err := decodeResources(r.typeURL, anys)
+	decoded, err := decodeResources(r.typeURL, anys, st.rejectUnknown)
 	if err != nil {
 		return err.Error()
 	}

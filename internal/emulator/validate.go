@@ -8,13 +8,13 @@ import (
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
-	routerv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/xdsctl/xdsctl/internal/controlplane/xdsres"
+	"github.com/xdsctl/xdsctl/pkg/validate"
 )
 
 // decoded is one resource of a response.
@@ -29,7 +29,7 @@ type decoded struct {
 // decodeResources checks the resources of a response as Envoy does before applying them. A
 // non-nil error rejects the whole response (a resource of another type, an undecodable one, a
 // duplicate name); otherwise each resource carries its own validation error, if any.
-func decodeResources(typeURL string, anys []*anypb.Any) ([]decoded, error) {
+func decodeResources(typeURL string, anys []*anypb.Any, rejectUnknown bool) ([]decoded, error) {
 	kind, ok := xdsres.KindOf(typeURL)
 	if !ok {
 		return nil, fmt.Errorf("unknown type URL %s", typeURL)
@@ -53,159 +53,34 @@ func decodeResources(typeURL string, anys []*anypb.Any) ([]decoded, error) {
 		if l, ok := m.(*listenerv3.Listener); ok && l.GetApiListener() != nil {
 			d.skip = true // Envoy: "lds: add/update listener '<name>' skipped"
 		} else {
-			d.err = validateResource(m)
+			d.err = envoyCheck(m, rejectUnknown)
 		}
 		out = append(out, d)
 	}
 	return out, nil
 }
 
-type allValidator interface{ ValidateAll() error }
-
-// validateResource is proto constraint validation (what Envoy's MessageUtil::validate does) plus
-// the checks Envoy makes when it builds a listener or cluster from the proto.
-func validateResource(m proto.Message) error {
-	if err := validateProto(m); err != nil {
-		return err
-	}
-	switch r := m.(type) {
-	case *listenerv3.Listener:
-		return validateListener(r)
-	case *clusterv3.Cluster:
-		if ts := r.GetTransportSocket(); ts != nil {
-			if _, err := unpackTyped(ts.GetName(), ts.GetTypedConfig()); err != nil {
-				return err
-			}
+// envoyCheck is what Envoy checks before it applies a resource (pkg/validate, the one validator
+// xdsctl has): the first error, in Envoy's words. A typed_config of a type the Envoy API does not
+// declare is rejected too (Envoy has no factory for it); field numbers the API does not declare
+// are ignored, as Envoy ignores them in dynamic config, unless rejectUnknown (Envoy's
+// --reject-unknown-dynamic-fields).
+func envoyCheck(m proto.Message, rejectUnknown bool) error {
+	for _, p := range validate.Message(m) {
+		switch {
+		case p.Severity == validate.Error,
+			p.Kind == validate.KindUnknownType && strings.HasSuffix(p.Path, "typed_config"),
+			p.Kind == validate.KindUnknownField && rejectUnknown:
+			return errors.New(p.Envoy)
 		}
 	}
 	return nil
-}
-
-// validateProto runs the proto constraints (protoc-gen-validate) and words the first violation
-// as Envoy's MessageUtil::validate does: "Proto constraint validation failed
-// (ClusterValidationError.ConnectTimeout: value must be greater than 0s)", with "| caused by"
-// for a violation inside an embedded message.
-func validateProto(m proto.Message) error {
-	v, ok := m.(allValidator)
-	if !ok {
-		return nil
-	}
-	err := v.ValidateAll()
-	if err == nil {
-		return nil
-	}
-	if multi, ok := err.(interface{ AllErrors() []error }); ok && len(multi.AllErrors()) > 0 {
-		err = multi.AllErrors()[0]
-	}
-	return fmt.Errorf("Proto constraint validation failed (%s)", envoyWording(err))
-}
-
-// pgvError is what protoc-gen-validate's generated errors offer.
-type pgvError interface {
-	Field() string
-	Reason() string
-	Cause() error
-	Key() bool
-	ErrorName() string
-}
-
-func envoyWording(err error) string {
-	pe, ok := err.(pgvError)
-	if !ok {
-		return oneLine(err.Error())
-	}
-	s := pe.ErrorName() + "." + upperFirst(pe.Field()) + ": " + pe.Reason()
-	if c := pe.Cause(); c != nil {
-		if multi, ok := c.(interface{ AllErrors() []error }); ok && len(multi.AllErrors()) > 0 {
-			c = multi.AllErrors()[0]
-		}
-		s += " | caused by " + envoyWording(c)
-	}
-	return s
-}
-
-// upperFirst turns PGV's Go field path ("ConnectTimeout", "Endpoints[0]") into Envoy's (the same,
-// capitalised): both name fields in CamelCase.
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // protoErr is a protobuf error's text without the non-breaking space protobuf-go puts in it at
 // random, to keep callers from matching its messages.
 func protoErr(err error) string {
 	return strings.ReplaceAll(err.Error(), "\u00a0", " ")
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// unpackTyped resolves a typed_config the way Envoy finds an extension factory.
-func unpackTyped(name string, a *anypb.Any) (proto.Message, error) {
-	if a == nil {
-		return nil, fmt.Errorf("extension %q has no typed_config", name)
-	}
-	m, err := a.UnmarshalNew()
-	if err != nil {
-		return nil, fmt.Errorf("Didn't find a registered implementation for '%s' with type URL: '%s'", name, strings.TrimPrefix(a.GetTypeUrl(), "type.googleapis.com/"))
-	}
-	if err := validateProto(m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-func validateListener(l *listenerv3.Listener) error {
-	if l.GetAddress() == nil && l.GetInternalListener() == nil {
-		return fmt.Errorf("error adding listener named '%s': address is necessary", l.GetName())
-	}
-	chains := append([]*listenerv3.FilterChain(nil), l.GetFilterChains()...)
-	if dc := l.GetDefaultFilterChain(); dc != nil {
-		chains = append(chains, dc)
-	}
-	for _, fc := range chains {
-		if ts := fc.GetTransportSocket(); ts != nil {
-			if _, err := unpackTyped(ts.GetName(), ts.GetTypedConfig()); err != nil {
-				return err
-			}
-		}
-		for _, f := range fc.GetFilters() {
-			m, err := unpackTyped(f.GetName(), f.GetTypedConfig())
-			if err != nil {
-				return err
-			}
-			if hcm, ok := m.(*hcmv3.HttpConnectionManager); ok {
-				if err := validateHCM(hcm); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func validateHCM(h *hcmv3.HttpConnectionManager) error {
-	if h.GetRds() == nil && h.GetRouteConfig() == nil && h.GetScopedRoutes() == nil {
-		return errors.New("http_connection_manager has neither rds nor route_config")
-	}
-	filters := h.GetHttpFilters()
-	for i, f := range filters {
-		m, err := unpackTyped(f.GetName(), f.GetTypedConfig())
-		if err != nil {
-			return err
-		}
-		_, terminal := m.(*routerv3.Router)
-		if terminal && i != len(filters)-1 {
-			return fmt.Errorf("Error: terminal filter named %s of type envoy.filters.http.router must be the last filter in a http filter chain.", f.GetName())
-		}
-		if !terminal && i == len(filters)-1 {
-			return fmt.Errorf("Error: non-terminal filter named %s of type %s is the last filter in a http filter chain.", f.GetName(), strings.TrimPrefix(f.GetTypedConfig().GetTypeUrl(), "type.googleapis.com/"))
-		}
-	}
-	return nil
 }
 
 // edsNames are the EDS service names of the EDS clusters.

@@ -9,7 +9,7 @@
 // declarations) and each file a few microseconds more.
 //
 // Descriptors built here carry no options: Options() is nil. IsSensitive says which fields Envoy
-// marks sensitive. Lookups are safe for concurrent use.
+// marks sensitive; the protoc-gen-validate rules are in pkg/validate's rules.pb.zz (gen -rules). Lookups are safe for concurrent use.
 package envoydesc
 
 //go:generate ./gen/gen.sh

@@ -251,7 +251,7 @@ func TestHTTP1BehindXDSAddress(t *testing.T) {
 	url := faultserver.HTTP(t, http.NotFoundHandler())
 	addr := strings.TrimPrefix(url, "http://")
 	r := xdsctl(t, "proxy-status", "--xds-address", addr, "--plaintext", "--timeout", "2s")
-	want := "Error: ask for client status (CSDS) from control plane at ADDR: an HTTP/1 server answered, not a gRPC server\n" +
+	want := "Error: ask for client status (CSDS) from CSDS server at ADDR: an HTTP/1 server answered, not a gRPC server\n" +
 		"Hint: check that --xds-address is the control plane's gRPC xDS port (istiod: 15010 plaintext, 15012 TLS; the bundled control plane: 18000), not an HTTP port (istiod's 15014) or an Envoy admin API\n"
 	if got := port.ReplaceAllString(r.stderr, "ADDR"); r.code != 1 || got != want {
 		t.Fatalf("%s\nwant exit 1 and\n%s", r, want)

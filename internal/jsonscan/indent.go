@@ -8,7 +8,13 @@ import "errors"
 // and nothing is decoded. src must be valid JSON (as Normalize and encoding/json write it); on a
 // structural error AppendIndent returns an error and dst is not to be used.
 func AppendIndent(dst, src []byte, indent string) ([]byte, error) {
-	depth := 0
+	return AppendIndentAt(dst, src, indent, 0)
+}
+
+// AppendIndentAt is AppendIndent for a value nested base levels deep: every line after the
+// first is indented base more times, as it is inside an indented array of such values.
+func AppendIndentAt(dst, src []byte, indent string, base int) ([]byte, error) {
+	depth := base
 	nest := 0           // open objects and arrays
 	needIndent := false // an opening bracket was written; a newline is due before the next value
 	i := 0
@@ -57,7 +63,7 @@ func AppendIndent(dst, src []byte, indent string) ([]byte, error) {
 				needIndent = false // empty: "{}" or "[]"
 			} else {
 				depth--
-				if depth < 0 {
+				if depth < base {
 					return dst, errIndent
 				}
 				dst = newline(dst, indent, depth)
@@ -74,7 +80,7 @@ func AppendIndent(dst, src []byte, indent string) ([]byte, error) {
 		}
 		i++
 	}
-	if depth != 0 || needIndent {
+	if depth != base || needIndent {
 		return dst, errIndent
 	}
 	return dst, nil

@@ -34,6 +34,15 @@ func TestAppendIndentMatchesEncodingJSON(t *testing.T) {
 			assert.Equal(t, string(stdIndent(t, src, indent)), string(got), name)
 		}
 	}
+	for name, src := range cases { // nested base levels deep: encoding/json's prefix
+		for base, prefix := range []string{"", "  ", "    "} {
+			got, err := AppendIndentAt(nil, src, "  ", base)
+			require.NoError(t, err, name)
+			var want bytes.Buffer
+			require.NoError(t, json.Indent(&want, src, prefix, "  "))
+			assert.Equal(t, want.String(), string(got), "%s at %d", name, base)
+		}
+	}
 	_, err := AppendIndent(nil, []byte(`{"a":[1}`), "  ")
 	assert.Error(t, err)
 	_, err = AppendIndent(nil, []byte(`{"a":"unterminated`), "  ")

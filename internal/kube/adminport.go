@@ -2,6 +2,7 @@ package kube
 
 import (
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -53,6 +54,25 @@ func isEnvoyGateway(pod *corev1.Pod) bool {
 		return true
 	}
 	return pod.Labels["app.kubernetes.io/managed-by"] == "envoy-gateway" && pod.Labels["app.kubernetes.io/component"] == "proxy"
+}
+
+// isProxylessGRPC tells whether the pod runs a proxyless gRPC client: injected with one of Istio's
+// gRPC templates (inject.istio.io/templates: grpc-agent, grpc-simple), or a container given a gRPC
+// xDS bootstrap (GRPC_XDS_BOOTSTRAP, GRPC_XDS_BOOTSTRAP_CONFIG). It has no Envoy admin API.
+func isProxylessGRPC(pod *corev1.Pod) bool {
+	for _, t := range strings.Split(pod.Annotations["inject.istio.io/templates"], ",") {
+		if strings.HasPrefix(strings.TrimSpace(t), "grpc") {
+			return true
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		for _, e := range c.Env {
+			if e.Name == "GRPC_XDS_BOOTSTRAP" || e.Name == "GRPC_XDS_BOOTSTRAP_CONFIG" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // looksLikeProxy tells whether anything in the pod suggests an Envoy runs in it: an Istio sidecar

@@ -114,12 +114,12 @@ func apiError(err error, verb, resource, ns, what string) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return cmdutil.WithHint(fmt.Errorf("cannot reach the Kubernetes API server: connection refused"),
+		return cmdutil.WithHint(fmt.Errorf("cannot reach the Kubernetes API server%s: connection refused", atServer(err)),
 			"check the cluster is up and --context/--kubeconfig point at it (kubectl cluster-info)")
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return cmdutil.WithHint(fmt.Errorf("cannot reach the Kubernetes API server: cannot resolve host %q", dnsErr.Name),
+		return cmdutil.WithHint(fmt.Errorf("cannot reach the Kubernetes API server%s: cannot resolve host %q", atServer(err), dnsErr.Name),
 			"check --context/--kubeconfig point at a cluster that exists")
 	}
 	return fmt.Errorf("%s %s in namespace %q: %s", verb, resource, ns, apiMessage(err))
@@ -131,4 +131,12 @@ func apiMessage(err error) string {
 		return se.Status().Message
 	}
 	return err.Error()
+}
+
+// atServer is " at <server URL>" for an error from a request to the API server, else "".
+func atServer(err error) string {
+	if s := serverOf(err); s != "" {
+		return " at " + s
+	}
+	return ""
 }

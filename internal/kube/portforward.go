@@ -185,6 +185,14 @@ func (c *forwardClient) portSource() string {
 }
 
 func (c *forwardClient) refusedHint() string {
+	if isProxylessGRPC(c.pod) {
+		ip := c.pod.Status.PodIP
+		if ip == "" {
+			ip = "<pod IP>"
+		}
+		return fmt.Sprintf("pod %s is a proxyless gRPC client: no Envoy, so no admin API. Ask its own CSDS service (gRPC's admin server) instead: "+
+			"xdsctl proxy-status --xds-address %s:<its admin port> --plaintext", c.pod.Name, ip)
+	}
 	if !looksLikeProxy(c.pod) && c.source == "default" {
 		return fmt.Sprintf("pod %s has no istio-proxy or envoy container: is the sidecar injected? If Envoy's admin API is on another port, pass --proxy-admin-port", c.pod.Name)
 	}

@@ -5,7 +5,6 @@ package kube
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -18,7 +17,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/adminhttp"
@@ -100,62 +98,19 @@ func NewResolverForClient(client kubernetes.Interface, cfg *rest.Config, namespa
 // load reads the kubeconfig once.
 func (r *Resolver) load() error {
 	r.once.Do(func() {
-		if r.flags == nil {
-			r.loadErr = errors.New("no Kubernetes flags")
-			return
-		}
-		quietKlog()
-		if err := r.checkConfigured(); err != nil {
+		cfg, err := LoadConfig(r.flags, "for an Envoy outside Kubernetes use --admin http://host:port, or read a saved dump with --file")
+		if err != nil {
 			r.loadErr = err
 			return
 		}
-		cfg, err := r.flags.ToRESTConfig()
-		if err != nil {
-			r.loadErr = kubeconfigError(err)
-			return
-		}
-		cfg.UserAgent = "xdsctl"
-		ns, _, err := r.flags.ToRawKubeConfigLoader().Namespace()
-		if err != nil {
-			r.loadErr = kubeconfigError(err)
-			return
-		}
-		cs, err := kubernetes.NewForConfig(cfg)
+		cs, err := kubernetes.NewForConfig(cfg.REST)
 		if err != nil {
 			r.loadErr = fmt.Errorf("create Kubernetes client: %w", err)
 			return
 		}
-		r.cfg, r.client, r.namespace = cfg, cs, ns
+		r.cfg, r.client, r.namespace = cfg.REST, cs, cfg.Namespace
 	})
 	return r.loadErr
-}
-
-// checkConfigured fails when there is no kubeconfig, no --server and no in-cluster
-// configuration: client-go would then talk to http://localhost:8080 and report "connection
-// refused", which says nothing of the real problem.
-func (r *Resolver) checkConfigured() error {
-	if r.flags.APIServer != nil && *r.flags.APIServer != "" {
-		return nil
-	}
-	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" && os.Getenv("KUBERNETES_SERVICE_PORT") != "" {
-		return nil // in a pod: client-go uses the service account
-	}
-	raw, err := r.flags.ToRawKubeConfigLoader().RawConfig()
-	if err != nil {
-		return kubeconfigError(err)
-	}
-	if len(raw.Clusters) == 0 {
-		return kubeconfigError(clientcmd.ErrEmptyConfig)
-	}
-	return nil
-}
-
-func kubeconfigError(err error) error {
-	if clientcmd.IsEmptyConfig(err) {
-		return cmdutil.WithHint(fmt.Errorf("%w found", ErrNoConfig),
-			"pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin http://host:port, or read a saved dump with --file")
-	}
-	return cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err), "check --kubeconfig and --context (kubectl config get-contexts)")
 }
 
 // Resolve turns q into admin clients. Pods are looked up now; their port-forwards open on the

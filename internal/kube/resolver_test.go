@@ -337,6 +337,12 @@ func TestExplain(t *testing.T) {
 	sidecar := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15000, "default", 0)
 	plain := newForwardClient(nil, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "nginx"}}}}, 15000, "default", 0)
 	annotated := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15001, "annotation proxy.istio.io/config", 0)
+	grpcPod := mkPod(podSpec{name: "greeter", ns: "ns"})
+	grpcPod.Annotations = map[string]string{"sidecar.istio.io/status": "{}", "inject.istio.io/templates": "grpc-agent"}
+	grpcPod.Status.PodIP = "10.0.0.7"
+	proxyless := newForwardClient(nil, grpcPod, 15000, "default", 0)
+	bootstrapped := newForwardClient(nil, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "client", Namespace: "ns"},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Env: []corev1.EnvVar{{Name: "GRPC_XDS_BOOTSTRAP", Value: "/b.json"}}}}}}, 15000, "default", 0)
 	refused := errors.New(`error forwarding port 15000 to pod 123, uid : failed to execute portforward in network namespace "/var/run/netns/cni-1": failed to connect to localhost:15000 inside namespace "123", IPv4: dial tcp4 127.0.0.1:15000: connect: connection refused`)
 	cases := []struct {
 		c          *forwardClient
@@ -346,6 +352,10 @@ func TestExplain(t *testing.T) {
 		{sidecar, refused, "nothing listens on port 15000 in the pod (the default admin port): connection refused", "is Envoy's admin API on another port? Pass --proxy-admin-port (15000 is the default)"},
 		{plain, refused, "nothing listens on port 15000 in the pod (the default admin port): connection refused", "pod web has no istio-proxy or envoy container: is the sidecar injected? If Envoy's admin API is on another port, pass --proxy-admin-port"},
 		{annotated, refused, "nothing listens on port 15001 in the pod (from annotation proxy.istio.io/config): connection refused", "is Envoy's admin API on another port? Pass --proxy-admin-port (port 15001 came from annotation proxy.istio.io/config)"},
+		{proxyless, refused, "nothing listens on port 15000 in the pod (the default admin port): connection refused",
+			"pod greeter is a proxyless gRPC client: no Envoy, so no admin API. Ask its own CSDS service (gRPC's admin server) instead: xdsctl proxy-status --xds-address 10.0.0.7:<its admin port> --plaintext"},
+		{bootstrapped, refused, "nothing listens on port 15000 in the pod (the default admin port): connection refused",
+			"pod client is a proxyless gRPC client: no Envoy, so no admin API. Ask its own CSDS service (gRPC's admin server) instead: xdsctl proxy-status --xds-address <pod IP>:<its admin port> --plaintext"},
 		{sidecar, errors.New("lost connection to pod"), "the port-forward to port 15000 failed: lost connection to pod", ""},
 	}
 	for _, tc := range cases {

@@ -35,7 +35,7 @@ var baseSnapshot string
 type Options struct {
 	// Out receives the steps, views and PASS/FAIL lines.
 	Out io.Writer
-	// PeerCommand runs the real gRPC xDS client: the xdsctl-controlplane program with its
+	// PeerCommand runs the real gRPC xDS client: this program with its
 	// hidden grpc-peer command, or a test binary (with PeerEnv).
 	PeerCommand []string
 	PeerEnv     []string
@@ -132,7 +132,7 @@ func (r *run) start(ctx context.Context) error {
 	}
 	fmt.Fprintf(r.out, "\nControl plane: xDS and CSDS on %s\n", r.cp.Addr())
 	for _, id := range []string{"sidecar-1", "sidecar-2"} {
-		sc, err := emulator.Start(emulator.Options{XDS: r.cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Metadata: map[string]string{"NAMESPACE": "selftest"}})
+		sc, err := emulator.Start(emulator.Options{XDS: r.cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Metadata: map[string]any{"NAMESPACE": "selftest"}})
 		if err != nil {
 			return fmt.Errorf("start emulated sidecar %s: %w", id, err)
 		}

@@ -44,7 +44,7 @@ func (r *run) statusView(wide bool) func(context.Context) {
 			b, err = xdsres.MarshalJSON(resp)
 			if err == nil {
 				var rep *status.Report
-				rep, err = status.DecodeClientStatusJSON(b, "xdsctl-controlplane")
+				rep, err = status.DecodeClientStatusJSON(b, "xdsctl")
 				if err == nil {
 					headers, rows := status.Table(rep.Proxies, status.TableOptions{Wide: wide, Now: r.o.Now()})
 					var out bytes.Buffer

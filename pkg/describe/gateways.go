@@ -96,3 +96,45 @@ func (d *Describer) servedGateways(pod *corev1.Pod, view *proxyView, mc *collect
 	}
 	return out
 }
+
+// gatewayMatchesNotLoaded lists the matches of a VirtualService (as its exposure renders them) that
+// the gateway proxy's routes to the Service do not have from that VirtualService. Only URI matches
+// are compared (the proxy's routes name headers, not their values); without Istio's metadata on
+// the proxy's routes (old Istio), nothing can be told. all is set when no route comes from it.
+func gatewayMatchesNotLoaded(e *Exposure) (missing []string, all bool) {
+	kind, vsID, _ := strings.Cut(e.Route, " ")
+	if kind != "VirtualService" {
+		return nil, false
+	}
+	have := map[string]bool{}
+	anyMeta := false
+	for _, r := range e.Routes {
+		for _, re := range r.Routes {
+			if re.VirtualService != "" {
+				anyMeta = true
+			}
+			if re.VirtualService == vsID {
+				have[re.Match] = true
+			}
+		}
+	}
+	if !anyMeta {
+		return nil, false
+	}
+	if len(have) == 0 {
+		return nil, true
+	}
+	for _, m := range e.RouteMatches {
+		want := m
+		if m == "*" {
+			want = "/*" // no match: Istio writes prefix "/"
+		}
+		if !strings.HasPrefix(want, "/") || strings.Contains(want, " ") {
+			continue
+		}
+		if !have[want] {
+			missing = append(missing, m)
+		}
+	}
+	return missing, false
+}

@@ -92,6 +92,12 @@ var goldenCases = []goldenCase{
 		dumps: map[string]string{gw15: dumpGateway15}, pod: gw15},
 	{name: "service-two-pods", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "productpage-v2-pending.yaml"},
 		dumps: map[string]string{pod13: dumpProductpage13}, service: "productpage.default"},
+	// istioctl's "vs route to multiple hosts": a VirtualService bound to a gateway only, with weights
+	{name: "gateway-weights", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "virtualservice-gateway-weights.yaml"},
+		dumps: map[string]string{pod13: dumpProductpage13, gw13: dumpHTTPFragment}, pod: pod13},
+	// a Gateway whose selector matches the pods of two gateways, each behind its own Service
+	{name: "ingress-two-services", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "bookinfo-gateway.yaml", "ingress-second-gateway.yaml"},
+		dumps: map[string]string{pod13: dumpProductpage13, gw13: dumpGateway13, "ingress.default": dumpHTTPFragment}, pod: pod13},
 }
 
 func allCRDs(st CRDState) map[string]CRDState {

@@ -2,7 +2,6 @@ package describe
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -32,9 +31,7 @@ func (d *Describer) exposures(pod *corev1.Pod, svcs []*corev1.Service, proxies m
 				if ref == "mesh" || ref == "" {
 					continue
 				}
-				if e, ok := d.istioExposure(vs, ref, svc, host, ports, proxies, mc); ok {
-					out = append(out, e)
-				}
+				out = append(out, d.istioExposures(vs, ref, svc, host, ports, proxies, mc)...)
 			}
 		}
 		for _, rt := range d.objs.k8sRoutes {
@@ -81,7 +78,10 @@ func (d *Describer) sendsTo(vs *virtualService, rds []routeDestination, host str
 	return false
 }
 
-func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Service, host string, ports []ServicePort, proxies map[string]*Proxy, mc *collector) (Exposure, bool) {
+// istioExposures describes the Istio Gateway a VirtualService binds to: one exposure per Service in
+// front of the gateway pods its selector matches (a selector may match the pods of several gateway
+// deployments, each with its own Service and address).
+func (d *Describer) istioExposures(vs *virtualService, ref string, svc *corev1.Service, host string, ports []ServicePort, proxies map[string]*Proxy, mc *collector) []Exposure {
 	ns, name := vs.Meta.Namespace, ref
 	if n, nm, ok := strings.Cut(ref, "/"); ok {
 		ns, name = n, nm
@@ -96,12 +96,12 @@ func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Se
 	}
 	if gw == nil {
 		if !d.installed(GroupNetworking, "Gateway") {
-			return e, false
+			return nil
 		}
 		e.Missing = true
 		mc.add("GatewayMissing", ns+"/"+name, "VirtualService %s binds to Gateway %s/%s, which does not exist: nothing is exposed through it",
 			vs.Meta.id(), ns, name)
-		return e, true
+		return []Exposure{e}
 	}
 	// the servers whose hosts cover the VirtualService's hosts
 	for _, s := range gw.Spec.Servers {
@@ -146,10 +146,16 @@ func (d *Describer) istioExposure(vs *virtualService, ref string, svc *corev1.Se
 	if len(pods) == 0 {
 		e.AddressNote = fmt.Sprintf("no gateway pods match the Gateway's selector %s", sel)
 		mc.add("GatewayNoPods", gw.Meta.id(), "Gateway %s selects pods %s, but no such pods exist: nothing serves it", gw.Meta.id(), sel)
-		return e, true
+		return []Exposure{e}
 	}
-	d.fillGatewayPods(&e, pods, func(s *corev1.Service) bool { return true }, proxies, host, ports, mc)
-	return e, true
+	var out []Exposure
+	for _, f := range d.gatewayFronts(pods, e.Ports) {
+		ef := e
+		ef.Addresses, ef.URLs = []string{}, []string{}
+		d.fillGatewayPods(&ef, f, proxies, host, ports, mc)
+		out = append(out, ef)
+	}
+	return out
 }
 
 // vsMatchesTo lists the matches of the VirtualService's routes that send traffic to host.
@@ -300,7 +306,7 @@ func (d *Describer) gatewayAPIExposure(rt *k8sRoute, pr parentRef, svc *corev1.S
 		}
 	}
 	fromStatus := len(e.Addresses) > 0
-	d.fillGatewayPods(&e, pods, func(s *corev1.Service) bool { return s.Namespace == ns }, proxies, host, ports, mc)
+	d.fillGatewayPods(&e, gatewayAPIFront(pods, d.c.Services, ns), proxies, host, ports, mc)
 	if fromStatus { // the Gateway's status is the authority on its address
 		e.Addresses = uniqueStrings(gwAddresses(gw))
 		e.URLs = exposureURLs(e.Addresses, e.Ports)
@@ -329,35 +335,17 @@ func listenerRef(pr parentRef) string {
 
 // fillGatewayPods records the gateway pods, the Service in front of them and its external
 // address, and whether the gateway proxies route to the Service.
-func (d *Describer) fillGatewayPods(e *Exposure, pods []*corev1.Pod, svcOK func(*corev1.Service) bool, proxies map[string]*Proxy, host string, ports []ServicePort, mc *collector) {
-	sort.Slice(pods, func(i, j int) bool { return pods[i].Namespace+"/"+pods[i].Name < pods[j].Namespace+"/"+pods[j].Name })
+func (d *Describer) fillGatewayPods(e *Exposure, f gatewayFront, proxies map[string]*Proxy, host string, ports []ServicePort, mc *collector) {
+	pods, gsvc := f.pods, f.svc
+	e.GatewayPods = nil
 	for _, p := range pods {
 		e.GatewayPods = append(e.GatewayPods, p.Name+"."+p.Namespace)
-	}
-	var gsvc *corev1.Service
-	for _, p := range pods {
-		for _, s := range servicesSelecting(d.c.Services, p) {
-			if svcOK(s) && (gsvc == nil || s.Spec.Type == corev1.ServiceTypeLoadBalancer && gsvc.Spec.Type != corev1.ServiceTypeLoadBalancer) {
-				gsvc = s
-			}
-		}
-		if gsvc != nil {
-			break
-		}
 	}
 	if gsvc == nil {
 		e.AddressNote = "no Service selects the gateway pods: the gateway is not reachable"
 	} else {
 		e.GatewayService = gsvc.Name + "." + gsvc.Namespace
-		for _, ing := range gsvc.Status.LoadBalancer.Ingress {
-			if ing.IP != "" {
-				e.Addresses = append(e.Addresses, ing.IP)
-			} else if ing.Hostname != "" {
-				e.Addresses = append(e.Addresses, ing.Hostname)
-			}
-		}
-		e.Addresses = append(e.Addresses, gsvc.Spec.ExternalIPs...)
-		e.Addresses = uniqueStrings(e.Addresses)
+		e.Addresses = uniqueStrings(append(e.Addresses, serviceAddresses(gsvc)...))
 		if len(e.Addresses) > 0 {
 			e.URLs = exposureURLs(e.Addresses, e.Ports)
 			e.AddressNote = ""
@@ -391,9 +379,17 @@ func (d *Describer) fillGatewayPods(e *Exposure, pods []*corev1.Pod, svcOK func(
 				}
 			}
 		}
-		if !loaded {
+		missing, none := gatewayMatchesNotLoaded(e)
+		switch {
+		case !loaded:
 			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s has no route to %s yet (%s not loaded)",
 				p.Name, p.Namespace, host, e.Route)
+		case none:
+			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s routes %s by other VirtualServices: %s is not loaded yet",
+				p.Name, p.Namespace, host, e.Route)
+		case len(missing) > 0:
+			mc.add("GatewayRouteNotLoaded", p.Name+"."+p.Namespace, "ingress gateway pod %s.%s has no route for %s from %s yet",
+				p.Name, p.Namespace, strings.Join(missing, ", "), e.Route)
 		}
 		break // one gateway pod tells
 	}

@@ -134,8 +134,10 @@ type VirtualServiceInfo struct {
 	Namespace string   `json:"namespace"`
 	Hosts     []string `json:"hosts"`
 	// Gateways are the gateways it is bound to, as written; "mesh" means sidecars.
-	Gateways []string  `json:"gateways"`
-	Routes   []VSRoute `json:"routes"`
+	Gateways []string `json:"gateways"`
+	// Mesh tells whether sidecars use it (gateways unset or naming "mesh"); false: only the gateways do.
+	Mesh   bool      `json:"mesh"`
+	Routes []VSRoute `json:"routes"`
 	// HTTPRoutes and TCPRoutes count all its routes (including those to other hosts).
 	HTTPRoutes int `json:"httpRoutes"`
 	TCPRoutes  int `json:"tcpRoutes"`

@@ -261,13 +261,13 @@ func (t *textWriter) destinationRule(dr *DestinationRuleInfo) {
 	}
 	if len(dr.PortLevel) > 0 {
 		t.printf("%sPort Level Settings:\n", level1)
-		for _, pl := range dr.PortLevel {
-			t.printf("%s%d:\n", level2, pl.Port)
+		for _, pl := range dr.PortLevel { // indented as istioctl does: the port by 4, its settings by 6
+			t.printf("    %d:\n", pl.Port)
 			if pl.TLSMode != "" {
-				t.printf("%sTLS Mode: %s\n", level3, pl.TLSMode)
+				t.printf("%sTLS Mode: %s\n", level2, pl.TLSMode)
 			}
 			if len(pl.Policies) > 0 {
-				t.printf("%sPolicies: %s\n", level3, strings.Join(pl.Policies, "/"))
+				t.printf("%sPolicies: %s\n", level2, strings.Join(pl.Policies, "/"))
 			}
 		}
 	}
@@ -275,6 +275,7 @@ func (t *textWriter) destinationRule(dr *DestinationRuleInfo) {
 
 func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 	t.printf("VirtualService: %s\n", t.kname(vs.Name, vs.Namespace))
+	t.printf("%s%s\n", level1, bindingText(vs))
 	reaching, toSvc := 0, 0
 	for _, r := range vs.Routes {
 		if r.ReachesPod {
@@ -293,14 +294,21 @@ func (t *textWriter) virtualService(vs *VirtualServiceInfo) {
 	if len(vs.Routes) == 0 {
 		t.printf("%s%d HTTP route(s), %d TCP route(s): none sends traffic to this Service\n", level1, vs.HTTPRoutes, vs.TCPRoutes)
 	}
-	if toSvc > 0 && reaching == 0 {
-		t.printf("%sWARNING: No destinations match pod subsets (checked %d route(s))\n", level1, toSvc)
+	if toSvc > 0 && reaching == 0 { // in istioctl's words: one line per kind of route it has
+		for _, k := range []struct {
+			n    int
+			kind string
+		}{{vs.HTTPRoutes, "HTTP"}, {vs.TCPRoutes, "TCP"}, {vs.TLSRoutes, "TLS"}} {
+			if k.n > 0 {
+				t.printf("%sWARNING: No destinations match pod subsets (checked %d %s routes)\n", level1, k.n, k.kind)
+			}
+		}
 	}
 	for _, w := range vs.Warnings {
 		t.printf("%sWARNING: %s\n", level1, w)
 	}
 	if other := vs.HTTPRoutes + vs.TCPRoutes + vs.TLSRoutes - len(vs.Routes); other > 0 {
-		t.printf("%s%d other route(s) of it do not reach this Service\n", level1, other)
+		t.printf("%s%d additional destination(s) that will not reach this pod\n", level1, other) // istioctl's words
 	}
 }
 
@@ -312,11 +320,11 @@ func (t *textWriter) vsRoute(r VSRoute, several bool) {
 		if d.Subset != "" {
 			line += fmt.Sprintf(" subset %q", d.Subset)
 		}
-		if d.Port != 0 {
-			line += fmt.Sprintf(" port %d", d.Port)
-		}
 		if d.Weight > 0 {
 			line += fmt.Sprintf(" with weight %d%%", d.Weight)
+		}
+		if d.Port != 0 { // after istioctl's words, so that its line is a prefix of this one
+			line += fmt.Sprintf(" on port %d", d.Port)
 		}
 		switch {
 		case d.SubsetUndefined:
@@ -334,12 +342,46 @@ func (t *textWriter) vsRoute(r VSRoute, several bool) {
 	}
 	switch {
 	case len(r.Match) > 0:
-		t.printf("%sMatch: %s\n", level1, strings.Join(r.Match, ", "))
+		t.matches(r.Match, level1)
 	case r.Kind != "http":
 		t.printf("%sMatch: all %s traffic\n", level1, strings.ToUpper(r.Kind))
 	case several:
 		t.printf("%sMatch: everything\n", level1)
 	}
+}
+
+// matches writes one "Match: ..." line per match, in istioctl's words (istioctl joins them on one
+// line; one per line keeps each greppable and readable).
+func (t *textWriter) matches(ms []string, indent string) {
+	for _, m := range ms {
+		t.printf("%sMatch: %s\n", indent, m)
+	}
+}
+
+// bindingText says which proxies use a VirtualService: the sidecars of the mesh, the gateways it
+// names (as namespace/name, the form VirtualServices use), or both.
+func bindingText(vs *VirtualServiceInfo) string {
+	var gws []string
+	for _, g := range vs.Gateways {
+		if g == "mesh" || g == "" {
+			continue
+		}
+		if !strings.Contains(g, "/") {
+			g = vs.Namespace + "/" + g
+		}
+		gws = append(gws, g)
+	}
+	noun := "Gateway"
+	if len(gws) > 1 {
+		noun = "Gateways"
+	}
+	switch {
+	case len(gws) == 0:
+		return "Bound to mesh: traffic from other pods uses it"
+	case !vs.Mesh:
+		return fmt.Sprintf("Bound to %s %s only: traffic from other pods does not use it", noun, strings.Join(gws, ", "))
+	}
+	return fmt.Sprintf("Bound to mesh and %s %s: traffic from other pods and through the %s uses it", noun, strings.Join(gws, ", "), strings.ToLower(noun))
 }
 
 func tlsText(t string) string {

@@ -24,9 +24,7 @@ func (t *textWriter) ingress(es []Exposure, rs ResourceStatus) {
 		routeKind, routeID, _ := strings.Cut(e.Route, " ")
 		if e.Missing {
 			t.printf("Not exposed: %s %s names %s %s, which does not exist\n", routeKind, t.knameID(routeID), kind, t.knameID(e.Gateway))
-			if len(e.RouteMatches) > 0 {
-				t.printf("%sMatch: %s\n", level1, strings.Join(e.RouteMatches, ", "))
-			}
+			t.matches(e.RouteMatches, level1)
 			continue
 		}
 		if len(e.URLs) > 0 {
@@ -48,9 +46,7 @@ func (t *textWriter) ingress(es []Exposure, rs ResourceStatus) {
 			}
 			t.printf("%sPorts: %s\n", level1, strings.Join(ps, ", "))
 		}
-		if len(e.RouteMatches) > 0 {
-			t.printf("%sMatch: %s\n", level1, strings.Join(e.RouteMatches, ", "))
-		}
+		t.matches(e.RouteMatches, level1)
 		if e.GatewayService != "" || len(e.GatewayPods) > 0 {
 			t.printf("%sGateway Service: %s, pods: %s\n", level1, orNone(e.GatewayService), orNone(strings.Join(e.GatewayPods, ", ")))
 		}

@@ -229,7 +229,7 @@ func meshBound(vs *virtualService) bool {
 }
 
 // virtualServiceFor describes a VirtualService for a Service, if it routes the Service's host (as a
-// mesh VirtualService) or sends traffic to it.
+// mesh VirtualService) or sends traffic to it (bound to the mesh, to gateways, or both).
 func (d *Describer) virtualServiceFor(vs *virtualService, host string, pod *corev1.Pod, effective *destinationRule, mc *collector) (VirtualServiceInfo, bool) {
 	hostMatch := false
 	for _, h := range vs.Spec.Hosts {
@@ -238,7 +238,7 @@ func (d *Describer) virtualServiceFor(vs *virtualService, host string, pod *core
 		}
 	}
 	captures := hostMatch && meshBound(vs)
-	info := VirtualServiceInfo{Name: vs.Meta.Name, Namespace: vs.Meta.Namespace, Hosts: vs.Spec.Hosts, Gateways: vs.Spec.Gateways,
+	info := VirtualServiceInfo{Name: vs.Meta.Name, Namespace: vs.Meta.Namespace, Hosts: vs.Spec.Hosts, Gateways: vs.Spec.Gateways, Mesh: meshBound(vs),
 		Routes: []VSRoute{}, HTTPRoutes: len(vs.Spec.HTTP), TCPRoutes: len(vs.Spec.TCP), TLSRoutes: len(vs.Spec.TLS)}
 	if len(info.Gateways) == 0 {
 		info.Gateways = []string{"mesh"}
@@ -299,7 +299,9 @@ func (d *Describer) virtualServiceFor(vs *virtualService, host string, pod *core
 		}
 		keepRoute(&info, r, captures)
 	}
-	return info, meshBound(vs) && (captures || toService)
+	// a mesh VirtualService for the host shapes all traffic to it; one bound to gateways only is
+	// shown when it sends traffic to the Service (as istioctl does), with its binding
+	return info, captures || toService
 }
 
 // keepRoute keeps a route that reaches the Service, or any route of a VirtualService that

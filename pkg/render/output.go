@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -175,4 +176,78 @@ func Dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// Items is a list of JSON values made one at a time, so that -o json of a big dump streams:
+// each value is made (normalized), indented, written and dropped before the next, instead of
+// building the compact and the indented document of every resource in memory.
+type Items struct {
+	N    int
+	Item func(i int) ([]byte, error) // the i-th value; nil or empty values are left out
+}
+
+// ItemsOf is Items over values already made.
+func ItemsOf(values []json.RawMessage) Items {
+	return Items{N: len(values), Item: func(i int) ([]byte, error) { return values[i], nil }}
+}
+
+// Collect makes every value (for jq, YAML and multi-proxy output, which need the whole document).
+func (it Items) Collect() ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, 0, it.N)
+	for i := 0; i < it.N; i++ {
+		v, err := it.Item(i)
+		if err != nil {
+			return nil, err
+		}
+		if len(v) > 0 {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// WriteJSONArray writes the values as one indented JSON array, byte for byte what JSONArray
+// gives for the same values, holding one value at a time.
+func WriteJSONArray(w io.Writer, it Items) error {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var buf []byte
+	n := 0
+	for i := 0; i < it.N; i++ {
+		v, err := it.Item(i)
+		if err != nil {
+			return err
+		}
+		if len(v) == 0 {
+			continue
+		}
+		if buf, err = indentValue(buf[:0], bytes.TrimSpace(v)); err != nil {
+			return err
+		}
+		if n == 0 {
+			_, _ = bw.WriteString("[\n  ")
+		} else {
+			_, _ = bw.WriteString(",\n  ")
+		}
+		n++
+		_, _ = bw.Write(buf)
+	}
+	if n == 0 {
+		_, _ = bw.WriteString("[]\n")
+	} else {
+		_, _ = bw.WriteString("\n]\n")
+	}
+	return bw.Flush()
+}
+
+// indentValue appends v indented with two spaces as an element of an array (no final newline).
+func indentValue(dst, v []byte) ([]byte, error) {
+	out, err := jsonscan.AppendIndentAt(dst, v, "  ", 1)
+	if err != nil {
+		var b bytes.Buffer
+		if err := json.Indent(&b, v, "  ", "  "); err != nil {
+			return nil, fmt.Errorf("render JSON: %w", err)
+		}
+		out = append(dst, b.Bytes()...)
+	}
+	return out, nil
 }

@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +84,55 @@ func TestDash(t *testing.T) {
 	assert.Equal(t, "-", Dash(""))
 	assert.Equal(t, "-", Dash("  "))
 	assert.Equal(t, "x", Dash("x"))
+}
+
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven chars", 10, "eleven ch…"},
+		{"héllo wörld", 6, "héllo…"},
+		{"abc", 1, "…"},
+		{"abc", 0, "abc"},
+	} {
+		assert.Equal(t, tc.want, Cut(tc.in, tc.max), "%q/%d", tc.in, tc.max)
+	}
+}
+
+// TestTableMaxCell: a long cell is cut on a terminal (MaxCell), the rest of the table aligns
+// around the cut cell, and the caller's rows stay whole.
+func TestTableMaxCell(t *testing.T) {
+	long := "ACTIVE (NACKED: " + strings.Repeat("x", 100) + ")"
+	tab := &Table{Headers: []string{"NAME", "STATE"}, Rows: [][]string{{"a", long}, {"bb", "ok"}}, Padding: 2, MaxCell: 20}
+	var b strings.Builder
+	require.NoError(t, tab.Write(&b))
+	assert.Equal(t, "NAME  STATE\na     ACTIVE (NACKED: xxx…\nbb    ok\n", b.String())
+	assert.Equal(t, long, tab.Rows[0][1])
+}
+
+// TestWriteJSONArrayMatchesJSONArray: the streamed array is byte for byte the built one.
+func TestWriteJSONArrayMatchesJSONArray(t *testing.T) {
+	for _, values := range [][]json.RawMessage{
+		nil,
+		{json.RawMessage(`{"a":1}`)},
+		{json.RawMessage(`{"a":{"b":[1,2,{"c":"x\ny"}]}}`), json.RawMessage(` [ ] `), json.RawMessage(`"s"`), json.RawMessage(`{}`)},
+		{json.RawMessage(`{"name":"l1","filter_chains":[{"filters":[]}]}`), json.RawMessage(`{"name":"l2"}`)},
+	} {
+		want, err := JSONArray(values)
+		require.NoError(t, err)
+		var got bytes.Buffer
+		require.NoError(t, WriteJSONArray(&got, ItemsOf(values)))
+		assert.Equal(t, string(want), got.String())
+	}
+	// empty values are left out, as Collect leaves them out
+	var got bytes.Buffer
+	require.NoError(t, WriteJSONArray(&got, ItemsOf([]json.RawMessage{nil, json.RawMessage(`1`)})))
+	assert.Equal(t, "[\n  1\n]\n", got.String())
+	// an error from a value stops the array
+	err := WriteJSONArray(&bytes.Buffer{}, Items{N: 2, Item: func(i int) ([]byte, error) { return nil, errors.New("boom") }})
+	assert.EqualError(t, err, "boom")
 }

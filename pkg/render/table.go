@@ -18,6 +18,44 @@ type Table struct {
 	Padding int
 	// NoHeaders leaves the header line out.
 	NoHeaders bool
+	// MaxCell, when positive, cuts every cell longer than MaxCell runes to MaxCell runes ending
+	// in "…" (for a terminal: a 470-column NACK message would wrap every line of the table).
+	// Zero keeps cells whole, as pipes and files get them.
+	MaxCell int
+}
+
+// Ellipsis ends a cell that was cut.
+const Ellipsis = "…"
+
+// Cut shortens s to at most max runes, the last of them "…", when it is longer.
+func Cut(s string, max int) string {
+	if max <= 0 || len(s) <= max || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	if max == 1 {
+		return Ellipsis
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + Ellipsis
+		}
+		n++
+	}
+	return s
+}
+
+// cutCells returns rows with every cell over max runes cut. The rows are copied (the caller's
+// stay whole): cutting happens once per table on a terminal, never on the big-input path.
+func cutCells(rows [][]string, max int) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, c := range r {
+			out[i][j] = Cut(c, max)
+		}
+	}
+	return out
 }
 
 // Write prints the table. Every cell is followed by a tab, as istioctl does, so the last column
@@ -37,11 +75,15 @@ func (t *Table) Write(w io.Writer) error {
 	if !t.NoHeaders && len(t.Headers) > 0 {
 		head = [][]string{t.Headers}
 	}
-	parts := [2][][]string{head, t.Rows}
+	rows := t.Rows
+	if t.MaxCell > 0 {
+		rows = cutCells(rows, t.MaxCell)
+	}
+	parts := [2][][]string{head, rows}
 	if widths, ok := columnWidths(parts, pad); ok {
 		return writeAligned(w, parts, widths)
 	}
-	return writeTabwriter(w, append(head, t.Rows...), pad)
+	return writeTabwriter(w, append(head, rows...), pad)
 }
 
 // columnWidths returns the width of each column but the last (text/tabwriter's cell widths: runes

@@ -685,6 +685,9 @@ func fromPerXds(x *perXdsConfig) TypeStatus {
 // proxyFromNode fills the identity columns from an xDS node.
 func proxyFromNode(n *node) ProxyStatus {
 	p := ProxyStatus{Name: n.id}
+	if pod := IstioPod(n.id); pod != "" {
+		p.Name, p.NodeID = pod, n.id
+	}
 	p.Namespace = n.namespace
 	if p.Namespace == "" {
 		p.Namespace = namespaceFromIstioID(n.id)
@@ -701,6 +704,16 @@ func proxyFromNode(n *node) ProxyStatus {
 		p.Labels = n.labels
 	}
 	return p
+}
+
+// IstioPod returns pod.namespace of an Istio-shaped node ID (type~ip~pod.namespace~domain: a
+// sidecar, router, waypoint…), "" for any other ID.
+func IstioPod(id string) string {
+	parts := strings.Split(id, "~")
+	if len(parts) != 4 || parts[0] == "" || strings.LastIndexByte(parts[2], '.') <= 0 {
+		return ""
+	}
+	return parts[2]
 }
 
 // namespaceFromIstioID reads the namespace from an Istio node ID: type~ip~pod.namespace~domain.

@@ -368,25 +368,25 @@ func TestNACKColumnShowsAMessageOnce(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		gs   []*statusv3.ClientConfig_GenericXdsConfig
-		want string
+		want []string
 	}{
 		{"the bundled control plane: the summary and the resource it blames", []*statusv3.ClientConfig_GenericXdsConfig{
 			failed("", envoy, statusv3.ConfigStatus_ERROR), failed("backend", envoy, statusv3.ConfigStatus_ERROR), synced,
-		}, "CDS: " + envoy},
+		}, []string{"CDS backend: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"}},
 		{"per resource only: two resources rejected by one message", []*statusv3.ClientConfig_GenericXdsConfig{
 			failed("a", envoyTwo, statusv3.ConfigStatus_ERROR), failed("b", envoyTwo, statusv3.ConfigStatus_ERROR), synced,
-		}, "CDS: a, b: " + envoyTwo},
+		}, []string{"CDS a: " + envoyTwo, "CDS b: " + envoyTwo}},
 		{"a summary stringing two resources' messages together: the resource-named form", []*statusv3.ClientConfig_GenericXdsConfig{
 			failed("", grpcTwo, statusv3.ConfigStatus_ERROR),
 			failed("a", "unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV", statusv3.ConfigStatus_ERROR),
 			failed("b", "unexpected lbPolicy RING_HASH in response: name:\"b\"", statusv3.ConfigStatus_ERROR), synced,
-		}, "CDS: a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV; b: unexpected lbPolicy RING_HASH in response: name:\"b\""},
+		}, []string{"CDS a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV", "CDS b: unexpected lbPolicy RING_HASH in response: name:\"b\""}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: "sidecar-1"}, GenericXdsConfigs: tt.gs})
+			assert.Equal(t, tt.want, NACKLines(&p))
 			_, rows := Table([]ProxyStatus{p}, TableOptions{Wide: true, Now: t0})
-			require.Len(t, rows, 1)
-			assert.Equal(t, tt.want, rows[0][len(rows[0])-1])
+			require.Len(t, rows, len(tt.want), "one row, then one line per further rejected resource")
 		})
 		ps = append(ps, fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: fmt.Sprintf("proxy-%d", len(ps)+1)}, GenericXdsConfigs: tt.gs}))
 	}

@@ -47,8 +47,11 @@ func (s State) severity() int {
 
 // ProxyStatus is one proxy as one control plane sees it.
 type ProxyStatus struct {
-	// Name is the node ID (for Istio, pod.namespace).
+	// Name is the node ID, or pod.namespace for an Istio-shaped node ID
+	// (type~ip~pod.namespace~domain), as istiod names its proxies.
 	Name string `json:"name"`
+	// NodeID is the node ID when Name is not it (an Istio-shaped ID shown as pod.namespace).
+	NodeID string `json:"nodeId,omitempty"`
 	// Namespace comes from node metadata NAMESPACE, or an Istio-style node ID; empty when unknown.
 	Namespace string `json:"namespace,omitempty"`
 	// Cluster is node metadata CLUSTER_ID, else the node's cluster field.

@@ -2,7 +2,6 @@ package status
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,13 +18,20 @@ type TableOptions struct {
 
 // Table returns the headers and rows of the status table, kubectl style: one row per proxy and control
 // plane, sorted; columns NAME CLUSTER CDS LDS EDS RDS ECDS, then any other type some proxy subscribes to
-// (SDS, WDS, …, by name), then CONTROL PLANE VERSION; wide adds XDS VERSIONS and NACK. A state cell reads
+// (SDS, WDS, …, by name), then CONTROL PLANE VERSION; wide adds NODE ID after NAME when a proxy is
+// named pod.namespace from an Istio-shaped node ID, and XDS VERSIONS and NACK, one line per
+// rejected resource (NACKLines): a proxy's further lines are rows of their own with only NACK set. A state cell reads
 // like istioctl's: "SYNCED (5m)", "STALE (2s)", "ERROR (1h)" (age since last_updated, via the same
 // HumanDuration as kubectl), "NOT SENT", "IGNORED". Empty cells are "-". Rows of an inferred status show
 // "(inferred)" in CONTROL PLANE.
 func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string) {
 	cols := Columns(ps)
-	headers = append(headers, "NAME", "CLUSTER")
+	nodeIDs := o.Wide && anyNodeID(ps)
+	headers = append(headers, "NAME")
+	if nodeIDs {
+		headers = append(headers, "NODE ID")
+	}
+	headers = append(headers, "CLUSTER")
 	headers = append(headers, cols...)
 	headers = append(headers, "CONTROL PLANE", "VERSION")
 	if o.Wide {
@@ -49,7 +55,15 @@ func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string)
 	for _, i := range order {
 		p := &ps[i]
 		row := make([]string, 0, len(headers))
-		row = append(row, cell(p.Name), cell(p.Cluster))
+		row = append(row, cell(p.Name))
+		if nodeIDs {
+			id := p.NodeID
+			if id == "" {
+				id = p.Name
+			}
+			row = append(row, id)
+		}
+		row = append(row, cell(p.Cluster))
 		for _, c := range cols {
 			t, ok := p.Type(c)
 			if !ok {
@@ -64,11 +78,35 @@ func Table(ps []ProxyStatus, o TableOptions) (headers []string, rows [][]string)
 		}
 		row = append(row, cell(cp), cell(p.Version))
 		if o.Wide {
-			row = append(row, cell(versionsCell(p)), cell(nackCell(p)))
+			nacks := NACKLines(p)
+			first := ""
+			if len(nacks) > 0 {
+				first = nacks[0]
+			}
+			row = append(row, cell(versionsCell(p)), cell(first))
+			rows = append(rows, row)
+			// One line per rejected resource: the others continue the row, the other cells blank.
+			for _, n := range nacks[min(1, len(nacks)):] {
+				cont := make([]string, len(headers))
+				cont[len(cont)-1] = n
+				rows = append(rows, cont)
+			}
+			continue
 		}
 		rows = append(rows, row)
 	}
 	return headers, rows
+}
+
+// anyNodeID tells whether a proxy is named otherwise than by its node ID: the wide table then
+// shows NODE ID too.
+func anyNodeID(ps []ProxyStatus) bool {
+	for i := range ps {
+		if ps[i].NodeID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Columns lists the type columns for these proxies: the standard five, then every other type some proxy
@@ -141,19 +179,6 @@ func versionsOf(t TypeStatus) string {
 	default:
 		return sent
 	}
-}
-
-// nackCell joins the NACK messages (and, inferred, the warming counts) per type: "CDS: unexpected lbPolicy MAGLEV".
-func nackCell(p *ProxyStatus) string {
-	var parts []string
-	for _, t := range p.Types {
-		if t.Error != "" {
-			parts = append(parts, t.Type+": "+oneLine(t.Error))
-		} else if t.Warming > 0 {
-			parts = append(parts, t.Type+": "+strconv.Itoa(t.Warming)+" warming")
-		}
-	}
-	return strings.Join(parts, "; ")
 }
 
 func cell(s string) string {

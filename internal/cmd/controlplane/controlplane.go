@@ -1,10 +1,10 @@
 // Package controlplane is `xdsctl controlplane serve` and `xdsctl controlplane sidecar`: the
-// bundled xDS control plane and the emulated Envoy sidecar. They run in the xdsctl-controlplane
-// program (see package launch for why).
+// bundled xDS control plane and the emulated Envoy sidecar.
 package controlplane
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	cp "github.com/xdsctl/xdsctl/internal/controlplane"
 	"github.com/xdsctl/xdsctl/internal/controlplane/snapshot"
@@ -23,7 +22,13 @@ import (
 
 // NewCmdControlPlane returns `controlplane` with serve and sidecar.
 func NewCmdControlPlane(f *cmdutil.Factory) *cobra.Command {
-	cmd := launch.NewCmdControlPlaneGroup()
+	cmd := &cobra.Command{
+		Use:     "controlplane <command>",
+		Aliases: []string{"cp"},
+		Short:   "Run the bundled xDS control plane or an emulated Envoy sidecar",
+		Long: `Run the bundled xDS control plane (serve) or an emulated Envoy sidecar (sidecar), to see the
+whole loop — config pushed, proxies ACK or NACK, status and dumps diagnosed — without a cluster.`,
+	}
 	cmd.AddCommand(NewCmdServe(f, nil))
 	cmd.AddCommand(NewCmdSidecar(f, nil))
 	return cmd
@@ -42,8 +47,8 @@ type ServeOptions struct {
 func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{}
 	cmd := &cobra.Command{
-		Use:   launch.ServeUse,
-		Short: launch.ServeShort,
+		Use:   "serve --config <path> [--listen <addr>] [--debug-listen <addr>]",
+		Short: "Serve xDS and CSDS from a snapshot file",
 		Long: `Serve Envoy resources (listeners, routes, clusters, endpoints, secrets) from a YAML or JSON
 snapshot file, or a directory of them, over ADS (state of the world and delta), and the sync
 status of every connected proxy over CSDS (envoy.service.status.v3), on the same gRPC port.
@@ -151,7 +156,7 @@ func runServe(ctx context.Context, f *cmdutil.Factory, o *ServeOptions) error {
 	if err := srv.Serve(ctx, lis); err != nil {
 		return fmt.Errorf("serve on %s: %w", o.Listen, err)
 	}
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 // SidecarOptions are the options of `controlplane sidecar`.
@@ -161,24 +166,39 @@ type SidecarOptions struct {
 	Node        string
 	NodeCluster string
 	Metadata    []string
+	Istio       string // POD.NS: an Istio sidecar's node id and metadata
+	IP          string
 	HoldACKs    bool
 	Delta       bool
 	AllowRemote bool
+	// RejectUnknownFields NACKs fields the Envoy API does not declare (Envoy's
+	// --reject-unknown-dynamic-fields).
+	RejectUnknownFields bool
+
+	metadata map[string]any // Metadata parsed, over the --istio defaults
 }
 
 // NewCmdSidecar returns `controlplane sidecar`.
 func NewCmdSidecar(f *cmdutil.Factory, runF func(*SidecarOptions) error) *cobra.Command {
 	opts := &SidecarOptions{}
 	cmd := &cobra.Command{
-		Use:   launch.SidecarUse,
-		Short: launch.SidecarShort,
+		Use:   "sidecar --xds <addr> --node <id> [--admin <addr>] [--hold-acks]",
+		Short: "Run an emulated Envoy sidecar (not Envoy) against an xDS control plane",
 		Long: `Run an emulated Envoy sidecar: an xDS client that subscribes over ADS like Envoy, validates what it
-receives (proto constraints, unknown types, duplicate names, the checks Envoy makes on clusters and
-listeners), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin API: /config_dump
-(?include_eds), /clusters (?format=json), /server_info, /ready and /logging.
+receives as strictly as Envoy (the validator xdsctl analyze uses: proto constraints of each
+resource and of every typed_config inside it, unknown types, duplicate names, the checks Envoy makes
+on listeners, clusters and routes), ACKs or NACKs like Envoy, and serves an Envoy-compatible admin
+API: /config_dump (?include_eds), /clusters (?format=json), /server_info, /ready and /logging. It
+knows every extension of the Envoy API and shows each resource it accepted in /config_dump.
 
-It is an emulator, not Envoy: it routes no traffic and its checks are a subset of Envoy's. It is
-for demos and tests of xdsctl's views and status without a cluster.
+It is an emulator, not Envoy: it routes no traffic, and Envoy's checks that need a running proxy
+(a port already in use, a file that does not exist) are not made. It is for demos and tests of
+xdsctl's views and status without a cluster.
+
+--istio POD.NS --ip IP makes it look like an Istio sidecar to istiod: the node id
+sidecar~IP~POD.NS~NS.svc.cluster.local and the metadata istiod reads (PROXY_CONFIG, LABELS,
+NAMESPACE, ISTIO_VERSION, …), so a real istiod lists it in its sync status. --metadata values that
+start with {, [ or " are JSON (LABELS={"app":"reviews"}); others are strings.
 
 --hold-acks makes it hold its answers: responses are queued unprocessed, as by a stuck proxy, so
 the control plane shows it STALE. POST /emulator/hold_acks?hold=false on its admin API releases
@@ -189,6 +209,9 @@ xdsctl controlplane sidecar --xds 127.0.0.1:18000 --node sidecar-1
 # look at it as at any Envoy
 xdsctl proxy-config clusters --admin http://127.0.0.1:15000
 
+# an Istio sidecar as istiod sees one (connect to istiod's plaintext port 15010)
+xdsctl controlplane sidecar --xds 127.0.0.1:15010 --istio reviews-v1-abc.default --ip 10.0.0.7 --metadata 'LABELS={"app":"reviews","version":"v1"}'
+
 # a second one that stays STALE
 xdsctl controlplane sidecar --xds 127.0.0.1:18000 --node sidecar-2 --admin 127.0.0.1:15001 --hold-acks`,
 		Args: cobra.NoArgs,
@@ -196,17 +219,12 @@ xdsctl controlplane sidecar --xds 127.0.0.1:18000 --node sidecar-2 --admin 127.0
 			if opts.XDS == "" {
 				return cmdutil.FlagErrorf("give the control plane's address with --xds <host:port>")
 			}
-			if opts.Node == "" {
-				return cmdutil.FlagErrorf("give the sidecar's node id with --node <id>")
+			if err := opts.complete(); err != nil {
+				return err
 			}
 			if opts.Admin != "" {
 				if err := checkLoopback("--admin", opts.Admin, opts.AllowRemote); err != nil {
 					return err
-				}
-			}
-			for _, m := range opts.Metadata {
-				if k, _, ok := strings.Cut(m, "="); !ok || k == "" {
-					return cmdutil.FlagErrorf("--metadata %q: want key=value", m)
 				}
 			}
 			if runF != nil {
@@ -219,23 +237,62 @@ xdsctl controlplane sidecar --xds 127.0.0.1:18000 --node sidecar-2 --admin 127.0
 	cmd.Flags().StringVar(&opts.Node, "node", "", "The node `id` the sidecar presents")
 	cmd.Flags().StringVar(&opts.Admin, "admin", "127.0.0.1:15000", "Serve the emulated admin API on this `address` (\"\" for none)")
 	cmd.Flags().StringVar(&opts.NodeCluster, "node-cluster", "emulated", "The node's `cluster` (service cluster)")
-	cmd.Flags().StringArrayVar(&opts.Metadata, "metadata", nil, "Node metadata `key=value` (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Metadata, "metadata", nil, "Node metadata `key=value` (repeatable; a value starting with {, [ or \" is JSON)")
+	cmd.Flags().StringVar(&opts.Istio, "istio", "", "Present as the Istio sidecar of `pod.namespace` (node id and metadata as istiod expects; needs --ip)")
+	cmd.Flags().StringVar(&opts.IP, "ip", "", "The pod `IP` of the --istio sidecar")
+	cmd.Flags().BoolVar(&opts.RejectUnknownFields, "reject-unknown-dynamic-fields", false, "NACK resources with fields the Envoy API does not declare, as Envoy with this flag does")
 	cmd.Flags().BoolVar(&opts.HoldACKs, "hold-acks", false, "Hold answers from the start (the control plane shows the sidecar STALE)")
 	cmd.Flags().BoolVar(&opts.Delta, "delta", false, "Use the incremental (delta) xDS protocol")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "Allow the admin API on a non-loopback address")
 	return cmd
 }
 
+// complete checks the node flags and builds the node id and metadata: --istio's, then --metadata.
+func (o *SidecarOptions) complete() error {
+	o.metadata = map[string]any{}
+	switch {
+	case o.Istio != "" && o.Node != "":
+		return cmdutil.FlagErrorf("give either --node or --istio, not both")
+	case o.Istio != "":
+		if o.IP == "" {
+			return cmdutil.FlagErrorf("--istio %s needs the pod's IP: add --ip <address>", o.Istio)
+		}
+		id, cluster, md, err := emulator.IstioSidecar(o.Istio, o.IP)
+		if err != nil {
+			return cmdutil.FlagErrorf("--istio %s --ip %s: %v", o.Istio, o.IP, err)
+		}
+		o.Node, o.metadata = id, md
+		if o.NodeCluster == "emulated" {
+			o.NodeCluster = cluster
+		}
+	case o.IP != "":
+		return cmdutil.FlagErrorf("--ip goes with --istio <pod.namespace>")
+	case o.Node == "":
+		return cmdutil.FlagErrorf("give the sidecar's node id with --node <id> (or --istio <pod.namespace> --ip <address>)")
+	}
+	for _, m := range o.Metadata {
+		k, v, ok := strings.Cut(m, "=")
+		if !ok || k == "" {
+			return cmdutil.FlagErrorf("--metadata %q: want key=value", m)
+		}
+		if v != "" && strings.ContainsRune("{[\"", rune(v[0])) {
+			var j any
+			if err := json.Unmarshal([]byte(v), &j); err != nil {
+				return cmdutil.FlagErrorf("--metadata %s: the value is not valid JSON (%v); quote it for the shell: --metadata '%s'", k, err, m)
+			}
+			o.metadata[k] = j
+			continue
+		}
+		o.metadata[k] = v
+	}
+	return nil
+}
+
 func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) error {
 	errOut := f.IOStreams.ErrOut
-	md := map[string]string{}
-	for _, m := range o.Metadata {
-		k, v, _ := strings.Cut(m, "=")
-		md[k] = v
-	}
 	sc, err := emulator.Start(emulator.Options{
-		XDS: o.XDS, NodeID: o.Node, NodeCluster: o.NodeCluster, Metadata: md, Admin: o.Admin,
-		HoldACKs: o.HoldACKs, Delta: o.Delta, Log: errOut, Now: f.Now,
+		XDS: o.XDS, NodeID: o.Node, NodeCluster: o.NodeCluster, Metadata: o.metadata, Admin: o.Admin,
+		HoldACKs: o.HoldACKs, Delta: o.Delta, RejectUnknownFields: o.RejectUnknownFields, Log: errOut, Now: f.Now,
 	})
 	if err != nil {
 		return err
@@ -271,7 +328,7 @@ func runSidecar(ctx context.Context, f *cmdutil.Factory, o *SidecarOptions) erro
 		}
 	}()
 	<-ctx.Done()
-	return nil
+	return ctx.Err() // stopped by a signal: exit 130 (SIGINT) as docs/exit-codes.md says
 }
 
 const clusterType = "type.googleapis.com/envoy.config.cluster.v3.Cluster"

@@ -3,6 +3,7 @@ package controlplane
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -59,16 +60,41 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
+func TestSidecarIstio(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	var got *SidecarOptions
+	cmd := NewCmdSidecar(&cmdutil.Factory{IOStreams: ios}, func(o *SidecarOptions) error { got = o; return nil })
+	cmd.SetArgs(splitArgs(`--xds h:1 --istio reviews-v1-abc.default --ip 10.0.0.7 --metadata LABELS={"app":"reviews"}`))
+	require.NoError(t, cmd.Execute())
+	assert.Equal(t, "sidecar~10.0.0.7~reviews-v1-abc.default~default.svc.cluster.local", got.Node)
+	assert.Equal(t, "reviews-v1-abc.default", got.NodeCluster)
+	md, err := json.Marshal(got.metadata)
+	require.NoError(t, err)
+	assert.Equal(t, `{"CLUSTER_ID":"Kubernetes","INSTANCE_IPS":"10.0.0.7","INTERCEPTION_MODE":"REDIRECT","ISTIO_VERSION":"1.28.0","LABELS":{"app":"reviews"},`+
+		`"MESH_ID":"cluster.local","NAME":"reviews-v1-abc","NAMESPACE":"default","POD_NAME":"reviews-v1-abc","PROXY_CONFIG":{"binaryPath":"/usr/local/bin/envoy",`+
+		`"configPath":"./etc/istio/proxy","discoveryAddress":"istiod.istio-system.svc:15012","drainDuration":"45s","proxyAdminPort":15000,"serviceCluster":"istio-proxy","statusPort":15020},`+
+		`"SERVICE_ACCOUNT":"default"}`, string(md))
+}
+
 func TestSidecarFlags(t *testing.T) {
 	tests := []struct {
 		args    string
 		want    SidecarOptions
 		wantErr string
 	}{
-		{args: "--xds 127.0.0.1:18000 --node a", want: SidecarOptions{XDS: "127.0.0.1:18000", Node: "a", Admin: "127.0.0.1:15000", NodeCluster: "emulated"}},
-		{args: "--xds h:1 --node a --admin '' --hold-acks --delta --metadata NAMESPACE=default --metadata k=", want: SidecarOptions{XDS: "h:1", Node: "a", NodeCluster: "emulated", HoldACKs: true, Delta: true, Metadata: []string{"NAMESPACE=default", "k="}}},
+		{args: "--xds 127.0.0.1:18000 --node a", want: SidecarOptions{XDS: "127.0.0.1:18000", Node: "a", Admin: "127.0.0.1:15000", NodeCluster: "emulated", metadata: map[string]any{}}},
+		{args: "--xds h:1 --node a --admin '' --hold-acks --delta --reject-unknown-dynamic-fields --metadata NAMESPACE=default --metadata k=", want: SidecarOptions{XDS: "h:1", Node: "a", NodeCluster: "emulated", HoldACKs: true, Delta: true, RejectUnknownFields: true,
+			Metadata: []string{"NAMESPACE=default", "k="}, metadata: map[string]any{"NAMESPACE": "default", "k": ""}}},
+		{args: `--xds h:1 --node a --metadata LABELS={"app":"reviews"} --metadata L=[1,true] --metadata S="x" --metadata N=1`, want: SidecarOptions{XDS: "h:1", Node: "a", Admin: "127.0.0.1:15000", NodeCluster: "emulated",
+			Metadata: []string{`LABELS={"app":"reviews"}`, "L=[1,true]", `S="x"`, "N=1"}, metadata: map[string]any{"LABELS": map[string]any{"app": "reviews"}, "L": []any{1.0, true}, "S": "x", "N": "1"}}},
 		{args: "--node a", wantErr: "give the control plane's address with --xds <host:port>"},
-		{args: "--xds h:1", wantErr: "give the sidecar's node id with --node <id>"},
+		{args: "--xds h:1", wantErr: "give the sidecar's node id with --node <id> (or --istio <pod.namespace> --ip <address>)"},
+		{args: "--xds h:1 --node a --metadata LABELS={app:reviews}", wantErr: "--metadata LABELS: the value is not valid JSON (invalid character 'a' looking for beginning of object key string); quote it for the shell: --metadata 'LABELS={app:reviews}'"},
+		{args: "--xds h:1 --istio reviews-v1.default", wantErr: "--istio reviews-v1.default needs the pod's IP: add --ip <address>"},
+		{args: "--xds h:1 --istio reviews-v1 --ip 10.0.0.7", wantErr: `--istio reviews-v1 --ip 10.0.0.7: "reviews-v1" is not POD.NAMESPACE`},
+		{args: "--xds h:1 --istio reviews-v1.default --ip ten", wantErr: `--istio reviews-v1.default --ip ten: "ten" is not an IP address`},
+		{args: "--xds h:1 --istio a.b --ip 10.0.0.7 --node x", wantErr: "give either --node or --istio, not both"},
+		{args: "--xds h:1 --node x --ip 10.0.0.7", wantErr: "--ip goes with --istio <pod.namespace>"},
 		{args: "--xds h:1 --node a --admin 0.0.0.0:15000", wantErr: "--admin 0.0.0.0:15000 is not a loopback address; the control plane has no authentication, so pass --allow-remote to serve other hosts anyway"},
 		{args: "--xds h:1 --node a --metadata novalue", wantErr: `--metadata "novalue": want key=value`},
 	}
@@ -178,4 +204,24 @@ func splitArgs(s string) []string {
 		out = append(out, f)
 	}
 	return out
+}
+
+// TestInterruptExits130: Ctrl-C stops serve and sidecar with exit code 130, as every other
+// command (docs/exit-codes.md); both returned nil, so exit 0, before.
+func TestInterruptExits130(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--config", example, "--listen", "127.0.0.1:0", "--debug-listen", "", "--watch-interval", "0"},
+		{"sidecar", "--xds", "127.0.0.1:1", "--node", "n1", "--admin", "127.0.0.1:0"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			f := &cmdutil.Factory{IOStreams: ios, Now: time.Now}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			root := NewCmdControlPlane(f)
+			root.SilenceErrors, root.SilenceUsage = true, true
+			code := cmdutil.Execute(ctx, root, errOut, args)
+			assert.Equal(t, cmdutil.ExitInterrupted, code, errOut.String())
+		})
+	}
 }

@@ -14,15 +14,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/klog/v2"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -147,7 +143,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, kind string, cmd *cob
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "Read the proxy's /config_dump from `[<pod>[.<namespace>]=]path` instead of the live proxy (repeatable: one per pod, gateway pods too)")
 	fl.StringArrayVar(&opts.K8sFiles, "k8s-file", nil, "Read the Kubernetes objects from `path` (kubectl get -o yaml output; repeatable) instead of the API")
-	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace of istiod and its mesh `ConfigMap`")
+	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace of istiod and its mesh `namespace` (where the istio ConfigMap is)")
 	fl.IntVar(&opts.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
 	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
@@ -347,25 +343,12 @@ func (o *Options) gather(ctx context.Context) (*gathered, string, error) {
 
 // clientsFromFlags makes the typed and dynamic clients from kubectl's flags.
 func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
-	kf := kube.ConfigFlags(f)
-	if kf == nil {
-		return nil, errors.New("no Kubernetes flags")
-	}
-	klog.SetLogger(logr.Discard()) // client-go's own log lines would land on stderr among our warnings
-	if err := checkConfigured(kf); err != nil {
+	kcfg, err := kube.LoadConfig(kube.ConfigFlags(f), "to describe from saved objects use --k8s-file (and --file for the proxy)")
+	if err != nil {
 		return nil, err
 	}
-	cfg, err := kf.ToRESTConfig()
-	if err != nil {
-		return nil, cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err),
-			"pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)")
-	}
-	cfg.UserAgent = "xdsctl"
+	cfg := kcfg.REST
 	cfg.QPS, cfg.Burst = 50, 100
-	ns, _, err := kf.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return nil, fmt.Errorf("load the Kubernetes configuration: %w", err)
-	}
 	kc, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("create Kubernetes client: %w", err)
@@ -374,27 +357,7 @@ func clientsFromFlags(f *cmdutil.Factory) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create Kubernetes client: %w", err)
 	}
-	return &Clients{Kube: kc, Dynamic: dc, Namespace: ns}, nil
-}
-
-// checkConfigured fails when there is no kubeconfig, no --server and no in-cluster configuration
-// (client-go would then try http://localhost:8080 and report "connection refused").
-func checkConfigured(fl *genericclioptions.ConfigFlags) error {
-	if fl.APIServer != nil && *fl.APIServer != "" {
-		return nil
-	}
-	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" && os.Getenv("KUBERNETES_SERVICE_PORT") != "" {
-		return nil
-	}
-	raw, err := fl.ToRawKubeConfigLoader().RawConfig()
-	if err == nil && len(raw.Clusters) > 0 {
-		return nil
-	}
-	if err != nil && !clientcmd.IsEmptyConfig(err) {
-		return cmdutil.WithHint(fmt.Errorf("load the Kubernetes configuration: %w", err), "check --kubeconfig and --context (kubectl config get-contexts)")
-	}
-	return cmdutil.WithHint(errors.New("no Kubernetes configuration found"),
-		"pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)")
+	return &Clients{Kube: kc, Dynamic: dc, Namespace: kcfg.Namespace}, nil
 }
 
 // proxies reads the config dumps describe needs: from --file, or live through port-forwards.

@@ -30,6 +30,7 @@ const (
 	dumpGateway13     = dumpsDir + "istio-history/istioctl__cmd__testdata__describe__istio-ingressgateway-5bf6c9887-vvvmj@2020-04-20.json"
 	dumpProductpage15 = dumpsDir + "bookinfo-1.5/productpage-config-dump@istio1.5.4-strictmtls.json"
 	dumpGateway15     = dumpsDir + "bookinfo-1.5/ingressgateway_config_dump@istio1.5.4.json"
+	dumpHTTPFragment  = dumpsDir + "istio/describe__describe__http_config.json"
 	pod13             = "productpage-v1-7bbd79f8fd-k6j79"
 	gw13              = "istio-ingressgateway-5bf6c9887-vvvmj.istio-system"
 	pod15             = "productpage-v1-7d6cfb7dfd-ccspq"
@@ -222,6 +223,12 @@ func TestOffline(t *testing.T) {
 		{name: "gateway without address, yaml", golden: "offline/ingress-no-lb.yaml",
 			args: "pod " + pod15 + " -o yaml" + k8s("bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml") +
 				" -f " + pod15 + "=" + dumpProductpage15 + " -f " + gw15 + "=" + dumpGateway15},
+		{name: "VirtualService bound to a gateway only, with weights", golden: "offline/gateway-weights.text",
+			args: "pod " + pod13 + k8s("bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "virtualservice-gateway-weights.yaml") +
+				" -f " + dumpProductpage13 + " -f " + gw13 + "=" + dumpHTTPFragment},
+		{name: "a Gateway in front of two gateway Services: one URL each", golden: "offline/ingress-two-services.jq",
+			args: "pod " + pod13 + " --jq .ingress[].urls[]" + k8s("bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "bookinfo-gateway.yaml", "ingress-second-gateway.yaml") +
+				" -f " + dumpProductpage13 + " -f " + gw13 + "=" + dumpGateway13 + " -f ingress.default=" + dumpHTTPFragment},
 		{name: "mismatch kinds with jq", golden: "offline/missing-destinationrule.jq",
 			args: "pod " + pod13 + " --jq .mismatches[].kind" + k8s("bookinfo-1.3.yaml", "virtualservice-subset-v1.yaml") + " -f " + dumpProductpage13},
 		{name: "service, one dump for its one running pod with a proxy", golden: "offline/service.text",
@@ -339,13 +346,14 @@ func TestParentAndConfig(t *testing.T) {
 	assert.Equal(t, `unknown resource type "deployment": use describe pod or describe service`, err.Error())
 	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
 
-	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("KUBECONFIG", none)
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	t.Setenv("HOME", t.TempDir())
 	f, out, _ := testFactory(t, nil)
 	err = execute(t, f, "pod web", nil)
 	require.Error(t, err)
-	assert.Equal(t, "no Kubernetes configuration found", err.Error())
+	assert.Equal(t, `no Kubernetes configuration found (KUBECONFIG="`+none+`" names no file that exists)`, err.Error())
 	assert.Equal(t, "pass --kubeconfig or set KUBECONFIG; to describe from saved objects use --k8s-file (and --file for the proxy)", cmdutil.HintOf(err))
 	assert.Empty(t, out.String())
 }

@@ -72,6 +72,9 @@ type e2eCase struct {
 	service string // described Service
 	// keepNodePorts keeps the Services' nodePorts (other cases drop them: they are cluster-wide).
 	keepNodePorts bool
+	// lines are lines the live output must have: those istioctl x describe prints for the case, and
+	// xdsctl's binding line (checked before the whole golden, to name the fact that is missing).
+	lines []string
 }
 
 var e2eCases = []e2eCase{
@@ -88,7 +91,9 @@ var e2eCases = []e2eCase{
 		dumps: map[string]string{pp15: dumpPP15}, pod: pp15},
 	{name: "subsets-weights", k8s: []string{"bookinfo-1.3.yaml", "subsets-weights.yaml"}, dumps: map[string]string{pp13: dumpPP13}, pod: pp13},
 	{name: "ingress-lb", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "bookinfo-gateway.yaml"},
-		dumps: map[string]string{pp13: dumpPP13, gw13: dumpGW13}, pod: pp13},
+		dumps: map[string]string{pp13: dumpPP13, gw13: dumpGW13}, pod: pp13,
+		lines: []string{"Exposed on Ingress Gateway http://169.45.67.90", "VirtualService: bookinfo", "   Match: /productpage", "   Match: /static*",
+			"   Match: /api/v1/products*"}},
 	{name: "ingress-no-lb", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
 		dumps: map[string]string{pp15: dumpPP15, gw15: dumpGW15}, pod: pp15, keepNodePorts: true},
 	{name: "ingress-gateway-fragment", k8s: []string{"bookinfo-1.5.yaml", "mesh-1.5.yaml", "peerauthentication-mesh-strict.yaml", "gateway-1.5-pending.yaml", "bookinfo-gateway-nosubset.yaml"},
@@ -107,6 +112,15 @@ var e2eCases = []e2eCase{
 		dumps: map[string]string{gw15: dumpGW15}, pod: gw15 + ".istio-system"},
 	{name: "service-two-pods", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "productpage-v2-pending.yaml"},
 		dumps: map[string]string{pp13: dumpPP13}, service: "productpage"},
+	{name: "gateway-weights", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "virtualservice-gateway-weights.yaml"},
+		dumps: map[string]string{pp13: dumpPP13, gw13: e2eDumps + "istio/describe__describe__http_config.json"}, pod: pp13,
+		lines: []string{"VirtualService: bookinfo", "   Bound to Gateway default/fake-gw only: traffic from other pods does not use it",
+			`   Route to host "productpage" with weight 30%`, `   Route to host "productpage2" with weight 20%`,
+			`   Route to host "productpage3" with weight 50%`, "   Match: /prefix*", "Exposed on Ingress Gateway http://169.45.67.90"}},
+	{name: "ingress-two-services", k8s: []string{"bookinfo-1.3.yaml", "destinationrules-1.3.yaml", "gateway-1.3-lb.yaml", "bookinfo-gateway.yaml", "ingress-second-gateway.yaml"},
+		dumps: map[string]string{pp13: dumpPP13, gw13: dumpGW13, "ingress": e2eDumps + "istio/describe__describe__http_config.json"}, pod: pp13,
+		lines: []string{"Exposed on Ingress Gateway http://169.45.67.90", "Exposed on Ingress Gateway http://2.2.2.2",
+			"   Gateway Service: ingress.default, pods: ingress.default", "   Match: /productpage"}},
 }
 
 // TestE2E runs every case on the shared cluster, with the Istio and Gateway API CRDs installed.
@@ -129,10 +143,34 @@ func TestE2E(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := env.normalise(r.stdout)
+			for _, l := range tc.lines {
+				if !hasLine(got, l) {
+					t.Errorf("live output has no line %q", l)
+				}
+			}
 			if got != normaliseSource(string(want)) {
 				t.Fatalf("live output differs from the offline golden %s.text.golden\n--- live (normalised)\n%s--- golden\n%s", tc.name, got, want)
 			}
 		})
+	}
+}
+
+// TestE2ELinesInGoldens checks, without a cluster, that the lines each case expects live are in
+// its offline golden (so a live failure on them is a live difference, not a stale list).
+func TestE2ELinesInGoldens(t *testing.T) {
+	for _, tc := range e2eCases {
+		if len(tc.lines) == 0 {
+			continue
+		}
+		want, err := os.ReadFile(e2eGolden + tc.name + ".text.golden")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range tc.lines {
+			if !hasLine(string(want), l) {
+				t.Errorf("%s.text.golden has no line %q", tc.name, l)
+			}
+		}
 	}
 }
 
@@ -216,6 +254,16 @@ func TestE2EErrors(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "Error: give one pod: <name>[.<namespace>]") {
 		t.Fatalf("no pod: %s", r)
 	}
+}
+
+// hasLine tells whether text has line as one of its lines.
+func hasLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
 }
 
 type result struct {

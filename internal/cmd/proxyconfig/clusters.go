@@ -60,7 +60,7 @@ func (o *ClustersOptions) build(bodies map[string][]byte, w *configdump.Warnings
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.config.cluster.v3.Cluster", sel, func(r *configdump.Cluster) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items = normalizeAll(w, "envoy.config.cluster.v3.Cluster", sel, func(r *configdump.Cluster) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

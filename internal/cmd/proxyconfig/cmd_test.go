@@ -154,7 +154,7 @@ func TestDemo(t *testing.T) {
 			t.Run(view+"/"+format, func(t *testing.T) {
 				r := run(t, view, "--demo", "-o", format)
 				require.NoError(t, r.err)
-				assert.Greater(t, strings.Count(r.stdout, "\n"), 2, "something to show")
+				assert.GreaterOrEqual(t, strings.Count(r.stdout, "\n"), 2, "a header and a row at least")
 				if format != "json" {
 					assert.NotContains(t, r.stderr, "Warning") // JSON names Istio-only types it keeps verbatim
 				}

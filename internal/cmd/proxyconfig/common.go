@@ -1,7 +1,7 @@
 package proxyconfig
 
 import (
-	"encoding/json"
+	"github.com/xdsctl/xdsctl/pkg/render"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -20,22 +20,16 @@ func parseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
 	return d, nil
 }
 
-// normalizeAll turns the selected resources into JSON items with Envoy's proto field names, secrets
-// redacted; raw gives a resource's JSON, or nothing to leave it out.
-func normalizeAll[T any](w *configdump.Warnings, typeName string, items []T, raw func(*T) []byte, showSecrets bool) ([]json.RawMessage, error) {
-	out := make([]json.RawMessage, 0, len(items))
-	for i := range items {
+// normalizeAll is the JSON/YAML of items: each one normalized (Envoy's field names, secrets
+// redacted, unknown types kept with a warning) when it is written, so -o json streams.
+func normalizeAll[T any](w *configdump.Warnings, typeName string, items []T, raw func(*T) []byte, showSecrets bool) render.Items {
+	return render.Items{N: len(items), Item: func(i int) ([]byte, error) {
 		b := raw(&items[i])
 		if len(b) == 0 {
-			continue
+			return nil, nil
 		}
-		n, err := configdump.Normalize(b, configdump.NormalizeOptions{ShowSecrets: showSecrets, Warnings: w, Type: typeName})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+		return configdump.Normalize(b, configdump.NormalizeOptions{ShowSecrets: showSecrets, Warnings: w, Type: typeName})
+	}}
 }
 
 // validPort checks a --port flag.

@@ -47,7 +47,7 @@ func (o *EcdsOptions) build(bodies map[string][]byte, w *configdump.Warnings) (*
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.config.core.v3.TypedExtensionConfig", ecs, func(e *configdump.ExtensionConfig) []byte { return e.Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items = normalizeAll(w, "envoy.config.core.v3.TypedExtensionConfig", ecs, func(e *configdump.ExtensionConfig) []byte { return e.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

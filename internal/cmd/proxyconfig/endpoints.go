@@ -105,7 +105,7 @@ func (o *EndpointsOptions) build(bodies map[string][]byte, w *configdump.Warning
 	res := &viewResult{}
 	if !o.Output.IsTable() {
 		sel := clusters.Selected(o.Filter)
-		res.Items, err = normalizeAll(w, "envoy.admin.v3.ClusterStatus", sel, func(c *configdump.ClusterStatus) []byte { return c.Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items = normalizeAll(w, "envoy.admin.v3.ClusterStatus", sel, func(c *configdump.ClusterStatus) []byte { return c.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	res.Table = hostTable(clusters.Hosts(o.Filter), o.Output.Format == "wide")
@@ -142,7 +142,7 @@ func edsView(d *configdump.Dump, f configdump.EndpointFilter, out *cmdutil.Outpu
 	}
 	res := &viewResult{}
 	if !out.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.config.endpoint.v3.ClusterLoadAssignment", las, func(la *configdump.LoadAssignment) []byte {
+		res.Items = normalizeAll(w, "envoy.config.endpoint.v3.ClusterLoadAssignment", las, func(la *configdump.LoadAssignment) []byte {
 			if la.Raw.Exists() && len(la.Select(f)) > 0 {
 				return la.FilteredJSON(f)
 			}

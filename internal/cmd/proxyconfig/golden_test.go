@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // views are the proxy-config views, by the name their goldens are filed under.
@@ -86,4 +88,25 @@ func TestGoldenStructured(t *testing.T) {
 			assertGolden(t, r.stdout, filepath.Join(view, "states.json"))
 		})
 	}
+}
+
+// TestTerminalCutsLongCells: on a terminal, a cell longer than the terminal allows (a NACK
+// message) is cut with "…"; to a pipe, -o wide keeps it whole.
+func TestTerminalCutsLongCells(t *testing.T) {
+	states := filepath.Join("..", "..", "..", "pkg", "configdump", "testdata", "states.json")
+	f, b := testFactory(parityDay)
+	f.IOStreams.SetStdoutTTY(true)
+	f.IOStreams.SetTerminalWidth(60)
+	r := runPC(t, f, b, "listeners", "-f", states, "-o", "wide")
+	require.NoError(t, r.err)
+	assertGolden(t, r.stdout, filepath.Join("listeners", "states.wide.tty"))
+	assert.Contains(t, r.stdout, "…")
+	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		for _, cell := range strings.Fields(line) {
+			assert.LessOrEqual(t, utf8.RuneCountInString(cell), 60, line)
+		}
+	}
+	piped := run(t, "listeners", "-f", states, "-o", "wide")
+	require.NoError(t, piped.err)
+	assert.NotContains(t, piped.stdout, "…")
 }

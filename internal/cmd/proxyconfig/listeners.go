@@ -81,7 +81,7 @@ func (o *ListenersOptions) build(bodies map[string][]byte, w *configdump.Warning
 	res := &viewResult{}
 	wide := o.Output.Format == "wide"
 	if !o.Output.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.config.listener.v3.Listener", sel, func(r *configdump.Listener) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items = normalizeAll(w, "envoy.config.listener.v3.Listener", sel, func(r *configdump.Listener) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	res.Table = listenerTable(sel, o.Verbose, wide, "")

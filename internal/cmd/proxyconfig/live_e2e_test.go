@@ -595,7 +595,7 @@ func TestLiveErrors(t *testing.T) {
 	})
 	t.Run("unknown context", func(t *testing.T) {
 		wantError(t, xdsctl(t, admin(c), "pc", "clusters", "x."+ns, "--context", "nope"), 1,
-			`Error: load the Kubernetes configuration: context "nope" does not exist`,
+			`Error: load the Kubernetes configuration in --kubeconfig "`+c.Kubeconfig+`": context "nope" does not exist`,
 			"Hint: check --kubeconfig and --context (kubectl config get-contexts)")
 	})
 	t.Run("bad timeout", func(t *testing.T) {
@@ -610,7 +610,7 @@ func TestLiveNoKubeconfig(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	wantError(t, xdsctl(t, runOpts{}, "pc", "clusters", "x.default"), 1,
-		"Error: no Kubernetes configuration found\n", "Hint: pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin")
+		"Error: no Kubernetes configuration found (", "/.kube/config does not exist and KUBECONFIG is not set)\n", "Hint: pass --kubeconfig or set KUBECONFIG; for an Envoy outside Kubernetes use --admin")
 }
 
 // TestLiveCancel: Ctrl-C (the context cancelled) mid-fetch stops at once with exit 130.

@@ -58,7 +58,7 @@ func (o *RoutesOptions) build(bodies map[string][]byte, w *configdump.Warnings) 
 	}
 	res := &viewResult{}
 	if !o.Output.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.config.route.v3.RouteConfiguration", sel, func(r *configdump.RouteConfig) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
+		res.Items = normalizeAll(w, "envoy.config.route.v3.RouteConfiguration", sel, func(r *configdump.RouteConfig) []byte { return r.Raw.Raw() }, o.Output.ShowSecrets)
 		return res, err
 	}
 	wide := o.Output.Format == "wide"

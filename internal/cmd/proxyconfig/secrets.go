@@ -62,7 +62,7 @@ func secretsView(d *configdump.Dump, out *cmdutil.OutputOptions, now time.Time, 
 	}
 	res := &viewResult{}
 	if !out.IsTable() {
-		res.Items, err = normalizeAll(w, "envoy.extensions.transport_sockets.tls.v3.Secret", secrets, func(s *configdump.Secret) []byte {
+		res.Items = normalizeAll(w, "envoy.extensions.transport_sockets.tls.v3.Secret", secrets, func(s *configdump.Secret) []byte {
 			if s.First && s.State != configdump.StateError {
 				return s.Raw.Get("secret").Raw()
 			}

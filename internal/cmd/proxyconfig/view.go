@@ -22,7 +22,7 @@ import (
 type viewResult struct {
 	Table *render.Table     // short and wide
 	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
-	Items []json.RawMessage // json and yaml: one JSON value per resource
+	Items render.Items // json and yaml: one JSON value per resource, made when written
 	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
 	Object json.RawMessage
 	Notes  []string // said on stderr, e.g. resources the short table leaves out
@@ -101,9 +101,16 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		warn := configdump.NewWarnings()
 		res, err := build(in.Bodies, warn)
-		for _, w := range warn.List() {
-			fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+		warned := map[string]bool{}
+		printWarnings := func() { // each once: more come while -o json streams (unknown types met)
+			for _, w := range warn.List() {
+				if !warned[w] {
+					warned[w] = true
+					fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+				}
+			}
 		}
+		printWarnings()
 		if err != nil {
 			if !multi {
 				return describeInputError(o, in.Name, err)
@@ -128,13 +135,23 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 				}
 				fmt.Fprintf(ios.Out, "%s:\n", in.Name)
 			}
-			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders); err != nil {
+			if err := writeTableOrText(ios.Out, res, o.Output.NoHeaders, ios.MaxCell()); err != nil {
 				return err
 			}
+		case !multi && res.Object == nil && code == nil && o.Output.Format != "yaml":
+			// -o json of one proxy streams: one resource in memory at a time
+			if err := render.WriteJSONArray(ios.Out, res.Items); err != nil {
+				return err
+			}
+			printWarnings()
 		default:
 			key, doc := "items", []byte(res.Object)
 			if res.Object == nil {
-				doc, err = render.JSONArray(res.Items)
+				var items []json.RawMessage
+				if items, err = res.Items.Collect(); err == nil {
+					doc, err = render.JSONArray(items)
+				}
+				printWarnings()
 			} else {
 				key = "config"
 				doc, err = render.Indent(res.Object)
@@ -181,7 +198,7 @@ func prefix(multi bool, name string) string {
 	return ""
 }
 
-func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
+func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool, maxCell int) error {
 	if res.Text != nil {
 		_, err := w.Write(res.Text)
 		return err
@@ -190,6 +207,7 @@ func writeTableOrText(w io.Writer, res *viewResult, noHeaders bool) error {
 		return nil
 	}
 	res.Table.NoHeaders = noHeaders
+	res.Table.MaxCell = maxCell
 	return res.Table.Write(w)
 }
 

@@ -143,7 +143,7 @@ func (o *Options) controlPlaneSide(ctx context.Context, nodeID, istioID string) 
 	}
 	b, pod, err := xdsclient.NewIstiod(cl, o.istiodOptions()).ConfigDump(ctx, istioID)
 	if err != nil {
-		return side{}, err
+		return side{}, o.istiodHint(err)
 	}
 	resp, err := status.ParseDiscoveryResponse(b)
 	if err != nil {
@@ -177,7 +177,7 @@ func (o *Options) controlPlaneCSDS(ctx context.Context, nodeID string) (side, er
 	defer c.Close()
 	b, err := c.FetchClientStatus(ctx, nodeID)
 	if err != nil {
-		return side{}, err
+		return side{}, o.csdsHint(err)
 	}
 	nc, found, err := status.NodeResources(b, nodeID)
 	if err != nil {

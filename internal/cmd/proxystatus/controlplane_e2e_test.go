@@ -139,7 +139,7 @@ func startMesh(t *testing.T, ids ...string) *meshHarness {
 	h := &meshHarness{t: t, cp: cp, sidecars: map[string]*emulator.Sidecar{}}
 	for _, id := range ids {
 		sc, err := emulator.Start(emulator.Options{XDS: cp.Addr(), NodeID: id, Admin: "127.0.0.1:0", Delta: deltaNodes[id],
-			Metadata: map[string]string{"NAMESPACE": "mesh"}})
+			Metadata: map[string]any{"NAMESPACE": "mesh"}})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = sc.Close() })
 		h.sidecars[id] = sc
@@ -330,4 +330,34 @@ func TestRealGRPCClient(t *testing.T) {
 	cCDS, _ := cv.Type("CDS")
 	assert.Contains(t, cCDS.Error, "MAGLEV")
 	assert.Contains(t, cpCDS.Error, "MAGLEV", "the control plane keeps the client's NACK message")
+}
+
+// TestBundledControlPlaneIstioNames: with --xds-address, a proxy whose node id is Istio-shaped is
+// named pod.namespace (as istiod names it), another by its id; -o wide shows both.
+func TestBundledControlPlaneIstioNames(t *testing.T) {
+	cp, err := controlplane.Start(controlplane.Options{Config: parseMesh(t, meshYAML), Now: cpClock})
+	require.NoError(t, err)
+	t.Cleanup(cp.Close)
+	id, cluster, md, err := emulator.IstioSidecar("reviews-v1-abc.mesh", "10.0.0.7")
+	require.NoError(t, err)
+	for _, o := range []emulator.Options{
+		{NodeID: id, NodeCluster: cluster, Metadata: md},
+		{NodeID: "synced-1", Metadata: map[string]any{"NAMESPACE": "mesh"}},
+	} {
+		o.XDS = cp.Addr()
+		sc, err := emulator.Start(o)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = sc.Close() })
+	}
+	h := &meshHarness{t: t, cp: cp}
+	h.waitStatus(map[string]map[string]string{
+		id:         {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
+		"synced-1": {cdsURL: "SYNCED", ldsURL: "SYNCED", edsURL: "SYNCED", rdsURL: "SYNCED"},
+	})
+	addr := cp.Addr()
+	for _, format := range []string{"short", "wide"} {
+		stdout, stderr, code := newHarness(t, nil).run("--xds-address", addr, "--plaintext", "-o", format)
+		require.Equal(t, 0, code, stderr)
+		assertGolden(t, strings.ReplaceAll(stdout, addr, "127.0.0.1:18000"), "bundled/istio-names."+format)
+	}
 }

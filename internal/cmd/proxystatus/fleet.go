@@ -70,13 +70,13 @@ func (o *Options) fetch(ctx context.Context) (*fetched, error) {
 		defer c.Close()
 		b, err := c.FetchClientStatus(ctx)
 		if err != nil {
-			return nil, err
+			return nil, o.csdsHint(err)
 		}
 		r, err := status.DecodeClientStatus(b, o.XDSAddress)
 		if err != nil {
-			return nil, fmt.Errorf("control plane at %s: %w", o.XDSAddress, err)
+			return nil, fmt.Errorf("%s: %w", o.csdsName(), err)
 		}
-		return &fetched{Report: r, source: "control plane at " + o.XDSAddress}, nil
+		return &fetched{Report: r, source: o.csdsName()}, nil
 	case o.FromProxies:
 		return o.fetchFromProxies(ctx)
 	}
@@ -86,7 +86,7 @@ func (o *Options) fetch(ctx context.Context) (*fetched, error) {
 	}
 	answers, err := xdsclient.NewIstiod(cl, o.istiodOptions()).Syncz(ctx)
 	if err != nil {
-		return nil, err
+		return nil, o.istiodHint(err)
 	}
 	var reports []*status.Report
 	var errs []error
@@ -111,7 +111,7 @@ func (o *Options) fetch(ctx context.Context) (*fetched, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, errs[0] // the first replica's error, with its hint
+		return nil, o.istiodHint(errs[0]) // the first replica's error, with its hint
 	}
 	merged := status.Merge(reports...)
 	for _, e := range errs {

@@ -1,9 +1,16 @@
 package proxystatus
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/pkg/render"
@@ -79,7 +86,19 @@ func (o *Options) write(w io.Writer, ps []status.ProxyStatus) error {
 		if len(t.Rows) == 0 {
 			return nil
 		}
-		return t.Write(w)
+		width := 0
+		if o.Output.Format == "wide" {
+			width = o.termWidth()
+		}
+		if width <= 0 {
+			return t.Write(w)
+		}
+		var buf bytes.Buffer
+		if err := t.Write(&buf); err != nil {
+			return err
+		}
+		_, err := w.Write(cutLines(buf.Bytes(), width))
+		return err
 	}
 	if ps == nil {
 		ps = []status.ProxyStatus{}
@@ -89,6 +108,42 @@ func (o *Options) write(w io.Writer, ps []status.ProxyStatus) error {
 		return err
 	}
 	return o.Output.WriteData(w, data)
+}
+
+// termWidth is the width of the terminal stdout is (COLUMNS, else the terminal's size), 0 when
+// stdout is not a terminal: then the wide table's NACK lines are kept whole, for grep.
+func (o *Options) termWidth() int {
+	if !o.IO.IsStdoutTTY() {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := o.IO.Out.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return w
+		}
+	}
+	return 0
+}
+
+// cutLines cuts every line longer than width runes to width, its last rune "…": the wide table's
+// last column (NACK) ends where the terminal does instead of wrapping.
+func cutLines(b []byte, width int) []byte {
+	var out bytes.Buffer
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		nl := strings.HasSuffix(line, "\n")
+		line = strings.TrimSuffix(line, "\n")
+		if utf8.RuneCountInString(line) > width {
+			r := []rune(line)
+			line = string(r[:width-1]) + "…"
+		}
+		out.WriteString(line)
+		if nl {
+			out.WriteByte('\n')
+		}
+	}
+	return out.Bytes()
 }
 
 func (o *Options) table(ps []status.ProxyStatus) *render.Table {

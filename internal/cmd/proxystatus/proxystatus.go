@@ -79,8 +79,8 @@ with the time since the last push.
 
 The status comes from a control plane:
   - istiod (the default): every istiod pod of the revision is asked istio.io/debug/syncz through a
-    port-forward (port 15012 with TLS and a service-account token, or 15010 with --plaintext), and
-    the answers are merged; an istiod without that debug type is read over HTTP :15014/debug/syncz;
+    port-forward (port 15012 with TLS and a service-account token; a default istiod refuses debug
+    requests on its plaintext port 15010), and the answers are merged; an istiod without that debug type is read over HTTP :15014/debug/syncz;
   - any CSDS server (--xds-address): the bundled control plane, gRPC's admin service, and others;
   - no control plane at all (--from-proxies): the state is inferred from each proxy's own config
     dump (versions, warming resources, rejected updates) and marked as inferred;
@@ -132,7 +132,7 @@ xdsctl ps -w`,
 	fl.StringVar(&opts.Cert, "cert", "", "Client certificate `file` (PEM) for mutual TLS")
 	fl.StringVar(&opts.Key, "key", "", "Client key `file` (PEM) for mutual TLS")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "Do not verify the control plane's certificate")
-	fl.BoolVar(&opts.Plaintext, "plaintext", false, "Talk to the control plane without TLS (istiod: port 15010)")
+	fl.BoolVar(&opts.Plaintext, "plaintext", false, "Talk to the control plane without TLS (istiod: port 15010, where a default istiod refuses debug requests)")
 	fl.StringVar(&opts.Token, "token", "", "Send this bearer `token` to the control plane (istiod: default is a service-account token from the TokenRequest API)")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a control plane or proxy after this `duration`")
 	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
@@ -205,6 +205,7 @@ func (o *Options) validate() error {
 // connOptions are the options for a direct control plane connection.
 func (o *Options) connOptions() xdsclient.Options {
 	return xdsclient.Options{
+		Name:    o.csdsName(),
 		Address: o.XDSAddress, Plaintext: o.Plaintext, CA: o.CA, Cert: o.Cert, Key: o.Key,
 		Insecure: o.Insecure, Token: o.Token, Timeout: o.Timeout, MaxResponse: o.MaxResponse,
 	}

@@ -282,3 +282,13 @@ func TestJSONIsTheView(t *testing.T) {
 	assert.Equal(t, "ERROR", got[3].Types[3].State)
 	assert.Equal(t, "route rejected: duplicate domain", got[3].Types[3].Error)
 }
+
+// TestIstiodRefusesPlaintextDebug: a default istiod refuses debug requests on its plaintext port;
+// the hint points to 15012 with TLS and a token, not to --token on 15010.
+func TestIstiodRefusesPlaintextDebug(t *testing.T) {
+	cl := istioCluster(t, istiodemu.Options{DebugNeedsIdentity: true})
+	stdout, stderr, code := newHarness(t, cl).run("--plaintext", "--timeout", "3s")
+	assert.Equal(t, cmdutil.ExitError, code)
+	assert.Empty(t, stdout)
+	assertGolden(t, stderr, "hints/istiod-plaintext")
+}

@@ -36,6 +36,22 @@ func (f *frame) rowKey(r []string) string {
 	return key
 }
 
+// rowKeys are the keys of f's rows: a row continuing a proxy's NACK lines (NAME empty, see
+// status.Table) is keyed by its proxy and its NACK line.
+func (f *frame) rowKeys() []string {
+	keys := make([]string, len(f.rows))
+	owner := ""
+	for i, r := range f.rows {
+		if len(r) > 0 && r[0] == "" {
+			keys[i] = owner + "\x01" + r[len(r)-1]
+			continue
+		}
+		owner = f.rowKey(r)
+		keys[i] = owner
+	}
+	return keys
+}
+
 // stripAge drops the age from a state cell, "SYNCED (5m)" → "SYNCED": ages change every refresh.
 func stripAge(c string) string {
 	if i := strings.Index(c, " ("); i > 0 && strings.HasSuffix(c, ")") && c != "(inferred)" {
@@ -59,12 +75,13 @@ func changed(prev, cur *frame) [][]bool {
 		col[h] = i
 	}
 	rows := map[string][]string{}
-	for _, r := range prev.rows {
-		rows[prev.rowKey(r)] = r
+	for i, k := range prev.rowKeys() {
+		rows[k] = prev.rows[i]
 	}
+	curKeys := cur.rowKeys()
 	for i, r := range cur.rows {
 		out[i] = make([]bool, len(r))
-		pr, ok := rows[cur.rowKey(r)]
+		pr, ok := rows[curKeys[i]]
 		for j, c := range r {
 			if !ok {
 				out[i][j] = true
@@ -131,6 +148,43 @@ func writeHighlighted(w io.Writer, f *frame, marks [][]bool, noHeaders bool, col
 	return err
 }
 
+// cutLastColumn returns f with the cells of its last column (NACK) cut with "…" so that no line
+// is wider than width (0: as is), the table aligned as writeHighlighted aligns it.
+func cutLastColumn(f *frame, noHeaders bool, width int) *frame {
+	if width <= 0 || len(f.headers) == 0 {
+		return f
+	}
+	const padding = 5
+	last := len(f.headers) - 1
+	offset := 0
+	for j := 0; j < last; j++ {
+		w := 0
+		if !noHeaders {
+			w = utf8.RuneCountInString(f.headers[j])
+		}
+		for _, r := range f.rows {
+			if j < len(r) && utf8.RuneCountInString(r[j]) > w {
+				w = utf8.RuneCountInString(r[j])
+			}
+		}
+		offset += w + padding
+	}
+	room := width - offset
+	if room < 2 {
+		return f // the other columns already fill the terminal
+	}
+	out := &frame{headers: f.headers, rows: make([][]string, len(f.rows))}
+	for i, r := range f.rows {
+		out.rows[i] = r
+		if len(r) == last+1 && utf8.RuneCountInString(r[last]) > room {
+			c := append([]string(nil), r...)
+			c[last] = string([]rune(r[last])[:room-1]) + "…"
+			out.rows[i] = c
+		}
+	}
+	return out
+}
+
 // watch refreshes the table every interval until ctx ends (Ctrl-C), which ends it without an error.
 // On a terminal the screen is redrawn with the cells that changed since the last refresh in reverse
 // video (no colour with NO_COLOR); otherwise a table is printed whenever a state changes.
@@ -189,7 +243,12 @@ func (o *Options) drawFrame(tty bool, prev, cur *frame, total int) error {
 			_, err := fmt.Fprintln(out, noneFound(o, total))
 			return err
 		}
-		return writeHighlighted(out, cur, changed(prev, cur), o.Output.NoHeaders, o.IO.ColorEnabled())
+		marks := changed(prev, cur)
+		shown := cur
+		if o.Output.Format == "wide" {
+			shown = cutLastColumn(cur, o.Output.NoHeaders, o.termWidth())
+		}
+		return writeHighlighted(out, shown, marks, o.Output.NoHeaders, o.IO.ColorEnabled())
 	}
 	if prev != nil && sameContent(prev, cur) {
 		return nil

@@ -124,3 +124,22 @@ func TestHighlight(t *testing.T) {
 		assert.Equal(t, want.String(), got.String())
 	})
 }
+
+// TestChangedNACKLines: a proxy's further NACK lines are matched with its own lines of the last
+// refresh, not with another proxy's.
+func TestChangedNACKLines(t *testing.T) {
+	h := []string{"NAME", "CONTROL PLANE", "NACK"}
+	prev := &frame{headers: h, rows: [][]string{{"a", "cp", "LDS x: 1"}, {"", "", "LDS y: 2"}, {"b", "cp", "LDS x: 1"}, {"", "", "LDS z: 3"}}}
+	cur := &frame{headers: h, rows: [][]string{{"a", "cp", "LDS x: 1"}, {"", "", "LDS y: 2"}, {"b", "cp", "LDS x: 1"}, {"", "", "LDS w: 4"}}}
+	marks := changed(prev, cur)
+	assert.Equal(t, []bool{false, false, false}, marks[1], "a's second line is unchanged")
+	assert.Equal(t, []bool{true, true, true}, marks[3], "b's second line is new")
+}
+
+func TestCutLastColumn(t *testing.T) {
+	f := &frame{headers: []string{"NAME", "NACK"}, rows: [][]string{{"a", "LDS x: a long message"}, {"", "short"}}}
+	got := cutLastColumn(f, false, 20) // NACK starts at 4+5 = 9: 11 runes of room
+	assert.Equal(t, [][]string{{"a", "LDS x: a l…"}, {"", "short"}}, got.rows)
+	assert.Equal(t, "LDS x: a long message", f.rows[0][1], "the frame compared with the next refresh keeps the whole text")
+	assert.Same(t, f, cutLastColumn(f, false, 0))
+}

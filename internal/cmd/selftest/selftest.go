@@ -1,5 +1,5 @@
-// Package selftest is `xdsctl selftest`. It runs in the xdsctl-controlplane program, which also
-// holds the real gRPC-Go xDS client the self-test starts (its hidden grpc-peer command).
+// Package selftest is `xdsctl selftest`. The real gRPC-Go xDS client it starts is this same
+// program, run as a child process through its hidden grpc-peer command.
 package selftest
 
 import (
@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/xdsctl/xdsctl/internal/cmd/controlplane/launch"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/selftest"
 )
@@ -27,8 +26,8 @@ type Options struct {
 func NewCmdSelftest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{}
 	cmd := &cobra.Command{
-		Use:   launch.SelftestUse,
-		Short: launch.SelftestShort,
+		Use:   "selftest [--quiet]",
+		Short: "Check the whole xDS loop on this machine, without a cluster",
 		Long: `Start the bundled control plane, two emulated Envoy sidecars (emulators, not Envoy) and a real
 gRPC-Go proxyless xDS client on loopback, then push good config, config the gRPC client rejects,
 config the emulated sidecars reject, and make one sidecar hold its ACKs. Each step shows the

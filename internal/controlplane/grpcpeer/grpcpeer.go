@@ -35,7 +35,7 @@ const AdminLinePrefix = "grpc-peer admin "
 
 // Options say how to run the peer.
 type Options struct {
-	// Command runs the child: a program and its first arguments (such as the xdsctl-controlplane
+	// Command runs the child: a program and its first arguments (such as the xdsctl
 	// binary and "grpc-peer", or a test binary); -target flags are appended.
 	Command []string
 	// Env is added to the child's environment.

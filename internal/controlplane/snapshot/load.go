@@ -22,6 +22,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/xdsctl/xdsctl/internal/controlplane/xdsres"
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
+	validation "github.com/xdsctl/xdsctl/pkg/validate"
 )
 
 // Config is a loaded snapshot source: resources for every node, and per-node overrides.
@@ -324,7 +326,9 @@ func decodeResource(kind xdsres.Kind, item *yaml.Node) (types.Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := protojson.Unmarshal(js, msg); err != nil {
+	// typed_config "@type"s resolve to any type of the Envoy API (envoydesc's descriptors), not
+	// only to the few Go types linked here.
+	if err := (protojson.UnmarshalOptions{Resolver: envoydesc.Types{}}).Unmarshal(js, msg); err != nil {
 		text := cleanProtoErr(err)
 		at := item
 		if m := unknownField.FindStringSubmatch(text); m != nil {
@@ -388,13 +392,10 @@ func peekName(n *yaml.Node) string {
 	return ""
 }
 
-type allValidator interface{ ValidateAll() error }
-
 func validate(m proto.Message) error {
-	if v, ok := m.(allValidator); ok {
-		if err := v.ValidateAll(); err != nil {
-			return errors.New(firstLine(err.Error()))
-		}
+	// The first error pkg/validate finds: what Envoy would NACK (its path and message).
+	if errs := validation.Errors(validation.Message(m)); len(errs) > 0 {
+		return errors.New(errs[0].String())
 	}
 	return nil
 }

@@ -13,8 +13,12 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
 )
 
 // Entry is one dynamic resource as a config dump shows it.
@@ -198,9 +202,10 @@ func RedactSecret(a *anypb.Any) *anypb.Any {
 }
 
 // MarshalJSON renders a message the way Envoy's admin API does: proto field names, two-space
-// indent. The output is stable (protojson's own spacing varies from build to build on purpose).
+// indent; every type of the Envoy API inside an Any is rendered (from envoydesc's descriptors:
+// the Go types linked here are a handful), any other type as its "@type" alone. The output is stable (protojson's own spacing varies from build to build on purpose).
 func MarshalJSON(m proto.Message) ([]byte, error) {
-	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
+	b, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: dumpTypes{}}.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +218,18 @@ func MarshalJSON(m proto.Message) ([]byte, error) {
 	}
 	out.WriteByte('\n')
 	return out.Bytes(), nil
+}
+
+// dumpTypes resolves the types inside Anys for MarshalJSON: every type of the Envoy API, and any
+// other as google.protobuf.Empty, so that a rejected resource naming an extension nobody knows
+// renders as its "@type" alone instead of failing the whole dump.
+type dumpTypes struct{ envoydesc.Types }
+
+func (t dumpTypes) FindMessageByURL(url string) (protoreflect.MessageType, error) {
+	if mt, err := t.Types.FindMessageByURL(url); err == nil {
+		return mt, nil
+	}
+	return (&emptypb.Empty{}).ProtoReflect().Type(), nil
 }
 
 // DumpFromClientConfig rebuilds a control plane's view of one node's config from its CSDS

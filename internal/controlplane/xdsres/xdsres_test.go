@@ -12,6 +12,7 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -77,4 +78,20 @@ func TestDumpFromClientConfig(t *testing.T) {
 	b, err = MarshalJSON(DumpFromClientConfig(cc).ConfigDump(true))
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "EndpointsConfigDump")
+}
+
+// TestMarshalJSONAnyType: types the control plane does not link render from envoydesc's
+// descriptors, and one nobody knows as its "@type" alone, instead of failing the whole dump.
+func TestMarshalJSONAnyType(t *testing.T) {
+	raw, err := proto.Marshal(&anypb.Any{TypeUrl: "x", Value: []byte("y")}) // any bytes will do for Empty
+	require.NoError(t, err)
+	ts := &corev3.TransportSocket{Name: "raw", ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: &anypb.Any{
+		TypeUrl: "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"}}}
+	b, err := MarshalJSON(ts)
+	require.NoError(t, err)
+	assert.Equal(t, "{\n  \"name\": \"raw\",\n  \"typed_config\": {\n    \"@type\": \"type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer\"\n  }\n}\n", string(b))
+	ts.GetTypedConfig().TypeUrl, ts.GetTypedConfig().Value = "type.googleapis.com/acme.Socket", raw
+	b, err = MarshalJSON(ts)
+	require.NoError(t, err)
+	assert.Equal(t, "{\n  \"name\": \"raw\",\n  \"typed_config\": {\n    \"@type\": \"type.googleapis.com/acme.Socket\"\n  }\n}\n", string(b))
 }

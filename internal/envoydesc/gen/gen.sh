@@ -30,4 +30,4 @@ done
 gofmt -w imports_gen.go
 go get "${reqs[@]}"
 go mod tidy
-go run . -out ../envoy.pb.zz -sensitive ../sensitive_gen.go
+go run . -out ../envoy.pb.zz -sensitive ../sensitive_gen.go -rules ../../../pkg/validate/rules.pb.zz

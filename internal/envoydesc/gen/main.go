@@ -4,7 +4,9 @@
 // Options are dropped (validate rules, UDPA/xDS annotations, go_package...: most of the size, and
 // reading them would need the descriptorpb package linked) except map_entry, which makes a message
 // a map. The fields Envoy marks (udpa.annotations.sensitive) — the ones it redacts in its own
-// config dump — are listed in a Go file instead (-sensitive), for envoydesc.IsSensitive.
+// config dump — are listed in a Go file instead (-sensitive), for envoydesc.IsSensitive. The
+// protoc-gen-validate rules Envoy enforces are written to a file of their own (-rules), for
+// pkg/validate: see writeRules.
 package main
 
 import (
@@ -17,6 +19,8 @@ import (
 	"sort"
 
 	"github.com/cncf/xds/go/udpa/annotations"
+	"github.com/envoyproxy/protoc-gen-validate/validate"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -27,10 +31,13 @@ import (
 func main() {
 	out := flag.String("out", "", "write the descriptor set here")
 	sens := flag.String("sensitive", "", "write the Go list of sensitive fields here")
+	rulesOut := flag.String("rules", "", "write the validate rules here")
 	flag.Parse()
 	var files []*descriptorpb.FileDescriptorProto
 	var sensitive []string
+	var rules []rule
 	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		rules = append(rules, validateRules(fd.Messages())...)
 		sensitive = append(sensitive, sensitiveFields(fd.Messages())...)
 		fdp := protodesc.ToFileDescriptorProto(fd)
 		fdp.SourceCodeInfo = nil
@@ -38,6 +45,12 @@ func main() {
 		files = append(files, fdp)
 		return true
 	})
+	if *rulesOut != "" {
+		writeRules(*rulesOut, rules)
+	}
+	if *out == "" {
+		return
+	}
 	sort.Slice(files, func(i, j int) bool { return files[i].GetName() < files[j].GetName() })
 	set := &descriptorpb.FileDescriptorSet{File: files}
 	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(set)
@@ -79,6 +92,78 @@ func sensitiveFields(ms protoreflect.MessageDescriptors) []string {
 		out = append(out, sensitiveFields(m.Messages())...)
 	}
 	return out
+}
+
+// rule is the protoc-gen-validate option of one field, oneof or message.
+type rule struct {
+	name string // full name of the field, oneof or message
+	num  protowire.Number
+	val  []byte // FieldRules (field), or nothing (a required oneof, a disabled or ignored message)
+}
+
+// Record numbers of the rules file: see writeRules.
+const (
+	ruleField    = 1 // FieldRules of a field
+	ruleRequired = 2 // a oneof one of whose fields must be set
+	ruleDisabled = 3 // a message whose rules (and its fields') are not checked
+)
+
+// validateRules returns the validate options of the messages of ms, their fields and oneofs, nested ones too.
+func validateRules(ms protoreflect.MessageDescriptors) []rule {
+	var out []rule
+	for i := 0; i < ms.Len(); i++ {
+		m := ms.Get(i)
+		if mo, ok := m.Options().(*descriptorpb.MessageOptions); ok && mo != nil &&
+			(proto.GetExtension(mo, validate.E_Disabled).(bool) || proto.GetExtension(mo, validate.E_Ignored).(bool)) {
+			out = append(out, rule{name: string(m.FullName()), num: ruleDisabled})
+		}
+		for j := 0; j < m.Oneofs().Len(); j++ {
+			o := m.Oneofs().Get(j)
+			if oo, ok := o.Options().(*descriptorpb.OneofOptions); ok && oo != nil && proto.GetExtension(oo, validate.E_Required).(bool) {
+				out = append(out, rule{name: string(o.FullName()), num: ruleRequired})
+			}
+		}
+		for j := 0; j < m.Fields().Len(); j++ {
+			f := m.Fields().Get(j)
+			fo, ok := f.Options().(*descriptorpb.FieldOptions)
+			if !ok || fo == nil || !proto.HasExtension(fo, validate.E_Rules) {
+				continue
+			}
+			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(proto.GetExtension(fo, validate.E_Rules).(*validate.FieldRules))
+			check(err)
+			out = append(out, rule{name: string(f.FullName()), num: ruleField, val: b})
+		}
+		out = append(out, validateRules(m.Messages())...)
+	}
+	return out
+}
+
+// writeRules writes rules, sorted by name, deflated: a sequence of protobuf records, each a
+// length-delimited field whose number says what the rule is (ruleField, ruleRequired,
+// ruleDisabled) and whose content is the full name, then (ruleField) the serialized
+// validate.FieldRules, as field 1 (name) and 2 (rules) of the record.
+func writeRules(path string, rules []rule) {
+	sort.Slice(rules, func(i, j int) bool { return rules[i].name < rules[j].name })
+	var raw []byte
+	for _, r := range rules {
+		var rec []byte
+		rec = protowire.AppendTag(rec, 1, protowire.BytesType)
+		rec = protowire.AppendString(rec, r.name)
+		if r.val != nil {
+			rec = protowire.AppendTag(rec, 2, protowire.BytesType)
+			rec = protowire.AppendBytes(rec, r.val)
+		}
+		raw = protowire.AppendTag(raw, r.num, protowire.BytesType)
+		raw = protowire.AppendBytes(raw, rec)
+	}
+	var buf bytes.Buffer
+	zw, err := flate.NewWriter(&buf, flate.BestCompression)
+	check(err)
+	_, err = zw.Write(raw)
+	check(err)
+	check(zw.Close())
+	check(os.WriteFile(path, buf.Bytes(), 0o644))
+	fmt.Fprintf(os.Stderr, "%d validate rules, %d bytes, %d compressed\n", len(rules), len(raw), buf.Len())
 }
 
 // strip drops the options of every descriptor in m, recursively, except MessageOptions.map_entry.

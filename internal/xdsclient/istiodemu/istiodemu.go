@@ -86,6 +86,10 @@ type Options struct {
 	TokenFunc func(token string) error
 	// NoSyncz makes the gRPC server answer syncz with Unimplemented (an istiod too old for it).
 	NoSyncz bool
+	// DebugNeedsIdentity refuses debug requests on a plaintext server, as a default istiod does on
+	// port 15010 (the client has no verified identity there): the stream ends with "authentication
+	// required" (istiod logs "Ensure you are connecting over TLS port and are authenticated").
+	DebugNeedsIdentity bool
 }
 
 // Server is a running emulated istiod.
@@ -200,6 +204,9 @@ func (a *ads) StreamAggregatedResources(stream discoveryv3.AggregatedDiscoverySe
 			continue // an ACK of a debug response
 		}
 		a.s.record(req, token)
+		if a.s.opts.DebugNeedsIdentity && a.s.opts.TLS == nil {
+			return errors.New("authentication required") // a generator's error: grpc-go sends it as Unknown
+		}
 		resp := &discoveryv3.DiscoveryResponse{TypeUrl: req.GetTypeUrl(), ControlPlane: &corev3.ControlPlane{Identifier: a.s.Identifier()}}
 		switch req.GetTypeUrl() {
 		case TypeSyncz:

@@ -3,9 +3,8 @@
 // for each target and serves gRPC's own admin services (CSDS, channelz) on a loopback port.
 //
 // gRPC reads its xDS bootstrap when the process starts, so this runs as a separate process:
-// the xdsctl-controlplane binary's hidden `grpc-peer` command, or a test binary that re-execs
-// itself (see IsChild). It links google.golang.org/grpc/xds, whose init is heavy; keep it out of
-// the xdsctl binary.
+// xdsctl's hidden `grpc-peer` command (xdsctl runs itself), or a test binary that re-execs
+// itself (see IsChild).
 package child
 
 import (

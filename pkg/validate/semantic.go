@@ -1,0 +1,199 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/xdsctl/xdsctl/internal/envoydesc"
+)
+
+// semantic runs the checks Envoy makes when it builds a resource of m's type from the proto,
+// beyond the protoc-gen-validate rules.
+func (c *checker) semantic(m protoreflect.Message) {
+	switch m.Descriptor().FullName() {
+	case "envoy.config.listener.v3.Listener":
+		c.listener(m)
+	case "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager":
+		c.httpFilters(m)
+	case "envoy.config.route.v3.RouteConfiguration":
+		c.uniqueDomains(m)
+	case "envoy.config.cluster.v3.Cluster":
+		c.edsConfig(m)
+	}
+}
+
+// uniqueDomains: Envoy's route table refuses a domain two virtual hosts claim (compared in lower
+// case), a frequent NACK when two Istio VirtualServices or Gateways claim one host.
+func (c *checker) uniqueDomains(m protoreflect.Message) {
+	vhs := field(m, "virtual_hosts").List()
+	seen := map[string]bool{}
+	for i := 0; i < vhs.Len(); i++ {
+		domains := field(vhs.Get(i).Message(), "domains").List()
+		for j := 0; j < domains.Len(); j++ {
+			d := strings.ToLower(domains.Get(j).String())
+			if !seen[d] {
+				seen[d] = true
+				continue
+			}
+			text := fmt.Sprintf("Only unique values for domains are permitted. Duplicate entry of domain %s in route %s", d, field(m, "name").String())
+			c.add(c.pathWith("virtual_hosts["+strconv.Itoa(i)+"].domains["+strconv.Itoa(j)+"]"), text, text, Error, KindEnvoy)
+		}
+	}
+}
+
+// edsConfig: Envoy cannot create an EDS cluster that does not say where its endpoints come from.
+func (c *checker) edsConfig(m protoreflect.Message) {
+	typ := field(m, "type")
+	if !has(m, "type") || typ.Enum() != 3 || has(m, "eds_cluster_config") { // 3: EDS
+		return
+	}
+	text := "cannot create an EDS cluster without an EDS config"
+	c.add(c.pathWith("eds_cluster_config"), text, text, Error, KindEnvoy)
+}
+
+// field returns the value of field name of m (the zero value if m has no such field).
+func field(m protoreflect.Message, name protoreflect.Name) protoreflect.Value {
+	fd := m.Descriptor().Fields().ByName(name)
+	if fd == nil {
+		return protoreflect.Value{}
+	}
+	return m.Get(fd)
+}
+
+func has(m protoreflect.Message, name protoreflect.Name) bool {
+	fd := m.Descriptor().Fields().ByName(name)
+	return fd != nil && m.Has(fd)
+}
+
+// listener: Envoy's ListenerImpl refuses a listener without an address (unless internal), and
+// FilterChainManagerImpl one whose filter chains have the same match.
+func (c *checker) listener(m protoreflect.Message) {
+	name := field(m, "name").String()
+	if has(m, "api_listener") {
+		return // Envoy skips an api_listener sent over LDS without looking further
+	}
+	if !has(m, "address") && !has(m, "internal_listener") {
+		text := "address is necessary"
+		c.add(c.pathWith("address"), text, fmt.Sprintf("error adding listener named '%s': %s", name, text), Error, KindEnvoy)
+		return
+	}
+	if has(m, "filter_chain_matcher") {
+		return // the matcher picks a chain by name; filter_chain_match is not used
+	}
+	addr := addressString(field(m, "address").Message())
+	chains := field(m, "filter_chains").List()
+	seen := map[string]int{}
+	for i := 0; i < chains.Len(); i++ {
+		fc := chains.Get(i).Message()
+		if has(fc, "filter_chain_match") && has(field(fc, "filter_chain_match").Message(), "suffix_len") {
+			text := fmt.Sprintf("filter chain '%s' contains unimplemented fields", chainName(fc))
+			c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match.suffix_len"), text,
+				fmt.Sprintf("error adding listener '%s': %s", addr, text), Error, KindEnvoy)
+		}
+		key := "-"
+		if has(fc, "filter_chain_match") {
+			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(field(fc, "filter_chain_match").Message().Interface())
+			if err != nil {
+				continue
+			}
+			key = string(b)
+		}
+		j, dup := seen[key]
+		if !dup {
+			seen[key] = i
+			continue
+		}
+		other := chains.Get(j).Message()
+		text := fmt.Sprintf("filter chain '%s' has the same matching rules defined as '%s'", chainName(fc), chainName(other))
+		c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match"), text+" (filter_chains["+strconv.Itoa(j)+"])",
+			fmt.Sprintf("error adding listener '%s': %s. duplicate matcher is: %s", addr, text, compactJSON(fc, "filter_chain_match")), Error, KindEnvoy)
+	}
+}
+
+// compactJSON is field name of m as Envoy prints a message in an error: compact JSON with proto
+// field names, "{}" when unset.
+func compactJSON(m protoreflect.Message, name protoreflect.Name) string {
+	if !has(m, name) {
+		return "{}"
+	}
+	b, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: envoydesc.Types{}}.Marshal(field(m, name).Message().Interface())
+	if err != nil {
+		return "{}"
+	}
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return string(b)
+	}
+	return out.String()
+}
+
+func chainName(fc protoreflect.Message) string {
+	if n := field(fc, "name").String(); n != "" {
+		return n
+	}
+	return "" // Envoy names an unnamed chain ''
+}
+
+// addressString is an Address as Envoy prints it: "0.0.0.0:15006", a pipe's path.
+func addressString(a protoreflect.Message) string {
+	if has(a, "socket_address") {
+		sa := field(a, "socket_address").Message()
+		host := field(sa, "address").String()
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		if has(sa, "named_port") {
+			return host + ":" + field(sa, "named_port").String()
+		}
+		return host + ":" + strconv.FormatUint(field(sa, "port_value").Uint(), 10)
+	}
+	if has(a, "pipe") {
+		return field(field(a, "pipe").Message(), "path").String()
+	}
+	if has(a, "envoy_internal_address") {
+		return "envoy://" + field(field(a, "envoy_internal_address").Message(), "server_listener_name").String()
+	}
+	return ""
+}
+
+// terminalHTTP are the HTTP filters that end a chain (Envoy's isTerminalFilter): the router.
+var terminalHTTP = map[string]bool{
+	"envoy.extensions.filters.http.router.v3.Router": true,
+}
+
+// httpFilters: Envoy's HTTP connection manager wants exactly its last filter terminal.
+func (c *checker) httpFilters(m protoreflect.Message) {
+	filters := field(m, "http_filters").List()
+	n := filters.Len()
+	for i := 0; i < n; i++ {
+		f := filters.Get(i).Message()
+		if !has(f, "typed_config") {
+			continue // config_discovery or disabled: its type is not known yet
+		}
+		url := field(field(f, "typed_config").Message(), "type_url").String()
+		typ := url[strings.LastIndexByte(url, '/')+1:]
+		terminal := terminalHTTP[typ]
+		name := field(f, "name").String()
+		path := c.pathWith("http_filters[" + strconv.Itoa(i) + "]")
+		switch {
+		case terminal && i != n-1:
+			text := fmt.Sprintf("terminal filter named %s of type envoy.filters.http.router must be the last filter in a http filter chain.", name)
+			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error, KindEnvoy)
+		case !terminal && i == n-1 && isKnownHTTPFilter(typ):
+			text := fmt.Sprintf("non-terminal filter named %s of type %s is the last filter in a http filter chain.", name, typ)
+			c.add(path, strings.TrimSuffix(text, "."), "Error: "+text, Error, KindEnvoy)
+		}
+	}
+}
+
+// isKnownHTTPFilter: a custom filter may be terminal; only the API's own are judged.
+func isKnownHTTPFilter(typ string) bool {
+	return strings.HasPrefix(typ, "envoy.extensions.filters.http.")
+}
