@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -29,6 +30,10 @@ func Execute(ctx context.Context, cmd *cobra.Command, errOut io.Writer, args []s
 	c, err := cmd.ExecuteContextC(ctx)
 	if err == nil && out.err != nil {
 		err = fmt.Errorf("write standard output: %w", unwrapPath(out.err))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "write" && pe.Path == os.Stdout.Name() { // a view's "write /dev/stdout: ..."
+		err = fmt.Errorf("write standard output: %w", pe.Err)
 	}
 	return Report(ctx, errOut, err, c)
 }

@@ -39,6 +39,10 @@ func child(mode string) int {
 		<-c.Context().Done()
 		return c.Context().Err()
 	}})
+	root.AddCommand(&cobra.Command{Use: "print", RunE: func(*cobra.Command, []string) error {
+		_, err := os.Stdout.Write([]byte("a table\n"))
+		return err
+	}})
 	root.AddCommand(&cobra.Command{Use: "flood", RunE: func(*cobra.Command, []string) error {
 		line := []byte(strings.Repeat("x", 1023) + "\n")
 		for {
@@ -145,15 +149,17 @@ func TestHelpToFullDevice(t *testing.T) {
 		t.Skip("no /dev/full")
 	}
 	defer full.Close()
-	cmd := childCmd(t, "--help")
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = full, &stderr
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != ExitError {
-		t.Fatalf("exit %v, want %d", err, ExitError)
-	}
-	if want := "Error: write standard output: no space left on device\n"; stderr.String() != want {
-		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	for _, mode := range []string{"--help", "print"} { // cobra's output, a command's own
+		cmd := childCmd(t, mode)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		err = cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != ExitError {
+			t.Fatalf("%s: exit %v, want %d", mode, err, ExitError)
+		}
+		if want := "Error: write standard output: no space left on device\n"; stderr.String() != want {
+			t.Errorf("%s: stderr %q, want %q", mode, stderr.String(), want)
+		}
 	}
 }
