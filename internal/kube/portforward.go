@@ -39,7 +39,7 @@ type ForwardFunc func(ctx context.Context, pod *corev1.Pod, port int) (*Forward,
 const explainWait = time.Second
 
 // forwardClient is the admin client of one pod. It opens its port-forward on the first request and
-// keeps it (and one HTTP connection through it) for every later request, until Close.
+// keeps it for every later request (each over its own connection through it), until Close.
 type forwardClient struct {
 	r       *Resolver
 	pod     *corev1.Pod
