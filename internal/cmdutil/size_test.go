@@ -1,9 +1,13 @@
 package cmdutil
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -51,5 +55,23 @@ func TestMaxResponseFlag(t *testing.T) {
 	AddMaxResponseFlag(fs, &n)
 	if d := fs.Lookup("max-response").DefValue; d != "1Gi" {
 		t.Errorf("default shown as %q", d)
+	}
+}
+
+// A bad --max-response is a usage error that says what the flag takes.
+func TestMaxResponseUsageError(t *testing.T) {
+	for _, arg := range []string{"lots", "0", "-5Mi"} {
+		root := &cobra.Command{Use: "xdsctl", SilenceErrors: true, SilenceUsage: true}
+		var n int64
+		sub := &cobra.Command{Use: "get", RunE: func(*cobra.Command, []string) error { return nil }}
+		AddMaxResponseFlag(sub.Flags(), &n)
+		root.AddCommand(sub)
+		StrictUsage(root)
+		var errOut bytes.Buffer
+		code := Execute(context.Background(), root, &errOut, []string{"get", "--max-response", arg})
+		want := fmt.Sprintf("Error: invalid value %q for --max-response: want a size above 0 such as 512Mi or 2Gi (or bytes), e.g. --max-response 1Gi\n\nRun 'xdsctl get --help' for usage.\n", arg)
+		if code != ExitUsage || errOut.String() != want {
+			t.Errorf("%s: exit %d\n%s\nwant\n%s", arg, code, errOut.String(), want)
+		}
 	}
 }
