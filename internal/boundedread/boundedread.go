@@ -3,6 +3,10 @@
 // read, a declared size reserves at most MaxPrealloc up front, the buffer grows in chunks (so the
 // peak is about twice what was read, never three times as with doubling), and the context is
 // checked between reads so a deadline holds while the buffer grows.
+//
+// A declared size within the limit is trusted once the sender has sent MaxPrealloc bytes: the
+// answer is then read into one buffer of that size, so an honest large answer (a config dump of
+// hundreds of MB) peaks at its size plus MaxPrealloc rather than twice its size.
 package boundedread
 
 import (
@@ -14,6 +18,9 @@ import (
 // MaxPrealloc is the most reserved up front from a size the sender declares (Content-Length):
 // a header alone must not make xdsctl reserve and zero gigabytes.
 const MaxPrealloc = 64 << 20
+
+// maxPrealloc is MaxPrealloc; tests make it small.
+var maxPrealloc int64 = MaxPrealloc
 
 // maxChunk is the largest chunk the buffer grows by; minChunk the first one when no size is declared.
 const (
@@ -44,14 +51,25 @@ func Read(ctx context.Context, r io.Reader, declared, limit int64) (data []byte,
 	}
 	first := int64(minChunk)
 	if declared >= 0 {
-		first = min(declared+1, MaxPrealloc) // +1: room to see the end without another chunk
+		first = min(declared+1, maxPrealloc) // +1: room to see the end without another chunk
 	}
 	first = min(first, limit+1)
 	var chunks [][]byte
 	cur := make([]byte, 0, first)
+	trusted := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, n, err
+		}
+		if len(cur) == cap(cur) && !trusted && declared > n {
+			// MaxPrealloc bytes arrived and more are declared (within the limit, checked above):
+			// one buffer of the declared size, no final copy
+			trusted = true
+			whole := make([]byte, 0, declared+1)
+			for _, c := range chunks {
+				whole = append(whole, c...)
+			}
+			chunks, cur = nil, append(whole, cur...)
 		}
 		if len(cur) == cap(cur) {
 			chunks = append(chunks, cur)

@@ -59,6 +59,36 @@ func TestRead(t *testing.T) {
 	}
 }
 
+// A declared size is trusted once maxPrealloc bytes arrived: one buffer of that size; a sender that
+// declared too little or too much still gets exactly what it sent.
+func TestReadTrustsDeclaredSizeAfterProof(t *testing.T) {
+	defer func(p int64) { maxPrealloc = p }(maxPrealloc)
+	maxPrealloc = 64 << 10
+	body := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	for _, tc := range []struct {
+		name     string
+		declared int64
+		alloc    uint64 // at most
+	}{
+		{"honest", int64(len(body)), 64<<10 + 1<<20 + 32<<10},
+		{"declared too much", 2 << 20, 64<<10 + 2<<20 + 32<<10},
+		{"declared too little", 200 << 10, 3 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			got, n, err := Read(context.Background(), onlyReader{bytes.NewReader(body)}, tc.declared, 4<<20)
+			runtime.ReadMemStats(&after)
+			if err != nil || !bytes.Equal(got, body) || n != int64(len(body)) {
+				t.Fatalf("%d bytes (n=%d), %v", len(got), n, err)
+			}
+			if a := after.TotalAlloc - before.TotalAlloc; a > tc.alloc {
+				t.Errorf("allocated %d bytes, want at most %d", a, tc.alloc)
+			}
+		})
+	}
+}
+
 // An endless stream stops at the limit having allocated about twice the limit, not more.
 func TestReadMemory(t *testing.T) {
 	const limit = 8 << 20
@@ -123,6 +153,8 @@ func TestSize(t *testing.T) {
 // FuzzRead: whatever the stream, its declared size and the limit, Read returns the stream itself
 // or says it is too large, and never more than limit bytes.
 func FuzzRead(f *testing.F) {
+	defer func(p int64) { maxPrealloc = p }(maxPrealloc)
+	maxPrealloc = 64 // so small inputs reach every path: chunks, trusting the declared size
 	f.Add([]byte("{}"), int64(2), int64(10), uint8(1))
 	f.Add(bytes.Repeat([]byte("x"), 5000), int64(-1), int64(4096), uint8(7))
 	f.Add([]byte("abc"), int64(1<<40), int64(1<<20), uint8(0))
