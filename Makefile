@@ -40,7 +40,7 @@ golden:
 ## hack/perf.sh measures whole processes (wall time, peak RSS) for docs/performance.md.
 bench:
 	./hack/bigdumps.sh
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/jsonscan ./internal/envoydesc ./pkg/... ./internal/cmd/proxyconfig ./cmd/xdsctl
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/jsonscan ./internal/envoydesc ./pkg/... ./internal/cmd/proxyconfig ./internal/cmd/analyze ./cmd/xdsctl
 
 ## fuzz: every fuzz target for 10 s each (hack/fuzz.sh); crashers land in the package's testdata/fuzz.
 fuzz:

@@ -146,7 +146,7 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"pc", "listner", "--demo"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
 		{[]string{"-n", "default", "pc", "-o", "json", "listner"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
 		{[]string{"controlplane", "sidecr"}, "Error: unknown command \"sidecr\" for \"xdsctl controlplane\"; did you mean \"sidecar\"?\n\nRun 'xdsctl controlplane --help' for usage.\n"},
-		{[]string{"pc", "bogus"}, "Error: unknown command \"bogus\" for \"xdsctl proxy-config\"; the commands are \"all\", \"bootstrap\", \"clusters\", \"ecds\", \"endpoints\", \"listeners\", \"log\", \"routes\", \"secrets\"\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		{[]string{"pc", "bogus"}, "Error: unknown command \"bogus\" for \"xdsctl proxy-config\"; the commands are \"all\", \"bootstrap\", \"clusters\", \"ecds\", \"endpoints\", \"listeners\", \"log\", \"routes\", \"secrets\", \"stats\"\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
 		{[]string{"versoin"}, "Error: unknown command \"versoin\" for \"xdsctl\"; did you mean \"version\"?\n\nRun 'xdsctl --help' for usage.\n"},
 		{[]string{"pc", "listeners", "a", "b"}, "Error: accepts at most 1 arg(s), received 2\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
 		{[]string{"pc", "listeners", "--demo", "--port", "abc"}, "Error: invalid value \"abc\" for --port: want a whole number, e.g. --port 10\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},

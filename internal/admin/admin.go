@@ -19,6 +19,8 @@ const (
 	PathClustersJSON      = "/clusters?format=json"
 	PathServerInfo        = "/server_info"
 	PathLogging           = "/logging"
+	PathStatsJSON         = "/stats?format=json"
+	PathStatsPrometheus   = "/stats/prometheus"
 )
 
 // Client is one proxy's admin API. Get and Post return the body of a 200 answer, or an error

@@ -46,14 +46,25 @@ type Options struct {
 // the targets could not be resolved at all, or the context was cancelled (Ctrl-C); per-target
 // failures are in Result.Err.
 func Fetch(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, paths []string, o Options) ([]Result, error) {
+	return FetchOptional(ctx, ios, r, q, paths, nil, o)
+}
+
+// FetchOptional is Fetch that also GETs the optional paths, which a proxy may not answer: those
+// that fail are left out of its Bodies instead of failing it.
+func FetchOptional(ctx context.Context, ios *iostreams.IOStreams, r cmdutil.TargetResolver, q cmdutil.TargetQuery, paths, optional []string, o Options) ([]Result, error) {
 	return Do(ctx, ios, r, q, o, func(ctx context.Context, c admin.Client) (map[string][]byte, error) {
-		bodies := make(map[string][]byte, len(paths))
+		bodies := make(map[string][]byte, len(paths)+len(optional))
 		for _, p := range paths {
 			b, err := c.Get(ctx, p)
 			if err != nil {
 				return nil, err
 			}
 			bodies[p] = b
+		}
+		for _, p := range optional {
+			if b, err := c.Get(ctx, p); err == nil {
+				bodies[p] = b
+			}
 		}
 		return bodies, nil
 	})

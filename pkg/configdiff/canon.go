@@ -1,7 +1,6 @@
 package configdiff
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"sort"
@@ -75,13 +74,19 @@ func canonicalTypeURL(url string) string {
 }
 
 // canonicalizer rewrites one resource (JSON already carrying Envoy's proto field names) into a form
-// where equal configurations are equal JSON: keys sorted, default values and empty lists dropped,
-// enums as names, 64-bit integers as strings, durations and timestamps in one spelling, set-like
-// lists sorted, type URLs in their v3 spelling. The proto schema guides it where xdsctl knows the
-// types; elsewhere it keeps the JSON as it is (but still sorts keys and set-like lists).
+// where equal configurations are equal JSON: members in proto field order, default values and empty
+// lists dropped, enums as names, 64-bit integers as strings, durations and timestamps in one
+// spelling, set-like lists sorted, type URLs in their v3 spelling; fields the ignore rules name
+// dropped, and, with --normalize-pod, the pod's own IPs and name replaced by placeholders. The proto
+// schema guides it where xdsctl knows the types; elsewhere it keeps the JSON as it is (but still
+// orders members by name and sorts set-like lists).
 type canonicalizer struct {
 	// opaque are type URLs (canonical) whose content one side could not show: compared by type only.
 	opaque map[string]bool
+	// ignore are the ignore rules for the kind at hand.
+	ignore []pathPattern
+	// pod rewrites strings naming the side's own pod (nil: no rewriting).
+	pod *podNames
 }
 
 func lookup(name string) protoreflect.MessageDescriptor {
@@ -95,21 +100,38 @@ func lookup(name string) protoreflect.MessageDescriptor {
 // opaqueKey marks a payload compared by type only.
 const opaqueKey = "(content not compared)"
 
-func (c *canonicalizer) value(v any, md protoreflect.MessageDescriptor) any {
+func (c *canonicalizer) value(v any, md protoreflect.MessageDescriptor, path []string) any {
 	switch t := v.(type) {
 	case map[string]any:
-		return c.object(t, md)
+		return c.object(t, md, path)
 	case []any:
 		out := make([]any, 0, len(t))
 		for _, e := range t {
-			out = append(out, c.value(e, md))
+			out = append(out, c.value(e, md, path))
 		}
 		return out
+	case string:
+		return c.str(t)
 	}
 	return v
 }
 
-func (c *canonicalizer) object(m map[string]any, md protoreflect.MessageDescriptor) any {
+func (c *canonicalizer) str(s string) string {
+	if c.pod == nil {
+		return s
+	}
+	return c.pod.replace(s)
+}
+
+// member is an object member with what orders it.
+type member struct {
+	rank int // 0 "@type", 1 a proto field, 2 no schema
+	num  protoreflect.FieldNumber
+	key  string
+	val  any
+}
+
+func (c *canonicalizer) object(m map[string]any, md protoreflect.MessageDescriptor, path []string) any {
 	if md != nil && md.FullName() == "google.protobuf.Any" {
 		md = nil
 	}
@@ -117,19 +139,20 @@ func (c *canonicalizer) object(m map[string]any, md protoreflect.MessageDescript
 		if inner, ok := m["value"].(map[string]any); ok && len(m) == 2 {
 			if ou, ok := inner[opaqueMarker].(string); ok {
 				// a payload the control plane side could not decode (see binary.go)
-				return map[string]any{"@type": canonicalTypeURL(ou), opaqueKey: true}
+				return &obj{keys: []string{"@type", opaqueKey}, vals: []any{canonicalTypeURL(ou), true}}
 			}
 		}
 		cu := canonicalTypeURL(u)
 		if c.opaque[cu] {
-			return map[string]any{"@type": cu, opaqueKey: true}
+			return &obj{keys: []string{"@type", opaqueKey}, vals: []any{cu, true}}
 		}
 		md = lookup(cu[strings.LastIndexByte(cu, '/')+1:])
 		if md != nil && isWellKnown(md) {
 			// {"@type": ".../google.protobuf.Duration", "value": "5s"}
-			out := map[string]any{"@type": cu}
+			out := &obj{}
+			out.add("@type", cu)
 			if val, ok := m["value"]; ok {
-				out["value"] = c.wellKnown(val, md)
+				out.add("value", c.wellKnown(val, md, append(path, "value")))
 			}
 			return out
 		}
@@ -141,12 +164,12 @@ func (c *canonicalizer) object(m map[string]any, md protoreflect.MessageDescript
 		m = m2
 	}
 	if md != nil && isWellKnown(md) {
-		return c.wellKnown(m, md)
+		return c.wellKnown(m, md, path)
 	}
-	out := make(map[string]any, len(m))
+	ms := make([]member, 0, len(m))
 	for k, val := range m {
 		if k == "@type" {
-			out[k] = val
+			ms = append(ms, member{rank: 0, key: k, val: val})
 			continue
 		}
 		var fd protoreflect.FieldDescriptor
@@ -159,22 +182,67 @@ func (c *canonicalizer) object(m map[string]any, md protoreflect.MessageDescript
 				k = string(fd.Name())
 			}
 		}
-		cv, keep := c.field(val, fd)
+		fp := append(path[:len(path):len(path)], k)
+		if c.ignored(fp) {
+			continue
+		}
+		cv, keep := c.field(val, fd, fp)
 		if !keep {
 			continue
 		}
 		if arr, ok := cv.([]any); ok && setFields[k] {
 			sortSet(arr)
 		}
-		out[k] = cv
+		if fd != nil {
+			ms = append(ms, member{rank: 1, num: fd.Number(), key: k, val: cv})
+		} else {
+			ms = append(ms, member{rank: 2, key: k, val: cv})
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		if a.num != b.num {
+			return a.num < b.num
+		}
+		return a.key < b.key
+	})
+	out := &obj{keys: make([]string, len(ms)), vals: make([]any, len(ms))}
+	for i, e := range ms {
+		out.keys[i], out.vals[i] = e.key, e.val
+	}
+	return out
+}
+
+func (c *canonicalizer) ignored(path []string) bool {
+	for _, p := range c.ignore {
+		if p.match(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedObj builds an object of map entries or Struct members, ordered by key.
+func sortedObj(m map[string]any, fn func(k string, v any) any) *obj {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &obj{keys: keys, vals: make([]any, len(keys))}
+	for i, k := range keys {
+		out.vals[i] = fn(k, m[k])
 	}
 	return out
 }
 
 // field canonicalizes one field's value; keep is false for a value equal to "not set".
-func (c *canonicalizer) field(v any, fd protoreflect.FieldDescriptor) (out any, keep bool) {
+func (c *canonicalizer) field(v any, fd protoreflect.FieldDescriptor, path []string) (out any, keep bool) {
 	if fd == nil {
-		cv := c.value(v, nil)
+		cv := c.value(v, nil, path)
 		if arr, ok := cv.([]any); ok && len(arr) == 0 {
 			return nil, false // no proto JSON printer writes an empty list; absent and empty are the same
 		}
@@ -184,35 +252,33 @@ func (c *canonicalizer) field(v any, fd protoreflect.FieldDescriptor) (out any, 
 	case fd.IsMap():
 		mv, ok := v.(map[string]any)
 		if !ok {
-			return c.value(v, nil), true
+			return c.value(v, nil, path), true
 		}
 		if len(mv) == 0 {
 			return nil, false
 		}
 		vd := fd.MapValue()
-		out := make(map[string]any, len(mv))
-		for k, e := range mv {
-			out[k] = c.scalarOrMessage(e, vd)
-		}
-		return out, true
+		return sortedObj(mv, func(k string, e any) any {
+			return c.scalarOrMessage(e, vd, append(path[:len(path):len(path)], k))
+		}), true
 	case fd.IsList():
 		arr, ok := v.([]any)
 		if !ok {
-			return c.scalarOrMessage(v, fd), true
+			return c.scalarOrMessage(v, fd, path), true
 		}
 		if len(arr) == 0 {
 			return nil, false
 		}
 		out := make([]any, 0, len(arr))
 		for _, e := range arr {
-			out = append(out, c.scalarOrMessage(e, fd))
+			out = append(out, c.scalarOrMessage(e, fd, path))
 		}
 		return out, true
 	}
 	if v == nil {
 		return nil, false
 	}
-	cv := c.scalarOrMessage(v, fd)
+	cv := c.scalarOrMessage(v, fd, path)
 	if !fd.HasPresence() && isZero(cv, fd) {
 		return nil, false // a proto3 scalar at its default is the same as unset
 	}
@@ -220,14 +286,18 @@ func (c *canonicalizer) field(v any, fd protoreflect.FieldDescriptor) (out any, 
 }
 
 // scalarOrMessage canonicalizes a single (non-list) value of a field.
-func (c *canonicalizer) scalarOrMessage(v any, fd protoreflect.FieldDescriptor) any {
+func (c *canonicalizer) scalarOrMessage(v any, fd protoreflect.FieldDescriptor, path []string) any {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		md := fd.Message()
 		if isWellKnown(md) {
-			return c.wellKnown(v, md)
+			return c.wellKnown(v, md, path)
 		}
-		return c.value(v, md)
+		return c.value(v, md, path)
+	case protoreflect.StringKind:
+		if s, ok := v.(string); ok {
+			return c.str(s)
+		}
 	case protoreflect.EnumKind:
 		return enumName(v, fd.Enum())
 	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind,
@@ -322,7 +392,7 @@ func isWellKnown(md protoreflect.MessageDescriptor) bool { return wellKnown[md.F
 
 // wellKnown canonicalizes the special JSON forms: durations and timestamps spelled one way,
 // wrapped 64-bit integers as strings, 32-bit ones and floats as numbers; Struct content as data.
-func (c *canonicalizer) wellKnown(v any, md protoreflect.MessageDescriptor) any {
+func (c *canonicalizer) wellKnown(v any, md protoreflect.MessageDescriptor, path []string) any {
 	switch md.FullName() {
 	case "google.protobuf.Duration":
 		if s, ok := v.(string); ok {
@@ -340,8 +410,12 @@ func (c *canonicalizer) wellKnown(v any, md protoreflect.MessageDescriptor) any 
 		return intText(v)
 	case "google.protobuf.Int32Value", "google.protobuf.UInt32Value", "google.protobuf.DoubleValue", "google.protobuf.FloatValue":
 		return number(v)
+	case "google.protobuf.StringValue":
+		if s, ok := v.(string); ok {
+			return c.str(s)
+		}
 	}
-	return c.value(v, nil)
+	return c.value(v, nil, path)
 }
 
 // parseDuration reads proto JSON's duration ("1.5s", "-0.000001s").
@@ -381,7 +455,7 @@ func pad(n int64, width int) string {
 func sortSet(arr []any) {
 	keys := make([]string, len(arr))
 	for i, e := range arr {
-		keys[i] = string(mustJSON(e))
+		keys[i] = compact(e)
 	}
 	idx := make([]int, len(arr))
 	for i := range idx {
@@ -393,23 +467,4 @@ func sortSet(arr []any) {
 		sorted[i] = arr[j]
 	}
 	copy(arr, sorted)
-}
-
-// mustJSON encodes canonical values (maps sort their keys); they always encode.
-func mustJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// pretty encodes canonical values indented, as the diff shows them.
-func pretty(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-	return b.String()
 }

@@ -357,10 +357,10 @@ func TestDefaults(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	_, err := Compare([]byte(`{"configs":[]}`), []byte(`nope`), Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "read the proxy's config dump")
+	assert.Contains(t, err.Error(), "read proxy: input is not JSON")
 	_, err = Compare([]byte(`[]`), []byte(`{"configs":[]}`), Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "read the control plane's config")
+	assert.Contains(t, err.Error(), "read control plane: ")
 }
 
 func TestNotCompared(t *testing.T) {

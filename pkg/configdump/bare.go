@@ -53,12 +53,8 @@ func ParseLenient(data []byte) (*Dump, error) {
 
 func bareSectionKind(root jsonscan.Value) (SectionKind, string) {
 	if t := root.Get("@type").Str(); t != "" {
-		for name, k := range sectionTypes {
-			if len(t) > len(name) && t[len(t)-len(name)-1] == '.' && t[len(t)-len(name):] == name {
-				return k, t
-			}
-		}
-		return SectionUnknown, t
+		k, _ := envoySectionKind(t)
+		return k, t
 	}
 	for _, s := range bareSectionKeys {
 		for _, k := range s.keys {

@@ -1,6 +1,7 @@
 package configdump
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,6 +24,8 @@ type Bootstrap struct {
 	// XDSCluster is the cluster the proxy's ADS stream goes to, when it uses ADS over Envoy gRPC.
 	XDSCluster  string `json:"xdsCluster,omitempty"`
 	LastUpdated string `json:"lastUpdated,omitempty"`
+	// Static says what the static config file the dump was built from held (Dump.Static).
+	Static string `json:"static,omitempty"`
 	// Raw is the whole BootstrapConfigDump section.
 	Raw jsonscan.Value `json:"-"`
 }
@@ -30,6 +33,9 @@ type Bootstrap struct {
 // Bootstrap reads the dump's bootstrap section.
 func (d *Dump) Bootstrap() (*Bootstrap, error) {
 	sec, ok := d.Section(SectionBootstrap)
+	if !ok && d.Static != "" {
+		return nil, &staticNoSection{fmt.Sprintf("%s: the file holds %s, and no bootstrap", ErrNoSection, d.Static)}
+	}
 	if !ok {
 		return nil, fmt.Errorf("%w: the dump has no bootstrap (BootstrapConfigDump)", ErrNoSection)
 	}
@@ -47,6 +53,9 @@ func (d *Dump) Bootstrap() (*Bootstrap, error) {
 		b.IstioProxySHA = p[1]
 	}
 	b.EnvoyVersion = envoyVersion(node)
+	if b.Static = d.Static; b.Static != "" && !node.Get("user_agent_build_version").Exists() {
+		b.EnvoyVersion = "-" // a file names no Envoy version: 0.0.0 would look like one
+	}
 	a := readAddress(boot.Get("admin", "address"))
 	if a.isSocket() || a.Pipe != "" {
 		b.AdminAddress = a.String()
@@ -86,4 +95,16 @@ func envoyVersion(node jsonscan.Value) string {
 		}
 	}
 	return sb.String()
+}
+
+// ErrStaticFile is matched (errors.Is) by the errors of a view on a static config file that lacks
+// what the view shows: a saved dump's mask is not why.
+var ErrStaticFile = errors.New("static config file")
+
+// staticNoSection is ErrNoSection for a static config file.
+type staticNoSection struct{ msg string }
+
+func (e *staticNoSection) Error() string { return e.msg }
+func (e *staticNoSection) Is(target error) bool {
+	return target == ErrNoSection || target == ErrStaticFile
 }

@@ -158,13 +158,13 @@ func (c *Clusters) Selected(f EndpointFilter) []ClusterStatus {
 }
 
 // ParseEndpointsInput reads what the endpoints view accepts: /clusters?format=json (returned as
-// Clusters) or a /config_dump (returned as a Dump, whose EDS section the view shows).
+// Clusters) or a /config_dump or static config (returned as a Dump, whose EDS section the view shows).
 func ParseEndpointsInput(data []byte) (*Clusters, *Dump, error) {
 	if f, r, err := detect(data); err == nil && f == FormatClusters {
 		c, err := readClusters(data, r)
 		return c, nil, err
 	}
-	d, err := ParseLenient(data)
+	d, err := ParseInput(data)
 	return nil, d, err
 }
 

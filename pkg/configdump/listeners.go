@@ -235,7 +235,7 @@ func readFilterChain(c jsonscan.Value) (FilterChain, int, int) {
 	fc.Match = describeChainMatch(c.Get("filter_chain_match"))
 	nHTTP, nTCP := 0, 0
 	fc.Destination = ""
-	_ = c.Get("filters").Items(func(_ int, f jsonscan.Value) bool {
+	_ = itemsOrOne(c.Get("filters"), func(_ int, f jsonscan.Value) bool {
 		name := f.Get("name").Str()
 		tc := f.Get("typed_config")
 		switch {

@@ -65,12 +65,35 @@ var mapKeys = map[string]SectionKind{
 	"routes": SectionRoutes, "secrets": SectionSecrets, "endpoints": SectionEndpoints,
 }
 
+// envoyAdminPackages are the proto packages of Envoy's config dump sections. A section of another
+// package with a like-named message (aeraki's aeraki.meta_protocol_proxy.admin.v1alpha.RoutesConfigDump)
+// is not Envoy's: it is kept as an unknown section.
+var envoyAdminPackages = []string{"envoy.admin.v3", "envoy.admin.v2alpha", "envoy.admin.v4alpha"}
+
+// envoySectionKind returns the kind of the section whose @type is typeURL, when that is one of
+// Envoy's section messages by its full name.
+func envoySectionKind(typeURL string) (SectionKind, bool) {
+	name := typeURL[strings.LastIndexByte(typeURL, '/')+1:]
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 {
+		return SectionUnknown, false
+	}
+	k, ok := sectionTypes[name[i+1:]]
+	if !ok {
+		return SectionUnknown, false
+	}
+	for _, p := range envoyAdminPackages {
+		if name[:i] == p {
+			return k, true
+		}
+	}
+	return SectionUnknown, false
+}
+
 // sectionKind returns the kind of a section from its @type, or from its key in a 2018 dump.
 func sectionKind(typeURL, mapKey string) SectionKind {
-	if i := strings.LastIndexByte(typeURL, '.'); i >= 0 {
-		if k, ok := sectionTypes[typeURL[i+1:]]; ok {
-			return k
-		}
+	if k, ok := envoySectionKind(typeURL); ok {
+		return k
 	}
 	if k, ok := mapKeys[mapKey]; ok && mapKey != "" {
 		return k
@@ -97,6 +120,9 @@ type Dump struct {
 	Partial string
 	// Warnings collects what the views met and could not fully show (unknown types and the like).
 	Warnings *Warnings
+	// Static says what a static config file held when the dump was built from one (ParseStatic),
+	// e.g. "an Envoy bootstrap with 2 listeners, 2 clusters, 2 inline route configurations".
+	Static string
 
 	sections []Section
 	r        *jsonscan.Lazy // reads the rest of configs; nil once all of it was read
@@ -107,7 +133,12 @@ type Dump struct {
 
 // InputError is a problem with the input as a whole: the command names the input before it
 // ("file \"dump.json\": " + message).
-type InputError struct{ Msg string }
+type InputError struct {
+	Msg string
+	// notConfig marks the messages that only say the input is not what a reader wants, which a
+	// reader tried after it may replace with its own.
+	notConfig bool
+}
 
 func (e *InputError) Error() string { return e.Msg }
 
@@ -135,7 +166,7 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 		return FormatUnknown, nil, err
 	}
 	if data[indexNonSpace(data)] == '[' {
-		return FormatUnknown, nil, inputErrorf("JSON array is not an Envoy /config_dump (want an object with \"configs\")")
+		return FormatUnknown, nil, &InputError{Msg: "JSON array is not an Envoy /config_dump (want an object with \"configs\")", notConfig: true}
 	}
 	r, err := jsonscan.NewLazy(data)
 	if err != nil {
@@ -166,9 +197,9 @@ func detect(data []byte) (Format, *jsonscan.Lazy, error) {
 		return FormatUnknown, nil, syntaxProblem(len(data), err, "")
 	}
 	if other != "" {
-		return FormatUnknown, nil, &InputError{Msg: other}
+		return FormatUnknown, nil, &InputError{Msg: other, notConfig: true}
 	}
-	return FormatUnknown, nil, inputErrorf("JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json")
+	return FormatUnknown, nil, &InputError{Msg: "JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json", notConfig: true}
 }
 
 // precheck rejects what is not JSON at all, from the first bytes.
@@ -184,7 +215,7 @@ func precheck(data []byte) error {
 	case looksLikeClustersText(data):
 		return inputErrorf("input is the text form of /clusters; fetch /clusters?format=json instead")
 	}
-	return inputErrorf("input is not JSON (it starts with %q)", preview(data))
+	return &InputError{Msg: fmt.Sprintf("input is not JSON (it starts with %q)", preview(data)), notConfig: true}
 }
 
 // syntaxProblem describes a syntax error met while reading, for a message after the input's name.

@@ -159,7 +159,7 @@ func TestParseAccepts(t *testing.T) {
 		{"no sections", `{"configs": []}`, nil},
 		{"map form", `{"configs": {"clusters": {"staticClusters": []}, "listeners": {}}}`, []SectionKind{C, L}},
 		{"unknown section", `{"configs": [{"@type": "type.googleapis.com/acme.admin.v1.TelemetryConfigDump", "x": 1}]}`, []SectionKind{SectionUnknown}},
-		{"members before configs", `{"comment": {"big": [1, 2, 3]}, "configs": [{"@type": "x.RoutesConfigDump"}]}`, []SectionKind{R}},
+		{"members before configs", `{"comment": {"big": [1, 2, 3]}, "configs": [{"@type": "type.googleapis.com/envoy.admin.v3.RoutesConfigDump"}]}`, []SectionKind{R}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -176,3 +176,36 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// EscapeInvalidUTF8 writes every cell that is not valid UTF-8 with its stray bytes as \xNN, so a
+// name read from a proxy cannot garble the terminal or the alignment. It tells whether any cell
+// was rewritten (the caller warns once).
+func (t *Table) EscapeInvalidUTF8() bool {
+	changed := false
+	for _, row := range t.Rows {
+		for j, c := range row {
+			if e := EscapeInvalidUTF8(c); e != c {
+				row[j], changed = e, true
+			}
+		}
+	}
+	return changed
+}
+
+// EscapeInvalidUTF8 returns s with each byte that is not part of valid UTF-8 written as \xNN.
+func EscapeInvalidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			sb.WriteString(`\x` + "0123456789abcdef"[s[i]>>4:s[i]>>4+1] + "0123456789abcdef"[s[i]&15:s[i]&15+1])
+		} else {
+			sb.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return sb.String()
+}

@@ -154,6 +154,9 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 	table := func(t *render.Table) ([]byte, error) {
 		var b bytes.Buffer
 		t.NoHeaders = o.Output.NoHeaders
+		if t.EscapeInvalidUTF8() {
+			w.Add("utf8", `a name holds bytes that are not UTF-8; the table shows them as \xNN`)
+		}
 		err := t.Write(&b)
 		return b.Bytes(), err
 	}

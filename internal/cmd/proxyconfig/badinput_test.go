@@ -72,7 +72,8 @@ func cutAfter(t *testing.T, typ string) []byte {
 func TestCommandBadInput(t *testing.T) {
 	empty := write(t, "empty.json", nil)
 	blank := write(t, "blank.json", []byte("\n\n   \n"))
-	notJSON := write(t, "dump.yaml", []byte("configs:\n- '@type': x\n"))
+	notJSON := write(t, "pod.yaml", []byte("apiVersion: v1\nkind: Pod\n"))
+	yamlDump := write(t, "dump.yaml", []byte("configs:\n- '@type': x\n"))
 	binary := write(t, "dump.gz", []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xed\x5d"))
 	other := write(t, "other.json", []byte(`{"apiVersion": "v1", "kind": "Pod"}`))
 	csds := write(t, "csds.json", []byte(`{"config": [{"node": {"id": "sidecar~10.1.1.1~a.b~b.svc.cluster.local"}, "genericXdsConfigs": []}]}`))
@@ -104,28 +105,31 @@ func TestCommandBadInput(t *testing.T) {
 			fmt.Sprintf("Error: file %q: input is empty\n", empty)},
 		{"white space only", []string{"pc", "clusters", "-f", blank}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is empty\n", blank)},
-		{"not JSON", []string{"pc", "routes", "-f", notJSON}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: input is not JSON (it starts with \"configs:\")\n", notJSON)},
+		{"YAML that is no Envoy config", []string{"pc", "routes", "-f", notJSON}, nil, 1, "",
+			fmt.Sprintf("Error: file %q: input is a Kubernetes Pod, not an Envoy config; want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", notJSON)},
+		{"a YAML dump without the section", []string{"pc", "routes", "-f", yamlDump}, nil, 1, "",
+			fmt.Sprintf("Warning: config dump section \"x\" is not known to xdsctl; it is kept in -o json/yaml of 'all'\nError: file %q: no such section: the dump has no routes (RoutesConfigDump)\n"+
+				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n", yamlDump)},
 		{"binary", []string{"pc", "listeners", "-f", binary}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is binary data, not JSON\n", binary)},
 		{"JSON that is not admin output", []string{"pc", "clusters", "-f", other}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: JSON without \"configs\" or \"cluster_statuses\": not an Envoy /config_dump or /clusters?format=json\n", other)},
+			fmt.Sprintf("Error: file %q: input is a Kubernetes Pod, not an Envoy config; want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n", other)},
 		{"syncz DiscoveryResponse", []string{"pc", "listeners", "-f", syncz}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: an xDS DiscoveryResponse (e.g. istiod syncz), not Envoy admin output; use proxy-status --file for it\n", syncz)},
 		{"CSDS response", []string{"pc", "routes", "-f", csds}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: a CSDS ClientStatusResponse, not Envoy admin output; use proxy-status --file for it\n", csds)},
-		{"a single resource", []string{"pc", "clusters", "-f", single}, nil, 1, "",
-			fmt.Sprintf("Error: file %q: a single envoy.config.cluster.v3.Cluster, not a whole /config_dump\n", single)},
+		{"a single resource is read as a static config", []string{"pc", "clusters", "-f", single}, nil, 0,
+			"SERVICE FQDN              PORT     SUBSET     DIRECTION     TYPE       DESTINATION RULE\na.b.svc.cluster.local     80       -          outbound      STATIC     \n", ""},
 		{"/clusters JSON for a config dump view", []string{"pc", "listeners", "-f", sharedClustersJSON}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is /clusters?format=json output, which has endpoints only; use it with proxy-config endpoints\n", sharedClustersJSON)},
 		{"truncated before any section is complete", []string{"pc", "listeners", "-f", cutEarly}, nil, 1, "",
 			fmt.Sprintf("Error: file %q: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n", cutEarly)},
 		{"truncated: the complete sections are shown", []string{"pc", "clusters", "-f", cutLate}, nil, 0, fullClusters.stdout,
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullClusters.stderr},
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) + fullClusters.stderr},
 		{"truncated: the last complete section", []string{"pc", "listeners", "-f", cutLate}, nil, 0, fullListeners.stdout,
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" + fullListeners.stderr},
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) + fullListeners.stderr},
 		{"truncated: the section asked for is missing", []string{"pc", "routes", "-f", cutLate}, nil, 1, "",
-			"Warning: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n" +
+			fmt.Sprintf("Warning: file %q: input is truncated: JSON ends early at byte 409802 of 409802; showing the 4 complete section(s)\n", cutLate) +
 				fmt.Sprintf("Error: file %q: no such section: the dump has no routes (RoutesConfigDump)\n", cutLate) +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"a dump without the section asked for", []string{"pc", "clusters", "-f", dumpAuthz}, nil, 1, "",
@@ -141,13 +145,13 @@ func TestCommandBadInput(t *testing.T) {
 		{"standard input, empty", []string{"pc", "listeners", "-f", "-"}, nil, 1, "",
 			"Error: standard input: input is empty\n"},
 		{"standard input, truncated", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:1000], 1, "",
-			"Warning: input is truncated: JSON ends early at byte 1000 of 1000; showing the 1 complete section(s)\n" +
+			"Warning: standard input: input is truncated: JSON ends early at byte 1000 of 1000; showing the 1 complete section(s)\n" +
 				"Error: standard input: no such section: the dump has no listeners (ListenersConfigDump)\n" +
 				"Hint: the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json\n"},
 		{"standard input, truncated in the first section", []string{"pc", "listeners", "-f", "-"}, mustRead(t, dumpTemplate)[:300], 1, "",
 			"Error: standard input: input is truncated: JSON ends early at byte 300 of 300; no complete section to show\n"},
 		{"standard input, not JSON", []string{"pc", "routes", "-f", "-"}, []byte("<html><body>503</body></html>"), 1, "",
-			"Error: standard input: input is not JSON (it starts with \"<html><body>503</bod\")\n"},
+			"Error: standard input: input is not JSON, nor an Envoy config in YAML (it starts with \"<html><body>503</bod\"); want a /config_dump, an Envoy bootstrap, or xDS resources (Listener, Cluster, RouteConfiguration, ClusterLoadAssignment, Secret)\n"},
 		{"a file and a pod", []string{"pc", "listeners", "-f", dumpTemplate, "productpage"}, nil, 2, "",
 			"Error: give only one of <pod>, -l <selector>, --admin <url> or --file <path>\n\nRun 'xdsctl proxy-config listeners --help' for usage.\n"},
 	}
@@ -198,7 +202,7 @@ func viewsOf(t *testing.T) []string {
 			inCommands = true
 		case inCommands && strings.HasPrefix(line, "  "):
 			name := strings.Fields(line)[0]
-			if name != "log" && name != "help" && name != "completion" { // log needs a live proxy
+			if name != "log" && name != "stats" && name != "help" && name != "completion" { // log needs a live proxy; stats reads /stats, not a dump
 				views = append(views, name)
 			}
 		case inCommands:

@@ -66,6 +66,9 @@ func bootstrapText(b *configdump.Bootstrap, wide bool) []byte {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 8, 1, ' ', 0)
 	line := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	if b.Static != "" {
+		line("Static Config", b.Static)
+	}
 	if wide {
 		line("Node ID", render.Dash(b.NodeID))
 		line("Node Cluster", render.Dash(b.NodeCluster))

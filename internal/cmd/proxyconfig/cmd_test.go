@@ -364,7 +364,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"endpoints", write("empty.json", ""), "input is empty"},
 		{"secrets", write("text.json", "hello"), "not JSON"},
-		{"ecds", write("array.json", "[1,2]"), "is not an Envoy /config_dump"},
+		{"ecds", write("array.json", "[1,2]"), "not an Envoy config: a list with no Envoy resource"},
 		{"endpoints", write("clusters-text.txt", "outbound|80||a::10.0.0.1:80::cx_active::0\n"), "fetch /clusters?format=json instead"},
 		{"bootstrap", filepath.Join(dir, "missing.json"), "does not exist"},
 		{"all", dir, "is a directory"},
@@ -381,7 +381,8 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestTruncatedInput: a cut-short input still shows what is complete, with a warning.
+// TestTruncatedInput: a cut-short input still shows what is complete, with a warning that names
+// the file.
 func TestTruncatedInput(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", "istio-history", "istioctl__pkg__writer__envoy__clusters__testdata__clusters@2019-08-15.json"))
 	require.NoError(t, err)
@@ -389,7 +390,7 @@ func TestTruncatedInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, data[:len(data)*2/3], 0o644))
 	r := run(t, "endpoints", "-f", p)
 	require.NoError(t, r.err)
-	assert.Contains(t, r.stderr, "Warning: input is truncated")
+	assert.Contains(t, r.stderr, fmt.Sprintf("Warning: file %q: input is truncated", p))
 	assert.Contains(t, r.stdout, "ENDPOINT")
 }
 

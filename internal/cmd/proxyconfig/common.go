@@ -7,15 +7,17 @@ import (
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
-// parseDump parses a /config_dump body; a truncated one becomes a warning and partial results.
+// parseDump parses a /config_dump body, or a static Envoy config read as one (configdump.ParseInput);
+// a truncated one becomes a warning and partial results.
 func parseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
-	d, err := configdump.ParseLenient(data)
+	d, err := configdump.ParseInput(data)
 	if err != nil {
 		return nil, err
 	}
 	if d.Partial != "" {
 		w.Add("partial", d.Partial)
 	}
+	w.Merge(d.Warnings) // what the reader met (e.g. resources of a static file it left out)
 	d.Warnings = w
 	return d, nil
 }

@@ -96,6 +96,7 @@ func (o *EndpointsOptions) build(bodies map[string][]byte, w *configdump.Warning
 		if dump.Partial != "" {
 			w.Add("partial", dump.Partial)
 		}
+		w.Merge(dump.Warnings)
 		dump.Warnings = w
 		return edsView(dump, o.Filter, &o.Output, w)
 	}

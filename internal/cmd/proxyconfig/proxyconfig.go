@@ -25,6 +25,7 @@ Kubernetes port-forward, or --admin URL) or from a saved dump (--file, - for sta
 		NewCmdBootstrap(f, nil),
 		NewCmdEcds(f, nil),
 		NewCmdAll(f, nil),
+		NewCmdStats(f, nil),
 	)
 	// Commands that act on a live proxy rather than show its configuration.
 	cmd.AddCommand(NewCmdLog(f, nil))

@@ -6,6 +6,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
 // input is one proxy's admin output: from a file, or fetched from a live proxy.
@@ -21,6 +22,17 @@ type input struct {
 // and it failed, its error is returned as the command's error (one line with a hint); with
 // several, the failures stay in the inputs so the others are still shown.
 func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOptions, paths ...string) ([]input, error) {
+	return LoadInputs(ctx, f, s, paths, nil)
+}
+
+// Input is one proxy's admin output, as LoadInputs returns it.
+type Input = input
+
+// LoadInputs reads proxies as proxy-config does, for the commands that take the same sources
+// (analyze): the file named by -f as the body of each of paths, or paths from every live target
+// (see loadInputs), and from each also the optional paths, which are left out of its Bodies when
+// the proxy does not answer them.
+func LoadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOptions, paths, optional []string) ([]Input, error) {
 	if s.File != "" {
 		data, err := readFile(f, s.File)
 		if err != nil {
@@ -36,7 +48,7 @@ func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 	if err != nil {
 		return nil, err
 	}
-	res, err := livefetch.Fetch(ctx, f.IOStreams, resolver, s.Query(), paths, livefetch.Options{Timeout: s.Timeout})
+	res, err := livefetch.FetchOptional(ctx, f.IOStreams, resolver, s.Query(), paths, optional, livefetch.Options{Timeout: s.Timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -53,4 +65,10 @@ func loadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 // readFile reads path, or standard input for "-" (see inputfile: big files are mapped, not copied).
 func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
 	return inputfile.Read(path, f.IOStreams.In)
+}
+
+// ParseDump reads one proxy's /config_dump, or a static config, as proxy-config's views do (see
+// parseDump), for the commands that read proxies as it does.
+func ParseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
+	return parseDump(data, w)
 }

@@ -1,6 +1,7 @@
 package proxyconfig
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -20,9 +22,9 @@ import (
 
 // viewResult is what a view made of one proxy's admin output.
 type viewResult struct {
-	Table *render.Table     // short and wide
-	Text  []byte            // a view printed as text rather than a table (bootstrap -o short, all)
-	Items render.Items // json and yaml: one JSON value per resource, made when written
+	Table *render.Table // short and wide
+	Text  []byte        // a view printed as text rather than a table (bootstrap -o short, all)
+	Items render.Items  // json and yaml: one JSON value per resource, made when written
 	// Object is the JSON of a view that prints one document rather than a list (bootstrap, all).
 	Object json.RawMessage
 	Notes  []string // said on stderr, e.g. resources the short table leaves out
@@ -101,13 +103,21 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 		}
 		warn := configdump.NewWarnings()
 		res, err := build(in.Bodies, warn)
+		if err == nil && res.Table != nil && res.Table.EscapeInvalidUTF8() {
+			warn.Add("utf8", `a name holds bytes that are not UTF-8; the table shows them as \xNN`)
+		}
 		warned := map[string]bool{}
 		printWarnings := func() { // each once: more come while -o json streams (unknown types met)
 			for _, w := range warn.List() {
-				if !warned[w] {
-					warned[w] = true
-					fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", prefix(multi, in.Name), w)
+				if warned[w] {
+					continue
 				}
+				warned[w] = true
+				p := prefix(multi, in.Name)
+				if p == "" && strings.HasPrefix(w, "input ") {
+					p = in.Name + ": " // about the input as a whole (truncated, …): name it, as errors do
+				}
+				fmt.Fprintf(ios.ErrOut, "Warning: %s%s\n", p, w)
 			}
 		}
 		printWarnings()
@@ -118,6 +128,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			fail(in.Name, err)
 			continue
 		}
+		res.Notes = append(warn.Notes(), res.Notes...)
 		if res.Table != nil && len(res.Table.Rows) == 0 && len(res.Notes) == 0 {
 			res.Notes = []string{"no rows: the dump has none of these resources, or none match the filters"}
 		}
@@ -140,10 +151,21 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			}
 		case !multi && res.Object == nil && code == nil && o.Output.Format != "yaml":
 			// -o json of one proxy streams: one resource in memory at a time
-			if err := render.WriteJSONArray(ios.Out, res.Items); err != nil {
+			items, invalidUTF8 := res.Items, false
+			items.Item = func(i int) ([]byte, error) {
+				b, err := res.Items.Item(i)
+				if err == nil && !utf8.Valid(b) { // JSON is UTF-8; a name in a dump is any bytes
+					b, invalidUTF8 = bytes.ToValidUTF8(b, []byte("\uFFFD")), true
+				}
+				return b, err
+			}
+			if err := render.WriteJSONArray(ios.Out, items); err != nil {
 				return err
 			}
 			printWarnings()
+			if invalidUTF8 {
+				fmt.Fprintf(ios.ErrOut, "Warning: %sa name holds bytes that are not UTF-8; the output shows them as U+FFFD\n", prefix(multi, in.Name))
+			}
 		default:
 			key, doc := "items", []byte(res.Object)
 			if res.Object == nil {
@@ -158,6 +180,10 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			}
 			if err != nil {
 				return err
+			}
+			if !utf8.Valid(doc) { // JSON and YAML are UTF-8; a name in a dump is any bytes
+				doc = bytes.ToValidUTF8(doc, []byte("\uFFFD"))
+				fmt.Fprintf(ios.ErrOut, "Warning: %sa name holds bytes that are not UTF-8; the output shows them as U+FFFD\n", prefix(multi, in.Name))
 			}
 			if !multi {
 				if err := writeStructured(ios.Out, &o.Output, code, doc); err != nil {
@@ -228,7 +254,7 @@ func describeInputError(o *viewOptions, name string, err error) error {
 	var ie *configdump.InputError
 	if errors.As(err, &ie) || errors.Is(err, configdump.ErrNoSection) {
 		hint := ""
-		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) {
+		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) && !errors.Is(err, configdump.ErrStaticFile) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
 		if errors.As(err, &ie) && o.Source.File == "" && !errors.Is(err, configdump.ErrNoSection) {

@@ -40,18 +40,29 @@ func runCompare(ctx context.Context, o *Options, proxyDump []byte) error {
 	if err != nil {
 		return err
 	}
-	res, err := configdiff.Compare(cp.dump, proxy.dump, configdiff.Options{ControlPlane: cp.name, Proxy: proxy.name, Opaque: cp.opaque})
+	res, err := configdiff.Compare(cp.dump, proxy.dump, configdiff.Options{
+		ControlPlane: cp.name, Proxy: proxy.name, Opaque: cp.opaque,
+		Kinds: o.diffKinds, Ignore: o.Diff.Ignore, NormalizePod: o.Diff.NormalizePod,
+	})
 	if err != nil {
 		return err
 	}
 	for _, w := range append(cp.warnings, res.Warnings...) {
 		fmt.Fprintf(o.IO.ErrOut, "Warning: %s\n", w)
 	}
-	if o.Output.IsTable() {
+	switch {
+	case o.Diff.Stat && o.Output.IsTable():
+		if err := res.Report.WriteStat(o.IO.Out, configdiff.WriteOptions{NoHeaders: o.Output.NoHeaders}); err != nil {
+			return err
+		}
+		if res.Match() {
+			fmt.Fprintf(o.IO.ErrOut, "%s matches what %s sent\n", proxy.name, cp.name)
+		}
+	case o.Output.IsTable():
 		if err := res.WriteText(o.IO.Out, o.IO.ColorEnabled()); err != nil {
 			return err
 		}
-	} else {
+	default:
 		data, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -237,4 +248,28 @@ func (o *Options) controlPlaneFile(nodeID string) (side, error) {
 		return sentSide(name, nc)
 	}
 	return side{}, fmt.Errorf("file %q is not a config dump, nor istiod's config_dump or a CSDS response", o.CPFile)
+}
+
+// ControlPlaneView is what the control plane sent the proxy target (<pod>[.<namespace>] or
+// <kind>/<name>), read as `proxy-status <pod>` reads it: the proxy's config dump is fetched for its
+// node id, then istiod (or the CSDS server at --xds-address) is asked for its view of that node.
+// xdsctl diff's cp:<pod> is this.
+func (o *Options) ControlPlaneView(ctx context.Context, target string) (name string, dump []byte, opaque, warnings []string, err error) {
+	o.Target = target
+	proxy, podID, err := o.proxySide(ctx, nil)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	nodeID, istioID := nodeIDs(proxy.dump)
+	if podID != "" {
+		istioID = podID
+	}
+	if o.NodeID != "" {
+		nodeID, istioID = o.NodeID, o.NodeID
+	}
+	cp, err := o.controlPlaneSide(ctx, nodeID, istioID)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	return cp.name, cp.dump, cp.opaque, cp.warnings, nil
 }

@@ -250,7 +250,7 @@ func TestBundledControlPlaneStates(t *testing.T) {
 		}
 		file := writeTemp(t, "stale.json", h.dump("stale-1"))
 		stdout, _, _ := newHarness(t, nil).run("--file", file, "--xds-address", addr, "--plaintext")
-		assert.Contains(t, stdout, "-  \"connect_timeout\": \"2s\",\n+  \"connect_timeout\": \"1s\",\n")
+		assert.Contains(t, stdout, "-  \"connect_timeout\": \"2s\"\n+  \"connect_timeout\": \"1s\"\n")
 	})
 
 	t.Run("releasing the held ACKs syncs stale-1", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
+	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
@@ -57,6 +58,11 @@ type Options struct {
 
 	FailOnUnsynced bool
 
+	// Diff are the comparison's flags (the target form), as xdsctl diff has them.
+	Diff cmdutil.DiffFlags
+	// diffKinds are Diff.Kinds, read
+	diffKinds []configdiff.Kind
+
 	Watch    bool
 	Interval time.Duration
 	// after waits between refreshes (tests replace it); nil is time.After.
@@ -67,7 +73,7 @@ type Options struct {
 
 // NewCmdProxyStatus returns `proxy-status`.
 func NewCmdProxyStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Now: f.Now, Cluster: clusterFrom(f), Namespace: namespaceFrom(f)}
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "proxy-status [<pod>[.<namespace>] | <kind>/<name>[.<namespace>]]",
 		Aliases: []string{"ps"},
@@ -88,7 +94,8 @@ The status comes from a control plane:
 
 With a proxy (a pod, a workload, or --file with its config dump), proxy-status compares the
 proxy's clusters, listeners, routes and secrets with what the control plane sent it, and prints
-"Match" or a unified diff of only what differs. See docs/proxy-status.md.
+"Match" or a unified diff of only what differs, with xdsctl diff's engine and its --kinds,
+--ignore, --normalize-pod and --stat flags. See docs/proxy-status.md.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 with --fail-on-unsynced when a proxy shown is not SYNCED
 (or, with a proxy, its config does not match).`,
@@ -124,22 +131,11 @@ xdsctl ps -w`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.XDSAddress, "xds-address", "", "Ask the CSDS server at `host:port` instead of istiod")
 	fl.BoolVar(&opts.FromProxies, "from-proxies", false, "Ask no control plane: infer the status from the proxies' own config dumps")
 	fl.StringVarP(&opts.File, "file", "f", "", "Read a saved syncz or CSDS response from `path` (with a proxy: the proxy's config dump)")
 	fl.StringVar(&opts.CPFile, "control-plane-file", "", "With a proxy: read the control plane's view of it from `path` (a config dump, or a saved istiod config_dump or CSDS response)")
-	fl.StringVar(&opts.CA, "ca", "", "Verify the control plane's certificate with the CAs in `file` (PEM)")
-	fl.StringVar(&opts.Cert, "cert", "", "Client certificate `file` (PEM) for mutual TLS")
-	fl.StringVar(&opts.Key, "key", "", "Client key `file` (PEM) for mutual TLS")
-	fl.BoolVar(&opts.Insecure, "insecure", false, "Do not verify the control plane's certificate")
-	fl.BoolVar(&opts.Plaintext, "plaintext", false, "Talk to the control plane without TLS (istiod: port 15010, where a default istiod refuses debug requests)")
-	fl.StringVar(&opts.Token, "token", "", "Send this bearer `token` to the control plane (istiod: default is a service-account token from the TokenRequest API)")
+	AddControlPlaneFlags(cmd, opts)
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a control plane or proxy after this `duration`")
-	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
-	fl.StringVar(&opts.NodeID, "node-id", "", "With a proxy and --xds-address: the proxy's node `id` (default: read from its bootstrap)")
-	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace where istiod runs")
-	fl.StringVarP(&opts.Revision, "revision", "r", "", "Ask only the istiod pods of this `revision`")
-	fl.IntVar(&opts.XDSPort, "xds-port", 0, "istiod's xDS `port` (default 15012, or 15010 with --plaintext)")
 	fl.IntVar(&opts.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pods (default: detected, else 15000)")
 	fl.BoolVarP(&opts.AllNamespaces, "all-namespaces", "A", false, "Show proxies of every namespace (the default unless -n is given; with --from-proxies, read pods of every namespace)")
 	fl.StringVarP(&opts.Selector, "selector", "l", "", "Show only proxies whose labels match this `selector` (with --from-proxies: read the pods it selects)")
@@ -148,12 +144,45 @@ xdsctl ps -w`,
 	fl.BoolVarP(&opts.Watch, "watch", "w", false, "Refresh the table until interrupted, highlighting what changed")
 	fl.DurationVar(&opts.Interval, "interval", 2*time.Second, "With --watch, refresh every `duration`")
 	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
+	cmdutil.AddDiffFlags(cmd, &opts.Diff)
 	return cmd
+}
+
+// AddControlPlaneFlags binds the flags that say how to reach a control plane: --xds-address, TLS,
+// token, istiod's namespace, revision and port, the proxy's node id there, and --max-response. xdsctl diff's cp:<pod>
+// takes them too.
+func AddControlPlaneFlags(cmd *cobra.Command, opts *Options) {
+	fl := cmd.Flags()
+	fl.StringVar(&opts.XDSAddress, "xds-address", "", "Ask the CSDS server at `host:port` instead of istiod")
+	fl.StringVar(&opts.CA, "ca", "", "Verify the control plane's certificate with the CAs in `file` (PEM)")
+	fl.StringVar(&opts.Cert, "cert", "", "Client certificate `file` (PEM) for mutual TLS")
+	fl.StringVar(&opts.Key, "key", "", "Client key `file` (PEM) for mutual TLS")
+	fl.BoolVar(&opts.Insecure, "insecure", false, "Do not verify the control plane's certificate")
+	fl.BoolVar(&opts.Plaintext, "plaintext", false, "Talk to the control plane without TLS (istiod: port 15010, where a default istiod refuses debug requests)")
+	fl.StringVar(&opts.Token, "token", "", "Send this bearer `token` to the control plane (istiod: default is a service-account token from the TokenRequest API)")
+	fl.StringVar(&opts.NodeID, "node-id", "", "With a proxy and --xds-address: the proxy's node `id` (default: read from its bootstrap)")
+	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace where istiod runs")
+	fl.StringVarP(&opts.Revision, "revision", "r", "", "Ask only the istiod pods of this `revision`")
+	fl.IntVar(&opts.XDSPort, "xds-port", 0, "istiod's xDS `port` (default 15012, or 15010 with --plaintext)")
+	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
+}
+
+// NewOptions are proxy-status's options with what the Factory gives (streams, clock, Kubernetes).
+func NewOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IOStreams, Now: f.Now, Cluster: clusterFrom(f), Namespace: namespaceFrom(f), Timeout: 10 * time.Second}
 }
 
 func (o *Options) validate() error {
 	if err := o.Output.Validate(); err != nil {
 		return err
+	}
+	kinds, err := configdiff.ParseKinds(o.Diff.Kinds)
+	if err != nil {
+		return cmdutil.FlagErrorf("--kinds: %s", err.Error())
+	}
+	o.diffKinds = kinds
+	if err := configdiff.CheckIgnore(o.Diff.Ignore); err != nil {
+		return cmdutil.FlagErrorf("--ignore: %s", err.Error())
 	}
 	if o.Status != "" {
 		states, not, err := status.ParseStates(o.Status)
@@ -188,6 +217,8 @@ func (o *Options) validate() error {
 		return cmdutil.FlagErrorf("--watch refreshes a table; drop -o %s", o.Output.Format)
 	case o.Watch && o.File != "":
 		return cmdutil.FlagErrorf("--watch needs a live control plane, not --file")
+	case !compare && o.Diff.Set() && !(o.File != "" && !o.FromProxies):
+		return cmdutil.FlagErrorf("--kinds, --ignore, --normalize-pod and --stat tune the comparison with a proxy; give the proxy as <pod> or --file <dump>")
 	case compare && (o.Status != "" || o.Selector != "" || o.AllNamespaces):
 		return cmdutil.FlagErrorf("--status, -l and -A select rows of the status table; they do not work with a proxy")
 	case o.Plaintext && (o.CA != "" || o.Insecure || o.Cert != ""):

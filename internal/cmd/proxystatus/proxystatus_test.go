@@ -88,6 +88,10 @@ func TestFlagErrors(t *testing.T) {
 		{"--xds-port 70000", "--xds-port must be between 1 and 65535"},
 		{"a b", "accepts at most 1 arg(s)"},
 		{"--jq .[] -o yaml", "--jq works on JSON output"},
+		{"--kinds clusters", "--kinds, --ignore, --normalize-pod and --stat tune the comparison with a proxy"},
+		{"--stat --xds-address a:1", "--kinds, --ignore, --normalize-pod and --stat tune the comparison with a proxy"},
+		{"pod-a --kinds pods", `--kinds: unknown kind "pods"`},
+		{"pod-a --ignore a..b", `--ignore: ignore path "a..b" has an empty step`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

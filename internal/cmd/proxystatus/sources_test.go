@@ -20,6 +20,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
+	"github.com/xdsctl/xdsctl/pkg/configdiff"
 )
 
 // csdsServer is a CSDS server answering a fixed response, as gRPC's admin service or a Traffic
@@ -224,6 +225,33 @@ func TestCompare(t *testing.T) {
 		assert.Equal(t, cmdutil.ExitProblems, code)
 		assert.Equal(t, "proxy waypoint-abc.default does not match what istiod istiod-2 sent\n", stderr)
 		assertGolden(t, stdout, "compare/istiod-diff")
+	})
+	t.Run("istiod, diff's flags", func(t *testing.T) {
+		stdout, stderr, code := newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--fail-on-unsynced", "--kinds", "listeners",
+			"--ignore", "listeners:filter_chains.filters.typed_config.use_remote_address", "--ignore", "**.stat_prefix")
+		assert.Equal(t, 0, code, stderr)
+		assert.Equal(t, "Listeners Match (3 listeners)\n", stdout)
+		stdout, _, code = newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--stat")
+		assert.Equal(t, 0, code)
+		assertGolden(t, stdout, "compare/istiod-stat")
+	})
+	t.Run("ControlPlaneView, as diff's cp:<pod> reads it", func(t *testing.T) {
+		for _, tt := range []struct {
+			proxy []byte
+			equal bool
+		}{{a, true}, {b, false}} {
+			h := newHarness(t, mkCluster(t, tt.proxy))
+			o := NewOptions(h.f)
+			o.Plaintext, o.IstioNamespace = true, "istio-system"
+			name, dump, _, warnings, err := o.ControlPlaneView(context.Background(), "waypoint-abc")
+			require.NoError(t, err)
+			assert.Equal(t, "istiod istiod-2", name)
+			assert.Empty(t, warnings)
+			r, err := configdiff.Diff(configdiff.Input{Name: name, Dump: dump}, configdiff.Input{Name: "proxy", Dump: tt.proxy},
+				configdiff.DiffOptions{Kinds: configdiff.Kinds})
+			require.NoError(t, err)
+			assert.Equal(t, tt.equal, r.Equal, r.Summary())
+		}
 	})
 	t.Run("istiod, json", func(t *testing.T) {
 		stdout, _, code := newHarness(t, mkCluster(t, b)).run("waypoint-abc", "--plaintext", "--jq", `.kinds[] | .kind + " " + (.compared|tostring) + " " + (.match|tostring)`)

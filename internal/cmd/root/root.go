@@ -8,8 +8,10 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/analyze"
 	"github.com/xdsctl/xdsctl/internal/cmd/controlplane"
 	"github.com/xdsctl/xdsctl/internal/cmd/describe"
+	"github.com/xdsctl/xdsctl/internal/cmd/diff"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/selftest"
@@ -67,6 +69,8 @@ xdsctl selftest`,
 	cmd.AddCommand(proxyconfig.NewCmdProxyConfig(f))
 	cmd.AddCommand(proxystatus.NewCmdProxyStatus(f, nil))
 	cmd.AddCommand(describe.NewCmdDescribe(f))
+	cmd.AddCommand(diff.NewCmdDiff(f, nil))
+	cmd.AddCommand(analyze.NewCmdAnalyze(f, nil))
 	cmd.AddCommand(controlplane.NewCmdControlPlane(f))
 	cmd.AddCommand(selftest.NewCmdSelftest(f, nil))
 	cmd.AddCommand(&cobra.Command{
