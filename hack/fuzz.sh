@@ -16,7 +16,7 @@ time=${1:-10s}
 shift || true
 dirs=("$@")
 if [ ${#dirs[@]} -eq 0 ]; then
-	mapfile -t dirs < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal pkg 2>/dev/null | xargs -n1 dirname | sort -u | sed 's|^|./|')
+	mapfile -t dirs < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal pkg hack 2>/dev/null | xargs -n1 dirname | sort -u | sed 's|^|./|')
 fi
 failed=()
 for dir in "${dirs[@]}"; do
@@ -24,9 +24,10 @@ for dir in "${dirs[@]}"; do
 		echo "== $dir $target ($time)"
 		out=$($GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" -fuzzminimizetime "${FUZZMINIMIZETIME:-0}" "$dir" 2>&1)
 		rc=$?
-		# drop the progress lines; keep the last one, which says how fast the target ran
+		# drop the progress lines; from the last one, say how fast the target ran on average
 		printf '%s\n' "$out" | grep -vE '^fuzz: elapsed: [0-9]+s, (execs|gathering)'
-		printf '%s\n' "$out" | grep -E '^fuzz: elapsed: [0-9]+s, execs' | tail -1
+		printf '%s\n' "$out" | grep -E '^fuzz: elapsed: [0-9]+s, execs' | tail -1 |
+			awk '{ t = $3; sub(/s,$/, "", t); if (t > 0) printf "fuzz: %s execs in %ss, %d/s\n", $5, t, $5 / t }' 
 		[ $rc -eq 0 ] || failed+=("$dir $target")
 	done
 done
