@@ -7,12 +7,11 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/root"
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 )
 
@@ -21,7 +20,7 @@ func main() {
 }
 
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cmdutil.NotifyContext(context.Background())
 	defer stop()
 	f := root.NewFactory(iostreams.System())
 	cmd := root.NewCmdRoot(f)

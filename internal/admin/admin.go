@@ -43,9 +43,19 @@ type StatusError struct {
 	Code   int
 	Status string // e.g. "503 Service Unavailable"
 	Body   string // the first 4 KiB of the body
+	// HTML is the title of an HTML page that came as the body (a web proxy's or login page's error
+	// page, never Envoy's), or "-" for a page without one; "" when the body is not HTML.
+	HTML string
 }
 
 func (e *StatusError) Error() string {
+	switch e.HTML {
+	case "":
+	case "-":
+		return fmt.Sprintf("%s: answered %s with an HTML page, not Envoy's admin API", e.What, e.Status)
+	default:
+		return fmt.Sprintf("%s: answered %s with an HTML page (%q), not Envoy's admin API", e.What, e.Status, e.HTML)
+	}
 	msg := fmt.Sprintf("%s: the admin API answered %s", e.What, e.Status)
 	if line := firstLine([]byte(e.Body)); line != "" {
 		msg += ": " + line
@@ -56,12 +66,23 @@ func (e *StatusError) Error() string {
 func firstLine(b []byte) string {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			if len(l) > 200 {
-				l = l[:200] + "..."
+		if l := strings.TrimSpace(Printable(sc.Text())); l != "" {
+			if r := []rune(l); len(r) > 200 {
+				l = string(r[:200]) + "..."
 			}
 			return l
 		}
 	}
 	return ""
+}
+
+// Printable is text a server sent, made safe to print on a terminal: control characters (escape
+// sequences could rewrite the screen or the window title) become '?', invalid UTF-8 becomes U+FFFD.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -5,6 +5,7 @@ package adminhttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,15 +17,24 @@ import (
 	"syscall"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
+	"github.com/xdsctl/xdsctl/internal/boundedread"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
-// MaxBody is the largest admin answer read: config dumps of the largest meshes are a few hundred MB.
-const MaxBody = 2 << 30
+// MaxBody is the largest admin answer read unless Options say otherwise (--max-response's default):
+// config dumps of the largest meshes are a few hundred MB.
+const MaxBody = cmdutil.DefaultMaxResponse
+
+// maxRedirects is how many same-host redirects a request follows.
+const maxRedirects = 5
+
+// maxHeaderBytes bounds an answer's headers.
+const maxHeaderBytes = 1 << 20
 
 // Hints shared by the admin errors.
 const (
 	HintTimeout = "the proxy is slow or stuck, or the dump is very large; raise --timeout (default 10s)"
+	hintHTML    = "something in front of the admin port answered (a web proxy, gateway or login page): point xdsctl at Envoy's admin port itself (in a pod 15000, else often 9901)"
 	hintRefused = "is the Envoy admin API listening on that port? Pass --admin with the right port (Envoy often uses 9901, 8001 or 19000)"
 )
 
@@ -48,7 +58,7 @@ type Options struct {
 }
 
 // Client is an admin.Client for an admin API at a base URL: a plain Envoy (--admin URL), or the local
-// end of a port-forward. One client keeps its connection alive across requests.
+// end of a port-forward. Each request has its own connection (see New).
 type Client struct {
 	base *url.URL
 	opts Options
@@ -75,11 +85,42 @@ func New(baseURL string, o Options) (*Client, error) {
 	}
 	tr := o.Transport
 	if tr == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 1
+		tr = http.DefaultTransport
+	}
+	if t, ok := tr.(*http.Transport); ok {
+		t = t.Clone()
+		// Go's transparent gzip would inflate an answer with no bound; do() inflates within the limit.
+		t.DisableCompression = true
+		// No reuse: a server that sends bytes after an answer makes Go's transport log
+		// "Unsolicited response received on idle HTTP channel" to the process's standard error.
+		t.DisableKeepAlives = true
+		// Envoy's headers are a few hundred bytes; Go's default allows 10 MB of them
+		t.MaxResponseHeaderBytes = maxHeaderBytes
 		tr = t
 	}
-	return &Client{base: u, opts: o, hc: &http.Client{Transport: tr}}, nil
+	c := &Client{base: u, opts: o}
+	c.hc = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
+	return c, nil
+}
+
+// checkRedirect follows a redirect only to the same scheme, host and port: an answer from
+// elsewhere would be shown as if the proxy had given it.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != c.base.Scheme || req.URL.Host != c.base.Host {
+		return cmdutil.WithHint(kindErrorf(ErrRedirect, "redirected to %s, another host than %s", redact(req.URL), c.base.Host),
+			"xdsctl shows only what the admin API itself answers; point --admin at the proxy's admin port, not at something that redirects")
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	return nil
+}
+
+// redact is a URL without its user info and query, for messages.
+func redact(u *url.URL) string {
+	v := *u
+	v.User, v.RawQuery, v.Fragment = nil, "", ""
+	return v.String()
 }
 
 // ParseURL checks an --admin URL: http or https with a host, no query. A bare host:port means http.
@@ -144,21 +185,32 @@ func (c *Client) do(ctx context.Context, method, path string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, c.statusError(method, path, resp)
 	}
-	if resp.ContentLength > c.opts.MaxBody {
-		return nil, fmt.Errorf("%s: the answer is %s, more than the %s xdsctl reads", c.what(method, path), size(resp.ContentLength), size(c.opts.MaxBody))
+	body, declared := io.Reader(resp.Body), resp.ContentLength
+	switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip", "x-gzip": // never asked for, but a server may send it anyway: inflate within the limit
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, c.connError(ctx, method, path, err, 0)
+		}
+		body, declared = zr, -1
+	default:
+		return nil, fmt.Errorf("%s: the answer is encoded with %q, which xdsctl did not ask for", c.what(method, path), enc)
 	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.opts.MaxBody+1))
+	data, n, err := boundedread.Read(ctx, body, declared, c.opts.MaxBody)
 	if err != nil {
+		var tl *boundedread.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: %s of --%s", c.what(method, path), tl.Error(), cmdutil.MaxResponseFlag),
+				fmt.Sprintf("if the proxy really holds that much configuration, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, cmdutil.FormatByteSize(2*c.opts.MaxBody)))
+		}
 		return nil, c.connError(ctx, method, path, err, n)
 	}
-	if n > c.opts.MaxBody {
-		return nil, fmt.Errorf("%s: the answer is larger than the %s xdsctl reads", c.what(method, path), size(c.opts.MaxBody))
+	if isHTML(resp.Header.Get("Content-Type"), data) {
+		return nil, cmdutil.WithHint(kindErrorf(ErrHTML, "%s: answered with an HTML page%s, not Envoy's admin API (a proxy or login page in front of it?)", c.what(method, path), titled(pageTitle(data))),
+			hintHTML)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // statusError describes a non-200 answer with its status and the first line of its body.
@@ -168,7 +220,15 @@ func (c *Client) statusError(method, path string, resp *http.Response) error {
 	if status == "" {
 		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	var err error = &admin.StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
+	se := &admin.StatusError{What: c.what(method, path), Code: resp.StatusCode, Status: status, Body: string(head)}
+	if isHTML(resp.Header.Get("Content-Type"), head) {
+		se.Body, se.HTML = "", "-"
+		if t := pageTitle(head); t != "" {
+			se.HTML = t
+		}
+		return cmdutil.WithHint(se, hintHTML)
+	}
+	var err error = se
 	switch resp.StatusCode {
 	case http.StatusNotFound:
 		return cmdutil.WithHint(err, "this Envoy may be too old for that admin path, or the port is not Envoy's admin API")
@@ -180,6 +240,12 @@ func (c *Client) statusError(method, path string, resp *http.Response) error {
 
 // connError turns a failed request or body read into one line with a hint.
 func (c *Client) connError(ctx context.Context, method, path string, err error, read int64) error {
+	if errors.Is(err, ErrRedirect) {
+		var he *cmdutil.HintError
+		if errors.As(err, &he) {
+			return cmdutil.WithHint(fmt.Errorf("%s: %w", c.what(method, path), he.Err), he.Hint)
+		}
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
 			if read > 0 {
@@ -203,6 +269,10 @@ func (c *Client) connError(ctx context.Context, method, path string, err error, 
 	case errors.Is(err, io.EOF) || isClosedConn(err):
 		return cmdutil.WithHint(fmt.Errorf("%s: the admin API closed the connection without answering: %w", c.what(method, path), ErrNoAnswer),
 			"is that port Envoy's admin API? Envoy may also be restarting")
+	}
+	if strings.Contains(err.Error(), "server response headers exceeded") {
+		return cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: the answer's headers are larger than %s", c.what(method, path), boundedread.Size(maxHeaderBytes)),
+			"is that port Envoy's admin API?")
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -228,7 +298,86 @@ var (
 	ErrRefused     = errors.New("connection refused")
 	ErrMidResponse = errors.New("connection closed mid-response")
 	ErrNoAnswer    = errors.New("connection closed before an answer")
+	ErrTooLarge    = errors.New("answer too large")
+	ErrHTML        = errors.New("an HTML page")
+	ErrRedirect    = errors.New("redirected to another host")
 )
+
+// kindError prints its message and unwraps to a sentinel, so the sentinel's text is not repeated.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+func kindErrorf(kind error, format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
+// isHTML tells whether an answer is a web page: its Content-Type says so, or its first bytes are
+// an HTML document's. Envoy's admin API answers the paths xdsctl reads with JSON or text.
+func isHTML(contentType string, body []byte) bool {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "text/html") {
+		return true
+	}
+	head := bytes.TrimLeft(body[:min(len(body), 512)], " \t\r\n\ufeff")
+	for _, p := range []string{"<!doctype html", "<html", "<head", "<body", "<!--", "<?xml"} {
+		if len(head) >= len(p) && strings.EqualFold(string(head[:len(p)]), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageTitle is the text of an HTML page's <title>, cleaned and cut to 80 characters, or "".
+func pageTitle(body []byte) string {
+	low := asciiLower(body[:min(len(body), 64<<10)]) // byte for byte: offsets in low are offsets in body
+	i := bytes.Index(low, []byte("<title"))
+	if i < 0 {
+		return ""
+	}
+	j := bytes.IndexByte(low[i:], '>')
+	if j < 0 {
+		return ""
+	}
+	start := i + j + 1
+	end := bytes.Index(low[start:], []byte("</title"))
+	if end < 0 {
+		return ""
+	}
+	t := strings.Join(strings.Fields(string(body[start:start+end])), " ")
+	t = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, t)
+	if r := []rune(t); len(r) > 80 {
+		t = string(r[:80]) + "..."
+	}
+	return t
+}
+
+// asciiLower is b with A-Z lowered, the same length (bytes.ToLower may change it on bad UTF-8).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func titled(t string) string {
+	if t == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", t)
+}
 
 func isClosedConn(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) ||
@@ -241,12 +390,4 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// size writes a byte count for people: 512 bytes, 3 MiB.
-func size(n int64) string {
-	if n >= 1<<20 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

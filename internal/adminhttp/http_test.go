@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 )
@@ -84,8 +85,10 @@ func TestHTTPClientAnswers(t *testing.T) {
 	if b, err := c.Post(ctx, "config_dump"); err != nil || string(b) != `{"configs":[]} POST ` {
 		t.Fatalf("POST: %q %v", b, err)
 	}
-	if conns.Load() != 1 {
-		t.Errorf("%d connections for 4 requests, want 1", conns.Load())
+	// one connection per request: a reused one lets Go's transport log a hostile server's bytes
+	// after an answer ("Unsolicited response received on idle HTTP channel") to stderr
+	if conns.Load() != 4 {
+		t.Errorf("%d connections for 4 requests, want 4", conns.Load())
 	}
 	cases := []struct {
 		path, want, hint string
@@ -178,7 +181,8 @@ func TestHTTPClientFailures(t *testing.T) {
 			is: ErrNoAnswer, hint: "is that port Envoy's admin API? Envoy may also be restarting"},
 		{name: "hang", url: hang, timeout: 200 * time.Millisecond, want: "fetch /config_dump from " + hang + ": timed out waiting for the admin API to answer: timeout", is: ErrTimeout, hint: HintTimeout},
 		{name: "stall", url: stall, timeout: 300 * time.Millisecond, want: "fetch /config_dump from " + stall + ": timed out reading the answer after 10 bytes: timeout", is: ErrTimeout, hint: HintTimeout},
-		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes xdsctl reads"},
+		{name: "too big", url: big, maxBody: 1000, want: "fetch /config_dump from " + big + ": the answer is 5000 bytes, more than the 1000 bytes limit of --max-response",
+			is: ErrTooLarge, hint: "if the proxy really holds that much configuration, raise --max-response (e.g. --max-response 2000)"},
 		{name: "dns", url: "http://no-such-host.invalid:9901", want: `fetch /config_dump from http://no-such-host.invalid:9901: cannot resolve host "no-such-host.invalid"`},
 	}
 	for _, tc := range cases {
@@ -228,6 +232,21 @@ func TestHTTPClientFailures(t *testing.T) {
 		c, _ := New(refused, Options{OnClose: func() error { closed = true; return nil }})
 		if err := c.Close(); err != nil || !closed {
 			t.Fatalf("Close: %v, OnClose ran: %v", err, closed)
+		}
+	})
+}
+
+// FuzzHTMLSniff: whatever an answer holds, telling whether it is a page and finding its title
+// never panics, and a title is one clean line of at most 80 characters (and "...").
+func FuzzHTMLSniff(f *testing.F) {
+	f.Add([]byte("<!DOCTYPE html><html><head><title>Sign in</title></head></html>"), "text/html")
+	f.Add([]byte(`{"configs":[]}`), "application/json")
+	f.Add([]byte("<title>a\nb\x00c</title"), "")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		_ = isHTML(contentType, body)
+		title := pageTitle(body)
+		if utf8.RuneCountInString(title) > 83 || strings.ContainsAny(title, "\n\r\x00") {
+			t.Fatalf("title %q", title)
 		}
 	})
 }

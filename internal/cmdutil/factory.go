@@ -31,6 +31,7 @@ type TargetQuery struct {
 	AdminURL      string   // --admin URL: a plain Envoy outside Kubernetes
 	AdminPort     int      // --proxy-admin-port; 0 means detect from the pod (default 15000)
 	AllNamespaces bool     // -A with -l
+	MaxResponse   int64    // --max-response: the largest answer read from a proxy, in bytes (0: DefaultMaxResponse)
 }
 
 // TargetResolver resolves a TargetQuery to admin clients, one per proxy.

@@ -77,22 +77,25 @@ type SourceOptions struct {
 	AdminURL      string
 	AdminPort     int
 	Timeout       time.Duration
+	// MaxResponse bounds each answer read from a proxy (--max-response, in bytes).
+	MaxResponse int64
 }
 
-// AddSourceFlags binds -f, -l, -A, --admin, --proxy-admin-port and --timeout.
+// AddSourceFlags binds -f, -l, -A, --admin, --proxy-admin-port, --timeout and --max-response.
 func AddSourceFlags(cmd *cobra.Command, s *SourceOptions) {
 	cmd.Flags().StringVarP(&s.File, "file", "f", "", "Read Envoy admin output from `path` (- for standard input) instead of a live proxy")
 	AddLiveSourceFlags(cmd, s)
 }
 
 // AddLiveSourceFlags binds the flags of live targets only (-l, -A, --admin, --proxy-admin-port,
-// --timeout), for commands that change a proxy and so have no offline mode.
+// --timeout, --max-response), for commands that change a proxy and so have no offline mode.
 func AddLiveSourceFlags(cmd *cobra.Command, s *SourceOptions) {
 	cmd.Flags().StringVarP(&s.Selector, "selector", "l", "", "Read every pod matching this label `selector`")
 	cmd.Flags().BoolVarP(&s.AllNamespaces, "all-namespaces", "A", false, "With -l, look for pods in all namespaces")
 	cmd.Flags().StringVar(&s.AdminURL, "admin", "", "Read a proxy's admin API at this `URL` (e.g. http://127.0.0.1:9901), outside Kubernetes")
 	cmd.Flags().IntVar(&s.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
 	cmd.Flags().DurationVar(&s.Timeout, "timeout", 10*time.Second, "Give up on a proxy (and on finding the pods) after this `duration`")
+	AddMaxResponseFlag(cmd.Flags(), &s.MaxResponse)
 }
 
 // Validate checks that exactly one source is given.
@@ -116,7 +119,10 @@ func (s *SourceOptions) Validate(args []string) error {
 	if s.Timeout <= 0 {
 		return FlagErrorf("--timeout must be positive, got %s", s.Timeout)
 	}
-	return nil
+	if s.MaxResponse == 0 { // options built in code, not from flags
+		s.MaxResponse = DefaultMaxResponse
+	}
+	return ValidateMaxResponse(s.MaxResponse)
 }
 
 // ValidateLive checks that exactly one live source is given (commands with no offline mode).
@@ -129,7 +135,7 @@ func (s *SourceOptions) ValidateLive(args []string) error {
 
 // Query turns live-target options into a TargetQuery.
 func (s *SourceOptions) Query() TargetQuery {
-	return TargetQuery{Args: s.Targets, Selector: s.Selector, AdminURL: s.AdminURL, AdminPort: s.AdminPort, AllNamespaces: s.AllNamespaces}
+	return TargetQuery{Args: s.Targets, Selector: s.Selector, AdminURL: s.AdminURL, AdminPort: s.AdminPort, AllNamespaces: s.AllNamespaces, MaxResponse: s.MaxResponse}
 }
 
 // Describe names the source for messages.

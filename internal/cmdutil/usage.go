@@ -172,6 +172,8 @@ func takes(f *pflag.Flag) string {
 		return "want true or false (or the flag alone for true)"
 	case "count":
 		return "want a count"
+	case "size": // --max-response (size.go)
+		return "want a size above 0 such as 512Mi or 2Gi (or bytes), e.g. --" + f.Name + " " + exampleValue(f, "1Gi")
 	default:
 		return "want a " + t
 	}

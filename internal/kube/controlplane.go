@@ -103,11 +103,12 @@ func (r *Resolver) ServiceAccountToken(ctx context.Context, namespace, serviceAc
 }
 
 // TargetsForPods makes an admin target per pod (a failing one for a pod that is not running),
-// named pod.namespace. adminPort 0 detects the port from the pod.
-func (r *Resolver) TargetsForPods(pods []corev1.Pod, adminPort int) []admin.Target {
+// named pod.namespace. adminPort 0 detects the port from the pod; maxResponse bounds each answer
+// (0: adminhttp.MaxBody).
+func (r *Resolver) TargetsForPods(pods []corev1.Pod, adminPort int, maxResponse int64) []admin.Target {
 	out := make([]admin.Target, 0, len(pods))
 	for i := range pods {
-		out = append(out, r.target(&pods[i], adminPort))
+		out = append(out, r.target(&pods[i], adminPort, maxResponse))
 	}
 	return out
 }

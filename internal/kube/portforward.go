@@ -39,12 +39,13 @@ type ForwardFunc func(ctx context.Context, pod *corev1.Pod, port int) (*Forward,
 const explainWait = time.Second
 
 // forwardClient is the admin client of one pod. It opens its port-forward on the first request and
-// keeps it (and one HTTP connection through it) for every later request, until Close.
+// keeps it for every later request (each over its own connection through it), until Close.
 type forwardClient struct {
-	r      *Resolver
-	pod    *corev1.Pod
-	port   int
-	source string // where the port came from, for hints
+	r       *Resolver
+	pod     *corev1.Pod
+	port    int
+	source  string // where the port came from, for hints
+	maxBody int64  // --max-response
 
 	mu      sync.Mutex
 	hc      *adminhttp.Client
@@ -52,8 +53,8 @@ type forwardClient struct {
 	refused error // the pod side refused a connection: why (later requests fail with it at once)
 }
 
-func newForwardClient(r *Resolver, pod *corev1.Pod, port int, source string) *forwardClient {
-	return &forwardClient{r: r, pod: pod, port: port, source: source}
+func newForwardClient(r *Resolver, pod *corev1.Pod, port int, source string, maxBody int64) *forwardClient {
+	return &forwardClient{r: r, pod: pod, port: port, source: source, maxBody: maxBody}
 }
 
 func (c *forwardClient) name() string {
@@ -118,6 +119,7 @@ func (c *forwardClient) open(ctx context.Context) (*adminhttp.Client, error) {
 	hc, err := adminhttp.New(fw.URL, adminhttp.Options{
 		Name:        c.name(),
 		Transport:   tr,
+		MaxBody:     c.maxBody,
 		RefusedHint: c.refusedHint(),
 		ConnError: func(error) error {
 			if fw.Explain == nil {

@@ -119,7 +119,7 @@ func (r *Resolver) load() error {
 // reason, so the other pods are still shown.
 func (r *Resolver) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]admin.Target, error) {
 	if q.AdminURL != "" {
-		return resolveAdminURL(q.AdminURL)
+		return resolveAdminURL(q.AdminURL, q.MaxResponse)
 	}
 	if len(q.Args) == 0 && q.Selector == "" {
 		return nil, cmdutil.FlagErrorf("give a <pod>[.<namespace>], -l <selector> or --admin <url>")
@@ -145,7 +145,7 @@ func (r *Resolver) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]admin.
 			return nil, err
 		}
 		for i := range pods {
-			targets = append(targets, r.target(&pods[i], q.AdminPort))
+			targets = append(targets, r.target(&pods[i], q.AdminPort, q.MaxResponse))
 		}
 	}
 	for _, ref := range refs {
@@ -157,18 +157,18 @@ func (r *Resolver) Resolve(ctx context.Context, q cmdutil.TargetQuery) ([]admin.
 			targets = append(targets, admin.Target{Name: ref.String(), Client: failedClient{err}})
 			continue
 		}
-		targets = append(targets, r.target(pod, q.AdminPort))
+		targets = append(targets, r.target(pod, q.AdminPort, q.MaxResponse))
 	}
 	sort.SliceStable(targets, func(i, j int) bool { return targetLess(targets[i].Name, targets[j].Name) })
 	return dedupe(targets), nil
 }
 
-func resolveAdminURL(raw string) ([]admin.Target, error) {
+func resolveAdminURL(raw string, maxResponse int64) ([]admin.Target, error) {
 	u, err := adminhttp.ParseURL(raw)
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%s", err.Error())
 	}
-	c, err := adminhttp.New(u.String(), adminhttp.Options{})
+	c, err := adminhttp.New(u.String(), adminhttp.Options{MaxBody: maxResponse})
 	if err != nil {
 		return nil, err
 	}
@@ -176,13 +176,13 @@ func resolveAdminURL(raw string) ([]admin.Target, error) {
 }
 
 // target makes the admin client of one pod: a failing one if the pod is not running.
-func (r *Resolver) target(pod *corev1.Pod, portFlag int) admin.Target {
+func (r *Resolver) target(pod *corev1.Pod, portFlag int, maxResponse int64) admin.Target {
 	name := pod.Name + "." + pod.Namespace
 	if err := checkRunning(pod); err != nil {
 		return admin.Target{Name: name, Client: failedClient{err}}
 	}
 	port, source := AdminPort(pod, portFlag)
-	return admin.Target{Name: name, Client: newForwardClient(r, pod, port, source)}
+	return admin.Target{Name: name, Client: newForwardClient(r, pod, port, source, maxResponse)}
 }
 
 func (r *Resolver) ns(ref TargetRef) string {

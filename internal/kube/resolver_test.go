@@ -334,15 +334,15 @@ func TestForwardOpenErrors(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	sidecar := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15000, "default")
-	plain := newForwardClient(nil, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "nginx"}}}}, 15000, "default")
-	annotated := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15001, "annotation proxy.istio.io/config")
+	sidecar := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15000, "default", 0)
+	plain := newForwardClient(nil, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "nginx"}}}}, 15000, "default", 0)
+	annotated := newForwardClient(nil, mkPod(podSpec{name: "a", ns: "ns"}), 15001, "annotation proxy.istio.io/config", 0)
 	grpcPod := mkPod(podSpec{name: "greeter", ns: "ns"})
 	grpcPod.Annotations = map[string]string{"sidecar.istio.io/status": "{}", "inject.istio.io/templates": "grpc-agent"}
 	grpcPod.Status.PodIP = "10.0.0.7"
-	proxyless := newForwardClient(nil, grpcPod, 15000, "default")
+	proxyless := newForwardClient(nil, grpcPod, 15000, "default", 0)
 	bootstrapped := newForwardClient(nil, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "client", Namespace: "ns"},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Env: []corev1.EnvVar{{Name: "GRPC_XDS_BOOTSTRAP", Value: "/b.json"}}}}}}, 15000, "default")
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Env: []corev1.EnvVar{{Name: "GRPC_XDS_BOOTSTRAP", Value: "/b.json"}}}}}}, 15000, "default", 0)
 	refused := errors.New(`error forwarding port 15000 to pod 123, uid : failed to execute portforward in network namespace "/var/run/netns/cni-1": failed to connect to localhost:15000 inside namespace "123", IPv4: dial tcp4 127.0.0.1:15000: connect: connection refused`)
 	cases := []struct {
 		c          *forwardClient

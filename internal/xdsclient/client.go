@@ -50,6 +50,9 @@ type Options struct {
 	Token string
 	// Timeout bounds each call (default 10s).
 	Timeout time.Duration
+	// MaxResponse bounds the size of an answer (--max-response; default cmdutil.DefaultMaxResponse,
+	// at most 2 GiB - 1, gRPC's own bound).
+	MaxResponse int64
 }
 
 // Conn is a connection to one control plane.
@@ -70,6 +73,10 @@ func Dial(o Options) (*Conn, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
+	if o.MaxResponse <= 0 {
+		o.MaxResponse = cmdutil.DefaultMaxResponse
+	}
+	o.MaxResponse = min(o.MaxResponse, math.MaxInt32)
 	creds, err := transportCredentials(o)
 	if err != nil {
 		return nil, err
@@ -79,7 +86,9 @@ func Dial(o Options) (*Conn, error) {
 		grpc.WithUserAgent("xdsctl"),
 		grpc.WithDefaultCallOptions(
 			grpc.ForceCodec(rawCodec{}),
-			grpc.MaxCallRecvMsgSize(math.MaxInt32), // a 10,000-proxy CSDS answer is ~5 MB, over gRPC's 4 MB default
+			// a 10,000-proxy CSDS answer is ~5 MB, over gRPC's 4 MB default; gRPC checks a message's
+			// declared length (and its inflated size) against this before it allocates
+			grpc.MaxCallRecvMsgSize(int(o.MaxResponse)),
 		),
 	)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/xdsctl/xdsctl/internal/boundedread"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
@@ -62,6 +63,8 @@ type IstiodOptions struct {
 	Token string
 	// Timeout bounds each request.
 	Timeout time.Duration
+	// MaxResponse bounds each answer (--max-response; 0: cmdutil.DefaultMaxResponse).
+	MaxResponse int64
 	// Warn receives notes (an HTTP fallback); nil discards them.
 	Warn io.Writer
 }
@@ -243,6 +246,7 @@ func (i *Istiod) debug(ctx context.Context, pod *corev1.Pod, typeURL string, nam
 	o := Options{
 		Address: addr, Name: fmt.Sprintf("istiod pod %q (port %d)", pod.Name, i.opts.Port), Plaintext: i.opts.Plaintext,
 		CA: i.opts.CA, Cert: i.opts.Cert, Key: i.opts.Key, Token: i.token, Timeout: i.opts.Timeout,
+		MaxResponse: i.opts.MaxResponse,
 	}
 	if !o.Plaintext {
 		o.ServerName = "istiod." + i.opts.Namespace + ".svc"
@@ -302,11 +306,16 @@ func (i *Istiod) httpSyncz(ctx context.Context, pod *corev1.Pod) ([]byte, error)
 		return nil, err
 	}
 	defer stop()
-	return HTTPSyncz(ctx, "http://"+addr, i.token)
+	return HTTPSyncz(ctx, "http://"+addr, i.token, i.opts.MaxResponse)
 }
 
-// HTTPSyncz GETs <base>/debug/syncz (istiod's HTTP debug endpoint) and returns the body.
-func HTTPSyncz(ctx context.Context, base, token string) ([]byte, error) {
+// HTTPSyncz GETs <base>/debug/syncz (istiod's HTTP debug endpoint) and returns the body, reading
+// at most maxResponse bytes (0: cmdutil.DefaultMaxResponse). Redirects are not followed.
+func HTTPSyncz(ctx context.Context, base, token string, maxResponse int64) ([]byte, error) {
+	if maxResponse <= 0 {
+		maxResponse = cmdutil.DefaultMaxResponse
+	}
+	what := fmt.Sprintf("GET %s/debug/syncz", base)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/debug/syncz", http.NoBody)
 	if err != nil {
 		return nil, err
@@ -314,19 +323,25 @@ func HTTPSyncz(ctx context.Context, base, token string) ([]byte, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	tr := &http.Transport{Proxy: nil}
+	// no transparent gzip (unbounded), no reuse (Go logs a server's stray bytes to stderr)
+	tr := &http.Transport{Proxy: nil, DisableCompression: true, DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s/debug/syncz: %w", base, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s/debug/syncz: %w", base, err)
-	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s/debug/syncz: %s", base, resp.Status)
+		return nil, fmt.Errorf("%s: %s", what, resp.Status)
+	}
+	body, _, err := boundedread.Read(ctx, resp.Body, resp.ContentLength, maxResponse)
+	if err != nil {
+		var tl *boundedread.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, cmdutil.WithHint(fmt.Errorf("%s: %s of --%s", what, tl.Error(), cmdutil.MaxResponseFlag), "raise --"+cmdutil.MaxResponseFlag+" if the mesh really is that large")
+		}
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return body, nil
 }

@@ -13,6 +13,8 @@ type Report struct {
 	Proxies []ProxyStatus `json:"proxies"`
 	// Warnings are things skipped while decoding (an unknown resource type, a config without a node).
 	Warnings []string `json:"-"`
+
+	moreWarnings int // warnings left out after maxWarnings
 }
 
 // ConfigStatus values (envoy.service.status.v3.ConfigStatus): the control plane's view.
@@ -116,6 +118,7 @@ type perXdsConfig struct {
 // encoded.
 func clientConfigs(resp []byte) ([][]byte, error) {
 	var ccs [][]byte
+	tooMany := false
 	err := walk(resp, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num != 1 {
 			return 0
@@ -123,10 +126,17 @@ func clientConfigs(resp []byte) ([][]byte, error) {
 		var raw []byte
 		n := bytesField(typ, b, &raw)
 		if n > 0 {
+			if len(ccs) == MaxEntries {
+				tooMany = true
+				return -1
+			}
 			ccs = append(ccs, raw)
 		}
 		return n
 	})
+	if tooMany {
+		return nil, fmt.Errorf("decode CSDS response: %w", &TooManyError{What: "client configs"})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode CSDS response: %w", err)
 	}
@@ -145,18 +155,18 @@ func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
 	for i, raw := range ccs {
 		cc, err := parseClientConfig(raw)
 		if err != nil {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("client config %d: %v", i, err))
+			r.warnf("client config %d: %v", i, err)
 			continue
 		}
 		r.add(cc, i, controlPlane)
 	}
-	Sort(r.Proxies)
+	r.finish()
 	return r, nil
 }
 
 func (r *Report) add(cc *clientConfig, i int, controlPlane string) {
 	if !cc.node.hasAnyIdentifier && len(cc.generic) == 0 && len(cc.perXds) == 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("client config %d is empty", i))
+		r.warnf("client config %d is empty", i)
 		return
 	}
 	p := fromClientConfig(cc)

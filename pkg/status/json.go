@@ -110,12 +110,16 @@ func DecodeClientStatusJSON(b []byte, controlPlane string) (*Report, error) {
 	if root == nil {
 		return nil, fmt.Errorf("decode CSDS response: JSON %s is not an object", jsonKind(v))
 	}
+	configs := jarray(jget(root, "config"))
+	if len(configs) > MaxEntries {
+		return nil, fmt.Errorf("decode CSDS response: %w", &TooManyError{What: "client configs"})
+	}
 	r := &Report{}
-	for i, c := range jarray(jget(root, "config")) {
+	for i, c := range configs {
 		cc := clientConfigJSON(jobject(c))
 		r.add(cc, i, controlPlane)
 	}
-	Sort(r.Proxies)
+	r.finish()
 	return r, nil
 }
 
@@ -135,16 +139,20 @@ func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*Report, error) {
 	if cp.ID == "" {
 		cp.ID = fallbackControlPlane
 	}
+	resources := jarray(jget(root, "resources"))
+	if len(resources) > MaxEntries {
+		return nil, fmt.Errorf("decode syncz response: %w", &TooManyError{What: "resources"})
+	}
 	r := &Report{}
-	for i, res := range jarray(jget(root, "resources")) {
+	for i, res := range resources {
 		m := jobject(res)
 		if t := jstring(m["@type"]); t != clientConfigURL {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: skipped unexpected type %q", i, t))
+			r.warnf("syncz resource %d: skipped unexpected type %q", i, t)
 			continue
 		}
 		r.addSyncz(clientConfigJSON(m), cp)
 	}
-	Sort(r.Proxies)
+	r.finish()
 	return r, nil
 }
 

@@ -63,17 +63,17 @@ func FromSyncz(resp *DiscoveryResponse, fallbackControlPlane string) *Report {
 	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.Resources))}
 	for i, a := range resp.Resources {
 		if a.TypeURL != clientConfigURL {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: skipped unexpected type %q", i, a.TypeURL))
+			r.warnf("syncz resource %d: skipped unexpected type %q", i, a.TypeURL)
 			continue
 		}
 		cc, err := parseClientConfig(a.Value)
 		if err != nil {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz resource %d: %v", i, err))
+			r.warnf("syncz resource %d: %v", i, err)
 			continue
 		}
 		r.addSyncz(cc, cp)
 	}
-	Sort(r.Proxies)
+	r.finish()
 	return r
 }
 
@@ -94,36 +94,36 @@ func (r *Report) addSyncz(cc *clientConfig, cp ControlPlaneInfo) {
 // versions "resources": {typeURL: {"sent", "acked", "sentTime", "lastError"}}}). It applies NonceState to
 // each type. Arrays of ClientConfig (protojson) are accepted too.
 func DecodeSynczLegacyJSON(b []byte, controlPlane string) (*Report, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	raw, err := jsonArray(b)
+	if err != nil {
 		return nil, fmt.Errorf("decode syncz body: %w", err)
 	}
 	r := &Report{Proxies: make([]ProxyStatus, 0, len(raw))}
 	for i, m := range raw {
 		var probe map[string]json.RawMessage
 		if err := json.Unmarshal(m, &probe); err != nil {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+			r.warnf("syncz entry %d: %v", i, err)
 			continue
 		}
 		var p ProxyStatus
 		if _, ok := probe["node"]; ok {
 			v, err := decodeJSON(m)
 			if err != nil {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+				r.warnf("syncz entry %d: %v", i, err)
 				continue
 			}
 			p = fromClientConfig(clientConfigJSON(jobject(v)))
 		} else {
 			var err error
 			if p, err = fromSyncStatus(m); err != nil {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("syncz entry %d: %v", i, err))
+				r.warnf("syncz entry %d: %v", i, err)
 				continue
 			}
 		}
 		p.ControlPlane = controlPlane
 		r.Proxies = append(r.Proxies, p)
 	}
-	Sort(r.Proxies)
+	r.finish()
 	return r, nil
 }
 

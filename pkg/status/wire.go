@@ -121,6 +121,7 @@ func anyField(typ protowire.Type, b []byte, dst *Any) int {
 // ParseDiscoveryResponse reads an xDS DiscoveryResponse in protobuf binary form.
 func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 	r := &DiscoveryResponse{}
+	tooMany := false
 	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
@@ -129,6 +130,10 @@ func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 			var a Any
 			n := anyField(typ, b, &a)
 			if n > 0 {
+				if len(r.Resources) == MaxEntries {
+					tooMany = true
+					return -1
+				}
 				r.Resources = append(r.Resources, a)
 			}
 			return n
@@ -153,6 +158,9 @@ func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 		}
 		return 0
 	})
+	if tooMany {
+		return nil, fmt.Errorf("decode DiscoveryResponse: %w", &TooManyError{What: "resources"})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode DiscoveryResponse: %w", err)
 	}

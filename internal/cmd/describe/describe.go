@@ -53,6 +53,7 @@ type Options struct {
 	IstioNamespace string
 	AdminPort      int
 	Timeout        time.Duration
+	MaxResponse    int64  // --max-response
 	Output         string // short, json or yaml
 	JQ             string
 	FailOnMismatch bool // exit 3 when the report lists mismatches
@@ -142,6 +143,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, kind string, cmd *cob
 	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace of istiod and its mesh `namespace` (where the istio ConfigMap is)")
 	fl.IntVar(&opts.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Give up on a proxy after this `duration`")
+	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
 	fl.StringVarP(&opts.Output, "output", "o", "short", "Output format: one of short|json|yaml")
 	fl.StringVar(&opts.JQ, "jq", "", "Run a jq `expression` over the JSON output (implies -o json)")
 	fl.BoolVar(&opts.FailOnMismatch, "fail-on-mismatch", false, "Exit with code 3 when the report lists a mismatch (for scripts and CI)")
@@ -397,7 +399,7 @@ func (o *Options) proxies(ctx context.Context, d *describe.Describer, pods []*co
 	if err != nil {
 		return nil, err
 	}
-	q := cmdutil.TargetQuery{Args: needed, AdminPort: o.AdminPort}
+	q := cmdutil.TargetQuery{Args: needed, AdminPort: o.AdminPort, MaxResponse: o.MaxResponse}
 	res, err := livefetch.Fetch(ctx, o.IO, resolver, q, []string{admin.PathConfigDump}, livefetch.Options{Timeout: o.Timeout + 5*time.Second})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -85,9 +85,13 @@ func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) 
 		}
 		return configdiff.Input{Name: name, Dump: dump, Opaque: opaque}, nil
 	}
-	q := cmdutil.TargetQuery{Args: []string{s}, AdminPort: o.AdminPort}
+	var maxResponse int64 // --max-response, bound with the control plane flags
+	if o.ControlPlane != nil {
+		maxResponse = o.ControlPlane.MaxResponse
+	}
+	q := cmdutil.TargetQuery{Args: []string{s}, AdminPort: o.AdminPort, MaxResponse: maxResponse}
 	if sourceKind(s) == sourceAdmin {
-		q = cmdutil.TargetQuery{AdminURL: s}
+		q = cmdutil.TargetQuery{AdminURL: s, MaxResponse: maxResponse}
 	}
 	return o.fetch(ctx, q, s)
 }

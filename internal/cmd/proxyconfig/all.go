@@ -44,7 +44,8 @@ clusters, listeners, routes, secrets and EDS endpoints tables, each row named by
 private keys redacted.
 
 --save FILE writes the proxy's raw /config_dump?include_eds answer (or the file given with -f) to
-FILE instead of printing, to read it later with -f or attach it to a bug report.`,
+FILE instead of printing, to read it later with -f or attach it to a bug report. An answer that is
+not a config dump (a login page, an error page) is not saved: the command fails.`,
 		Example: `# everything about a pod's sidecar, with section banners
 xdsctl proxy-config all productpage-v1-7bbd79f8fd-k6j79.default --with-headers
 
@@ -96,11 +97,16 @@ xdsctl pc all --demo`,
 func (o *AllOptions) build(bodies map[string][]byte, w *configdump.Warnings) (*viewResult, error) {
 	body := bodies[admin.PathConfigDumpWithEDS]
 	if o.Save != "" {
+		// what is not a config dump is refused before the file is written: a login page or a
+		// proxy's error page saved as dump.json would fail only later, offline
+		if f, err := configdump.Detect(body); err != nil || f != configdump.FormatConfigDump {
+			if err == nil {
+				err = fmt.Errorf("it is Envoy's /%s output", f)
+			}
+			return nil, fmt.Errorf("not saved to %q: the %d bytes are not a config dump: %w", o.Save, len(body), err)
+		}
 		if err := os.WriteFile(o.Save, body, 0o644); err != nil {
 			return nil, fmt.Errorf("save to %q: %w", o.Save, errors.Unwrap(err))
-		}
-		if _, err := configdump.Detect(body); err != nil {
-			w.Add("save", fmt.Sprintf("saved %d bytes to %q, but they are not a config dump: %v", len(body), o.Save, err))
 		}
 		return &viewResult{Quiet: true, Notes: []string{fmt.Sprintf("saved %d bytes to %s", len(body), o.Save)}}, nil
 	}

@@ -284,6 +284,24 @@ func TestAllSave(t *testing.T) {
 	require.Error(t, r.err)
 	assert.Contains(t, r.err.Error(), "save to")
 	assert.Contains(t, r.err.Error(), "no such file or directory")
+
+	// what is not a config dump is not saved: exit 1, no file
+	for body, why := range map[string]string{
+		`{"cluster_statuses":[]}`: "it is Envoy's /clusters output",
+		`{"stats":[]}`:            `JSON without "configs" or "cluster_statuses"`,
+	} {
+		emu = &fakeAdmin{bodies: map[string][]byte{admin.PathConfigDumpWithEDS: []byte(body)}}
+		f, b = testFactory(parityDay)
+		f.Resolver = func() (cmdutil.TargetResolver, error) {
+			return &fakeResolver{targets: []admin.Target{{Name: "p.ns", Client: emu}}}, nil
+		}
+		out3 := filepath.Join(t.TempDir(), "not.json")
+		r = runPC(t, f, b, "all", "p.ns", "--save", out3)
+		require.Error(t, r.err, body)
+		assert.Equal(t, cmdutil.ExitError, cmdutil.ExitCode(r.err))
+		assert.Contains(t, r.err.Error(), fmt.Sprintf(`not saved to %q: the %d bytes are not a config dump: %s`, out3, len(body), why))
+		assert.NoFileExists(t, out3)
+	}
 }
 
 func TestJQAndNoHeaders(t *testing.T) {

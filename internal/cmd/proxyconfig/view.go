@@ -257,6 +257,10 @@ func describeInputError(o *viewOptions, name string, err error) error {
 		if errors.Is(err, configdump.ErrNoSection) && o.Source.File != "" && !errors.Is(err, configdump.ErrNoEDS) && !errors.Is(err, configdump.ErrStaticFile) {
 			hint = "the dump may have been saved with a mask; save a full one with: xdsctl proxy-config all <pod> --save dump.json"
 		}
+		if errors.As(err, &ie) && o.Source.File == "" && !errors.Is(err, configdump.ErrNoSection) {
+			// a live answer that is not admin output: something else answered
+			hint = "is that Envoy's admin API? A proxy, gateway or login page in front of it may have answered; check the address and port"
+		}
 		return cmdutil.WithHint(fmt.Errorf("%s: %w", strings.TrimPrefix(name, ""), err), hint)
 	}
 	return fmt.Errorf("%s: %w", name, err)

@@ -19,7 +19,7 @@ import (
 type Cluster interface {
 	xdsclient.Cluster
 	cmdutil.TargetResolver
-	TargetsForPods(pods []corev1.Pod, adminPort int) []admin.Target
+	TargetsForPods(pods []corev1.Pod, adminPort int, maxResponse int64) []admin.Target
 }
 
 func clusterFrom(f *cmdutil.Factory) func() (Cluster, error) {

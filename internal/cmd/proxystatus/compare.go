@@ -97,7 +97,7 @@ func (o *Options) proxySide(ctx context.Context, dump []byte) (s side, podID str
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	targets, err := cl.Resolve(ctx, cmdutil.TargetQuery{Args: []string{o.Target}, AdminPort: o.AdminPort})
+	targets, err := cl.Resolve(ctx, cmdutil.TargetQuery{Args: []string{o.Target}, AdminPort: o.AdminPort, MaxResponse: o.MaxResponse})
 	if err != nil {
 		return s, "", err
 	}

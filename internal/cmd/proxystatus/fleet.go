@@ -158,7 +158,7 @@ func (o *Options) fetchFromProxies(ctx context.Context) (*fetched, error) {
 	for i := range proxies {
 		byName[proxies[i].Name+"."+proxies[i].Namespace] = &proxies[i]
 	}
-	res, err := livefetch.Do(ctx, o.IO, staticTargets(cl.TargetsForPods(proxies, o.AdminPort)), cmdutil.TargetQuery{},
+	res, err := livefetch.Do(ctx, o.IO, staticTargets(cl.TargetsForPods(proxies, o.AdminPort, o.MaxResponse)), cmdutil.TargetQuery{},
 		livefetch.Options{Timeout: o.Timeout + o.Timeout/2}, func(ctx context.Context, c admin.Client) (map[string][]byte, error) {
 			cctx, cancel := context.WithTimeout(ctx, o.Timeout)
 			defer cancel()

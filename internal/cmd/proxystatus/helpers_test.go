@@ -108,7 +108,7 @@ func (f *fakeCluster) Resolve(_ context.Context, q cmdutil.TargetQuery) ([]admin
 	return out, nil
 }
 
-func (f *fakeCluster) TargetsForPods(pods []corev1.Pod, _ int) []admin.Target {
+func (f *fakeCluster) TargetsForPods(pods []corev1.Pod, _ int, _ int64) []admin.Target {
 	var out []admin.Target
 	for _, p := range pods {
 		name := p.Name + "." + p.Namespace

@@ -38,6 +38,7 @@ type Options struct {
 	Plaintext     bool
 	Token         string
 	Timeout       time.Duration
+	MaxResponse   int64  // --max-response: the largest answer read from a control plane or proxy
 	NodeID        string // target form: the proxy's node id at the control plane
 
 	// Istio.
@@ -148,7 +149,7 @@ xdsctl ps -w`,
 }
 
 // AddControlPlaneFlags binds the flags that say how to reach a control plane: --xds-address, TLS,
-// token, istiod's namespace, revision and port, and the proxy's node id there. xdsctl diff's cp:<pod>
+// token, istiod's namespace, revision and port, the proxy's node id there, and --max-response. xdsctl diff's cp:<pod>
 // takes them too.
 func AddControlPlaneFlags(cmd *cobra.Command, opts *Options) {
 	fl := cmd.Flags()
@@ -163,6 +164,7 @@ func AddControlPlaneFlags(cmd *cobra.Command, opts *Options) {
 	fl.StringVarP(&opts.IstioNamespace, "istio-namespace", "i", "istio-system", "Namespace where istiod runs")
 	fl.StringVarP(&opts.Revision, "revision", "r", "", "Ask only the istiod pods of this `revision`")
 	fl.IntVar(&opts.XDSPort, "xds-port", 0, "istiod's xDS `port` (default 15012, or 15010 with --plaintext)")
+	cmdutil.AddMaxResponseFlag(fl, &opts.MaxResponse)
 }
 
 // NewOptions are proxy-status's options with what the Factory gives (streams, clock, Kubernetes).
@@ -193,6 +195,8 @@ func (o *Options) validate() error {
 	switch {
 	case o.Timeout <= 0:
 		return cmdutil.FlagErrorf("--timeout must be positive, got %s", o.Timeout)
+	case o.MaxResponse < 0:
+		return cmdutil.ValidateMaxResponse(o.MaxResponse)
 	case o.Watch && o.Interval < 100*time.Millisecond:
 		return cmdutil.FlagErrorf("--interval must be at least 100ms, got %s", o.Interval)
 	case o.XDSAddress != "" && o.FromProxies:
@@ -234,13 +238,13 @@ func (o *Options) connOptions() xdsclient.Options {
 	return xdsclient.Options{
 		Name:    o.csdsName(),
 		Address: o.XDSAddress, Plaintext: o.Plaintext, CA: o.CA, Cert: o.Cert, Key: o.Key,
-		Insecure: o.Insecure, Token: o.Token, Timeout: o.Timeout,
+		Insecure: o.Insecure, Token: o.Token, Timeout: o.Timeout, MaxResponse: o.MaxResponse,
 	}
 }
 
 func (o *Options) istiodOptions() xdsclient.IstiodOptions {
 	return xdsclient.IstiodOptions{
 		Namespace: o.IstioNamespace, Revision: o.Revision, Plaintext: o.Plaintext, Port: o.XDSPort,
-		CA: o.CA, Cert: o.Cert, Key: o.Key, Token: o.Token, Timeout: o.Timeout, Warn: o.IO.ErrOut,
+		CA: o.CA, Cert: o.Cert, Key: o.Key, Token: o.Token, Timeout: o.Timeout, MaxResponse: o.MaxResponse, Warn: o.IO.ErrOut,
 	}
 }

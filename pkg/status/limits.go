@@ -1,0 +1,86 @@
+package status
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// MaxEntries is the most proxies (client configs) or resources one answer may list. A
+// 10,000-proxy CSDS answer is about 5 MB, and decoding holds a few KB per proxy: without a bound,
+// a hostile answer of tiny entries turns 8 MB into gigabytes.
+const MaxEntries = 100_000
+
+// maxWarnings is how many decoding warnings a report keeps; one more line counts the rest.
+const maxWarnings = 20
+
+// TooManyError says an answer lists more than MaxEntries entries.
+type TooManyError struct{ What string }
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("the answer lists more than %d %s, more than any control plane serves", MaxEntries, e.What)
+}
+
+// warnf adds a warning, or counts it once maxWarnings are kept.
+func (r *Report) warnf(format string, args ...any) {
+	if len(r.Warnings) < maxWarnings {
+		r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
+		return
+	}
+	r.moreWarnings++
+}
+
+// finish sorts the proxies and says how many warnings were left out.
+func (r *Report) finish() {
+	if r.moreWarnings > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d more warnings like these", r.moreWarnings))
+		r.moreWarnings = 0
+	}
+	Sort(r.Proxies)
+}
+
+// jsonArray splits a JSON array into its elements, at most MaxEntries of them: one at a time, so a
+// hostile array of tiny elements stops at the bound rather than after it has all been held.
+func jsonArray(b []byte) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("want a JSON array, got %s", tokenKind(tok))
+	}
+	var out []json.RawMessage
+	for dec.More() {
+		if len(out) == MaxEntries {
+			return nil, &TooManyError{What: "entries"}
+		}
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if _, err := dec.Token(); err != nil { // the closing ]
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more than one JSON value")
+	}
+	return out, nil
+}
+
+func tokenKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		return "an object"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
