@@ -346,73 +346,11 @@ func (s *Sidecar) handleReady(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintln(w, state)
 }
 
-var logLevels = map[string]bool{"trace": true, "debug": true, "info": true, "warning": true, "warn": true, "error": true, "critical": true, "off": true}
-
-func defaultLoggers() map[string]string {
-	out := map[string]string{}
-	for _, n := range []string{"admin", "config", "connection", "grpc", "http", "http2", "main", "misc", "router", "runtime", "upstream"} {
-		out[n] = "info"
-	}
-	return out
-}
-
-// handleLogging lists the loggers (GET) or changes their levels (POST ?level=<level>,
-// ?<logger>=<level>, or ?paths=<logger>:<level>,...), answering like Envoy.
+// handleLogging answers /logging as Envoy does (adminemu.Loggers, shared with the test server
+// that serves saved dumps, so both emulations answer alike).
 func (s *Sidecar) handleLogging(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	status, body := s.loggers.Serve(r.Method, r.URL.Query())
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-	if len(q) > 0 && r.Method != http.MethodPost {
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		fmt.Fprintln(w, "This endpoint requires POST to change log levels")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	set := map[string]string{}
-	for k, vs := range q {
-		v := vs[len(vs)-1]
-		switch {
-		case k == "level":
-			if !logLevels[v] {
-				w.WriteHeader(http.StatusBadRequest)
-				fmt.Fprintf(w, "error: unknown logger level %q\n", v)
-				return
-			}
-			for n := range s.loggers {
-				set[n] = v
-			}
-		case k == "paths":
-			for _, p := range strings.Split(v, ",") {
-				name, level, ok := strings.Cut(p, ":")
-				if !ok || !logLevels[level] {
-					w.WriteHeader(http.StatusBadRequest)
-					fmt.Fprintf(w, "error: invalid paths entry %q: want <logger>:<level>\n", p)
-					return
-				}
-				set[name] = level
-			}
-		default:
-			if _, known := s.loggers[k]; !known || !logLevels[v] {
-				w.WriteHeader(http.StatusNotFound)
-				fmt.Fprintf(w, "error: unknown logger %q or level %q\n", k, v)
-				return
-			}
-			set[k] = v
-		}
-	}
-	for n, l := range set {
-		if l == "warn" {
-			l = "warning"
-		}
-		s.loggers[n] = l
-	}
-	fmt.Fprintln(w, "active loggers:")
-	names := make([]string, 0, len(s.loggers))
-	for n := range s.loggers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %s: %s\n", n, s.loggers[n])
-	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }

@@ -33,6 +33,7 @@ import (
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"github.com/xdsctl/xdsctl/internal/adminemu"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -95,7 +96,7 @@ type Sidecar struct {
 	streams   int
 	lastErr   string
 	changed   chan struct{}
-	loggers   map[string]string
+	loggers   *adminemu.Loggers
 }
 
 // Start connects to the control plane (retrying in the background until Close) and serves the
@@ -132,7 +133,7 @@ func Start(opts Options) (*Sidecar, error) {
 		store:   newStore(opts.RejectUnknownFields),
 		hold:    opts.HoldACKs,
 		changed: make(chan struct{}),
-		loggers: defaultLoggers(),
+		loggers: adminemu.NewLoggers(),
 	}
 	if opts.Admin != "" {
 		lis, err := net.Listen("tcp", opts.Admin)

@@ -9,13 +9,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/internal/adminemu"
 )
 
 // EnvoyAdmin is an EMULATION of Envoy's admin API, not Envoy: an HTTP server on 127.0.0.1 that
@@ -44,7 +45,7 @@ type EnvoyAdmin struct {
 
 	mu       sync.Mutex
 	fault    Fault
-	loggers  map[string]string
+	loggers  *adminemu.Loggers
 	requests []AdminRequest
 	seen     map[net.Conn]bool
 
@@ -93,35 +94,18 @@ func WithDump(data []byte) EnvoyAdminOption { return func(a *EnvoyAdmin) { a.dum
 // WithLogLevel starts every logger at level (default info, Envoy's default).
 func WithLogLevel(level string) EnvoyAdminOption {
 	return func(a *EnvoyAdmin) {
-		for k := range a.loggers {
-			a.loggers[k] = level
-		}
+		a.loggers.SetAll(level)
 	}
 }
 
 // EnvoyLoggers are the logger names the emulator knows (a subset of Envoy's).
-var EnvoyLoggers = []string{
-	"admin", "alternate_protocols_cache", "assert", "aws", "backtrace", "client", "config", "connection",
-	"conn_handler", "dns", "dubbo", "envoy_bug", "ext_authz", "ext_proc", "file", "filter", "forward_proxy",
-	"grpc", "happy_eyeballs", "hc", "health_checker", "http", "http2", "init", "io", "jwt", "kafka", "lua",
-	"main", "matcher", "misc", "mongo", "pool", "quic", "rbac", "rds", "redis", "router", "runtime",
-	"secret", "stats", "tap", "testing", "thrift", "tracing", "udp", "upstream", "wasm", "websocket",
-}
-
-// envoyLevels are the levels Envoy's /logging accepts.
-var envoyLevels = map[string]string{
-	"trace": "trace", "debug": "debug", "info": "info", "warning": "warning", "warn": "warning",
-	"error": "error", "critical": "critical", "off": "off",
-}
+var EnvoyLoggers = adminemu.EnvoyLoggers
 
 // NewEnvoyAdmin starts the emulator serving the dump in dumpFile ("" for an empty dump) on a free
 // loopback port. It stops when the test ends.
 func NewEnvoyAdmin(t testing.TB, dumpFile string, opts ...EnvoyAdminOption) *EnvoyAdmin {
 	t.Helper()
-	a := &EnvoyAdmin{t: t, closing: make(chan struct{}), loggers: map[string]string{}, seen: map[net.Conn]bool{}}
-	for _, n := range EnvoyLoggers {
-		a.loggers[n] = "info"
-	}
+	a := &EnvoyAdmin{t: t, closing: make(chan struct{}), loggers: adminemu.NewLoggers(), seen: map[net.Conn]bool{}}
 	if dumpFile != "" {
 		a.dump = mustRead(t, dumpFile)
 	} else {
@@ -205,15 +189,7 @@ func (a *EnvoyAdmin) Connections() int { return int(a.conns.Load()) }
 func (a *EnvoyAdmin) MaxInFlight() int { return int(a.maxIn.Load()) }
 
 // Loggers returns the current logger levels.
-func (a *EnvoyAdmin) Loggers() map[string]string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]string, len(a.loggers))
-	for k, v := range a.loggers {
-		out[k] = v
-	}
-	return out
-}
+func (a *EnvoyAdmin) Loggers() map[string]string { return a.loggers.Levels() }
 
 // ServeHTTP implements the admin paths.
 func (a *EnvoyAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -326,10 +302,7 @@ func (a *EnvoyAdmin) answer(r *http.Request) (int, string, []byte) {
 	case "/ready":
 		return http.StatusOK, textType, []byte("LIVE\n")
 	case "/logging":
-		if r.Method != http.MethodPost {
-			return http.StatusMethodNotAllowed, textType, []byte(fmt.Sprintf("Method %s not allowed, POST required.", r.Method))
-		}
-		status, body := a.logging(q)
+		status, body := a.loggers.Serve(r.Method, q)
 		return status, textType, body
 	}
 	return http.StatusNotFound, textType, []byte("invalid path. admin commands are:\n  /clusters\n  /config_dump\n  /logging\n  /ready\n  /server_info\n")
@@ -515,74 +488,4 @@ func (a *EnvoyAdmin) serverInfo() []byte {
 		}
 	}
 	return []byte(fmt.Sprintf(`{"version":"0000000000000000000000000000000000000000/1.36.0/Clean/RELEASE/BoringSSL","state":"LIVE","hot_restart_version":"disabled","command_line_options":{"log_level":"info","mode":"Serve"},"node":%s,"uptime_current_epoch":"60s","uptime_all_epochs":"60s"}`, node))
-}
-
-func (a *EnvoyAdmin) logging(q url.Values) (int, []byte) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var bad string
-	set := map[string]string{}
-	for k, vs := range q {
-		v := vs[len(vs)-1]
-		switch k {
-		case "level":
-			l, ok := envoyLevels[v]
-			if !ok {
-				bad = "unknown logger level"
-				break
-			}
-			for n := range a.loggers {
-				set[n] = l
-			}
-		case "paths":
-			for _, p := range strings.Split(v, ",") {
-				n, lv, _ := strings.Cut(p, ":")
-				l, ok := envoyLevels[lv]
-				if _, known := a.loggers[n]; !known {
-					bad = "unknown logger name"
-				} else if !ok {
-					bad = "unknown logger level"
-				} else {
-					set[n] = l
-				}
-			}
-		default:
-			l, ok := envoyLevels[v]
-			if _, known := a.loggers[k]; !known {
-				bad = "unknown logger name"
-			} else if !ok {
-				bad = "unknown logger level"
-			} else {
-				set[k] = l
-			}
-		}
-	}
-	var b strings.Builder
-	status := http.StatusOK
-	if bad != "" || len(q) > 1 && q.Get("level") != "" {
-		if bad == "" {
-			bad = "invalid number of parameters"
-		}
-		status = http.StatusNotFound
-		fmt.Fprintf(&b, "error: %s\n\n", bad)
-		b.WriteString("usage: /logging?<name>=<level> (change single level)\n")
-		b.WriteString("usage: /logging?paths=name1:level1,name2:level2,... (change multiple levels)\n")
-		b.WriteString("usage: /logging?level=<level> (change all levels)\n")
-		b.WriteString("levels: trace debug info warning error critical off\n")
-	} else {
-		for n, l := range set {
-			a.loggers[n] = l
-		}
-	}
-	b.WriteString("active loggers:\n")
-	names := make([]string, 0, len(a.loggers))
-	for n := range a.loggers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %s: %s\n", n, a.loggers[n])
-	}
-	b.WriteString("\n")
-	return status, []byte(b.String())
 }
