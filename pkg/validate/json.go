@@ -173,9 +173,14 @@ func (c *checker) jsonField(fd protoreflect.FieldDescriptor, v any, set func(any
 		return true
 	case fd.IsList():
 		arr, ok := v.([]any)
-		if !ok {
+		if !ok && v == nil {
 			c.jsonErr("", "", fmt.Sprintf("a repeated field must be a JSON array, not %s", jsonKind(v)))
 			return false
+		}
+		if !ok {
+			// Envoy's JSON parser (protobuf C++) takes a single value for a repeated field as a
+			// list of one, and Envoy's own example configs rely on it (tls_certificates: {...})
+			arr = []any{v}
 		}
 		kept := arr[:0]
 		for i, e := range arr {
@@ -220,18 +225,25 @@ func (c *checker) jsonSingle(fd protoreflect.FieldDescriptor, v any, set func(an
 		return c.jsonMessageValue(md, v, set)
 	}
 	if fd.Enum() != nil {
-		return c.jsonEnum(fd.Enum(), v)
+		return c.jsonEnum(fd.Enum(), v, set)
 	}
 	return c.jsonScalar(fd.Kind(), v)
 }
 
-func (c *checker) jsonEnum(ed protoreflect.EnumDescriptor, v any) bool {
+func (c *checker) jsonEnum(ed protoreflect.EnumDescriptor, v any, set func(any)) bool {
 	if ed.FullName() == "google.protobuf.NullValue" && v == nil {
 		return true
 	}
 	switch x := v.(type) {
 	case string:
 		if ed.Values().ByName(protoreflect.Name(x)) != nil {
+			return true
+		}
+		// Envoy parses JSON and YAML with case_insensitive_enum_parsing: strict_dns is STRICT_DNS
+		if up := strings.ToUpper(x); ed.Values().ByName(protoreflect.Name(up)) != nil {
+			if set != nil {
+				set(up) // what protojson, which is strict, decodes next
+			}
 			return true
 		}
 		c.jsonErr("", "", fmt.Sprintf("invalid value %q for enum %s", x, ed.FullName()))

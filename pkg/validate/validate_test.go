@@ -176,3 +176,29 @@ func TestRulesEmbedded(t *testing.T) {
 	assert.Nil(t, rulesFor("envoy.config.cluster.v3.Cluster.alt_stat_name").field, "a field without rules")
 	assert.Greater(t, len(rulesMap), 1500)
 }
+
+// TestEnvoyJSONLeniency: what Envoy's JSON/YAML loading takes and protojson does not — enum names
+// in any case (case_insensitive_enum_parsing) and one value for a repeated field — is no problem;
+// what it still refuses is.
+func TestEnvoyJSONLeniency(t *testing.T) {
+	const cluster = "envoy.config.cluster.v3.Cluster"
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"lowercase enums", `{"name":"c","type":"strict_dns","lb_policy":"round_robin","connect_timeout":"1s"}`, true},
+		{"mixed-case enum", `{"name":"c","type":"Strict_Dns","connect_timeout":"1s"}`, true},
+		{"unknown enum in any case", `{"name":"c","type":"sloppy_dns","connect_timeout":"1s"}`, false},
+		{"one object for a repeated field", `{"name":"c","connect_timeout":"1s","transport_socket":{"name":"tls","typed_config":{"@type":"type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext","common_tls_context":{"tls_certificates":{"certificate_chain":{"filename":"/c.pem"},"private_key":{"filename":"/k.pem"}}}}}}`, true},
+		{"null for a repeated field", `{"name":"c","connect_timeout":"1s","health_checks":null}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := Errors(JSON(cluster, []byte(tc.in)))
+			if tc.ok {
+				assert.Empty(t, errs)
+			} else {
+				assert.NotEmpty(t, errs)
+			}
+		})
+	}
+}
