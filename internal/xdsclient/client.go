@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // Method names of the services xdsctl calls.
@@ -151,7 +152,7 @@ func (c *Conn) callContext(ctx context.Context) (context.Context, context.Cancel
 // returns the ClientStatusResponse in protobuf binary form. Servers that only implement the streaming
 // method are asked over a stream.
 func (c *Conn) FetchClientStatus(ctx context.Context, nodeIDs ...string) ([]byte, error) {
-	req := encodeClientStatusRequest(nodeIDs)
+	req := xdswire.EncodeClientStatusRequest(nodeIDs)
 	cctx, cancel := c.callContext(ctx)
 	defer cancel()
 	var resp []byte
@@ -168,7 +169,7 @@ func (c *Conn) FetchClientStatus(ctx context.Context, nodeIDs ...string) ([]byte
 // DebugRequest sends one DiscoveryRequest for an istiod debug type (istio.io/debug/syncz,
 // istio.io/debug/config_dump) over ADS and returns the first DiscoveryResponse in binary form.
 func (c *Conn) DebugRequest(ctx context.Context, typeURL string, resourceNames []string, n Node) ([]byte, error) {
-	req := encodeDiscoveryRequest(typeURL, resourceNames, n)
+	req := xdswire.EncodeDiscoveryRequest(typeURL, resourceNames, n)
 	cctx, cancel := c.callContext(ctx)
 	defer cancel()
 	resp, err := c.oneStreamMessage(cctx, methodADS, req)

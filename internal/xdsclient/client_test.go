@@ -18,6 +18,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 var t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
@@ -102,7 +103,7 @@ func TestDebugConfigDump(t *testing.T) {
 
 	b, err := c.DebugRequest(context.Background(), istiodemu.TypeConfigDump, []string{"reviews-v1-abc.bookinfo"}, Node{ID: "x"})
 	require.NoError(t, err)
-	resp, err := status.ParseDiscoveryResponse(b)
+	resp, err := xdswire.ParseDiscoveryResponse(b)
 	require.NoError(t, err)
 	var types []string
 	for _, a := range resp.Resources {
@@ -116,7 +117,7 @@ func TestDebugConfigDump(t *testing.T) {
 
 	b, err = c.DebugRequest(context.Background(), istiodemu.TypeConfigDump, []string{"other.ns"}, Node{ID: "x"})
 	require.NoError(t, err)
-	resp, err = status.ParseDiscoveryResponse(b)
+	resp, err = xdswire.ParseDiscoveryResponse(b)
 	require.NoError(t, err)
 	require.Len(t, resp.Resources, 1)
 	assert.Equal(t, istiodemu.NotConnected, string(resp.Resources[0].Value))
@@ -272,7 +273,7 @@ func TestFlagErrors(t *testing.T) {
 
 func TestWireEncoding(t *testing.T) {
 	t.Run("discovery request", func(t *testing.T) {
-		b := encodeDiscoveryRequest("istio.io/debug/config_dump", []string{"a.ns"}, Node{ID: "n", Metadata: map[string]string{"B": "2", "A": "1"}})
+		b := xdswire.EncodeDiscoveryRequest("istio.io/debug/config_dump", []string{"a.ns"}, Node{ID: "n", Metadata: map[string]string{"B": "2", "A": "1"}})
 		var req discoveryv3.DiscoveryRequest
 		require.NoError(t, proto.Unmarshal(b, &req))
 		assert.Equal(t, "istio.io/debug/config_dump", req.GetTypeUrl())
@@ -283,9 +284,9 @@ func TestWireEncoding(t *testing.T) {
 	})
 	t.Run("client status request", func(t *testing.T) {
 		var req statusv3.ClientStatusRequest
-		require.NoError(t, proto.Unmarshal(encodeClientStatusRequest([]string{"a", "b"}), &req))
+		require.NoError(t, proto.Unmarshal(xdswire.EncodeClientStatusRequest([]string{"a", "b"}), &req))
 		require.Len(t, req.GetNodeMatchers(), 2)
 		assert.Equal(t, "b", req.GetNodeMatchers()[1].GetNodeId().GetExact())
-		assert.Empty(t, encodeClientStatusRequest(nil))
+		assert.Empty(t, xdswire.EncodeClientStatusRequest(nil))
 	})
 }

@@ -11,10 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/xdsctl/xdsctl/internal/boundedread"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // Debug type URLs istiod serves over ADS (pilot/pkg/xds/statusgen.go).
@@ -230,7 +232,10 @@ func notConnectedAnswer(b []byte) bool {
 // hasResources tells whether a DiscoveryResponse has any resources (field 2).
 func hasResources(b []byte) bool {
 	found := false
-	_ = walkTop(b, func(num int) { found = found || num == 2 })
+	_ = xdswire.Walk(b, func(num protowire.Number, _ protowire.Type, _ []byte) int {
+		found = found || num == 2
+		return 0 // skip the value
+	})
 	return found
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // fakeCluster stands in for Kubernetes: pods, port-forwards to emulated istiods, tokens.
@@ -190,7 +191,7 @@ func TestIstiodConfigDump(t *testing.T) {
 	b, pod, err := i.ConfigDump(context.Background(), "ratings-v1-xyz.bookinfo")
 	require.NoError(t, err)
 	assert.Equal(t, "istiod-b", pod, "istiod-a answers 'not connected'")
-	resp, err := status.ParseDiscoveryResponse(b)
+	resp, err := xdswire.ParseDiscoveryResponse(b)
 	require.NoError(t, err)
 	assert.Len(t, resp.Resources, 3)
 

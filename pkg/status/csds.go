@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
+
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -95,8 +97,8 @@ type genericConfig struct {
 	clientStatus           int
 	failure                *failure
 	hasConfig              bool
-	config                 Any    // the resource (binary form)
-	configJSON             []byte // the resource (JSON form)
+	config                 xdswire.Any // the resource (binary form)
+	configJSON             []byte      // the resource (JSON form)
 }
 
 // failure is an admin.v3 UpdateFailureState.
@@ -119,12 +121,12 @@ type perXdsConfig struct {
 func clientConfigs(resp []byte) ([][]byte, error) {
 	var ccs [][]byte
 	tooMany := false
-	err := walk(resp, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(resp, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num != 1 {
 			return 0
 		}
 		var raw []byte
-		n := bytesField(typ, b, &raw)
+		n := xdswire.Bytes(typ, b, &raw)
 		if n > 0 {
 			if len(ccs) == MaxEntries {
 				tooMany = true
@@ -177,9 +179,9 @@ func (r *Report) add(cc *clientConfig, i int, controlPlane string) {
 // parseClientConfig reads an envoy.service.status.v3.ClientConfig.
 func parseClientConfig(b []byte) (*clientConfig, error) {
 	cc := &clientConfig{}
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		var raw []byte
-		n := bytesField(typ, b, &raw)
+		n := xdswire.Bytes(typ, b, &raw)
 		if n <= 0 {
 			return n
 		}
@@ -218,27 +220,27 @@ func parseNode(b []byte) (node, error) {
 	var nd node
 	var uaName, uaVersion string
 	var build []byte
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return stringField(typ, b, &nd.id)
+			return xdswire.String(typ, b, &nd.id)
 		case 2:
-			return stringField(typ, b, &nd.cluster)
+			return xdswire.String(typ, b, &nd.cluster)
 		case 3:
 			var raw []byte
-			n := bytesField(typ, b, &raw)
+			n := xdswire.Bytes(typ, b, &raw)
 			if n > 0 {
-				if parseStruct(raw, metadataKey, nd.setMetadata) != nil {
+				if xdswire.ParseStruct(raw, metadataKey, nd.setMetadata) != nil {
 					return -1
 				}
 			}
 			return n
 		case 6:
-			return stringField(typ, b, &uaName)
+			return xdswire.String(typ, b, &uaName)
 		case 7:
-			return stringField(typ, b, &uaVersion)
+			return xdswire.String(typ, b, &uaVersion)
 		case 8:
-			return bytesField(typ, b, &build)
+			return xdswire.Bytes(typ, b, &build)
 		}
 		return 0
 	})
@@ -256,9 +258,9 @@ func parseNode(b []byte) (node, error) {
 // parseBuildVersion reads a BuildVersion's SemanticVersion as "major.minor.patch".
 func parseBuildVersion(b []byte) string {
 	var sem []byte
-	_ = walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	_ = xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num == 1 {
-			return bytesField(typ, b, &sem)
+			return xdswire.Bytes(typ, b, &sem)
 		}
 		return 0
 	})
@@ -266,9 +268,9 @@ func parseBuildVersion(b []byte) string {
 		return ""
 	}
 	var v [4]uint64
-	_ = walk(sem, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	_ = xdswire.Walk(sem, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num >= 1 && num <= 3 {
-			return varintField(typ, b, &v[num])
+			return xdswire.Varint(typ, b, &v[num])
 		}
 		return 0
 	})
@@ -278,32 +280,32 @@ func parseBuildVersion(b []byte) string {
 // parseGeneric reads a ClientConfig.GenericXdsConfig.
 func parseGeneric(b []byte) (genericConfig, error) {
 	var g genericConfig
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
 			var raw []byte
-			n := bytesField(typ, b, &raw)
+			n := xdswire.Bytes(typ, b, &raw)
 			if n > 0 {
 				g.typeURL = internTypeURL(raw)
 			}
 			return n
 		case 2:
-			return stringField(typ, b, &g.name)
+			return xdswire.String(typ, b, &g.name)
 		case 3:
-			return stringField(typ, b, &g.version)
+			return xdswire.String(typ, b, &g.version)
 		case 4:
-			n := anyField(typ, b, &g.config)
+			n := xdswire.AnyField(typ, b, &g.config)
 			g.hasConfig = g.hasConfig || n > 0
 			return n
 		case 5:
-			return timestampField(typ, b, &g.lastUpdated)
+			return xdswire.Timestamp(typ, b, &g.lastUpdated)
 		case 6:
-			return enumField(typ, b, &g.configStatus)
+			return xdswire.Enum(typ, b, &g.configStatus)
 		case 7:
-			return enumField(typ, b, &g.clientStatus)
+			return xdswire.Enum(typ, b, &g.clientStatus)
 		case 8:
 			var raw []byte
-			n := bytesField(typ, b, &raw)
+			n := xdswire.Bytes(typ, b, &raw)
 			if n > 0 {
 				f, err := parseFailure(raw)
 				if err != nil {
@@ -343,14 +345,14 @@ func internTypeURL(b []byte) string {
 // parseFailure reads an envoy.admin.v3.UpdateFailureState.
 func parseFailure(b []byte) (*failure, error) {
 	f := &failure{}
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 2:
-			return timestampField(typ, b, &f.at)
+			return xdswire.Timestamp(typ, b, &f.at)
 		case 3:
-			return stringField(typ, b, &f.details)
+			return xdswire.String(typ, b, &f.details)
 		case 4:
-			return stringField(typ, b, &f.version)
+			return xdswire.String(typ, b, &f.version)
 		}
 		return 0
 	})
@@ -380,19 +382,19 @@ var legacyDumps = map[protowire.Number]legacyDump{
 func parsePerXds(b []byte) (perXdsConfig, bool, error) {
 	var px perXdsConfig
 	var ok bool
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return enumField(typ, b, &px.status)
+			return xdswire.Enum(typ, b, &px.status)
 		case 7:
-			return enumField(typ, b, &px.clientStatus)
+			return xdswire.Enum(typ, b, &px.clientStatus)
 		}
 		ld, known := legacyDumps[num]
 		if !known {
 			return 0
 		}
 		var raw []byte
-		n := bytesField(typ, b, &raw)
+		n := xdswire.Bytes(typ, b, &raw)
 		if n < 0 {
 			return n
 		}
@@ -407,9 +409,9 @@ func parsePerXds(b []byte) (perXdsConfig, bool, error) {
 }
 
 func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
-	return walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	return xdswire.Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if ld.version != 0 && num == ld.version {
-			return stringField(typ, b, &px.version)
+			return xdswire.String(typ, b, &px.version)
 		}
 		dyn := false
 		for _, d := range ld.dynamic {
@@ -419,14 +421,14 @@ func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
 			return 0
 		}
 		var entry []byte
-		n := bytesField(typ, b, &entry)
+		n := xdswire.Bytes(typ, b, &entry)
 		if n <= 0 {
 			return n
 		}
-		if walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if xdswire.Walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
 			if num == ld.errorState {
 				var raw []byte
-				n := bytesField(typ, b, &raw)
+				n := xdswire.Bytes(typ, b, &raw)
 				if n > 0 {
 					f, err := parseFailure(raw)
 					if err != nil {
@@ -438,7 +440,7 @@ func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
 			}
 			if ld.lastUpdated != 0 && num == ld.lastUpdated {
 				var t time.Time
-				n := timestampField(typ, b, &t)
+				n := xdswire.Timestamp(typ, b, &t)
 				px.facts.addTime(t)
 				return n
 			}
@@ -447,11 +449,11 @@ func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
 					continue
 				}
 				var state []byte
-				n := bytesField(typ, b, &state)
-				if n > 0 && walk(state, func(num protowire.Number, typ protowire.Type, b []byte) int {
+				n := xdswire.Bytes(typ, b, &state)
+				if n > 0 && xdswire.Walk(state, func(num protowire.Number, typ protowire.Type, b []byte) int {
 					if num == 3 { // DynamicListenerState.last_updated
 						var t time.Time
-						n := timestampField(typ, b, &t)
+						n := xdswire.Timestamp(typ, b, &t)
 						px.facts.addTime(t)
 						return n
 					}

@@ -5,22 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
-// MaxEntries is the most proxies (client configs) or resources one answer may list. A
-// 10,000-proxy CSDS answer is about 5 MB, and decoding holds a few KB per proxy: without a bound,
-// a hostile answer of tiny entries turns 8 MB into gigabytes.
-const MaxEntries = 100_000
+// MaxEntries is the most proxies (client configs) or resources one answer may list (xdswire's).
+const MaxEntries = xdswire.MaxEntries
 
 // maxWarnings is how many decoding warnings a report keeps; one more line counts the rest.
 const maxWarnings = 20
 
 // TooManyError says an answer lists more than MaxEntries entries.
-type TooManyError struct{ What string }
-
-func (e *TooManyError) Error() string {
-	return fmt.Sprintf("the answer lists more than %d %s, more than any control plane serves", MaxEntries, e.What)
-}
+type TooManyError = xdswire.TooManyError
 
 // warnf adds a warning, or counts it once maxWarnings are kept.
 func (r *Report) warnf(format string, args ...any) {

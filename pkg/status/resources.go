@@ -2,6 +2,8 @@ package status
 
 import (
 	"fmt"
+
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // SentResource is one resource a control plane reports about a node in CSDS (a generic_xds_configs
@@ -10,7 +12,7 @@ type SentResource struct {
 	TypeURL, Name, Version string
 	State                  State
 	// Config is the resource in binary form; ConfigJSON in JSON form (from a JSON response).
-	Config     Any
+	Config     xdswire.Any
 	ConfigJSON []byte
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // SynczTypeURL is istiod's debug type that lists every connected proxy's sync status.
@@ -47,7 +49,7 @@ func ParseControlPlaneIdentifier(identifier string) ControlPlaneInfo {
 // warning. fallbackControlPlane names the replica when the response carries no control_plane identifier
 // (the address that was asked).
 func DecodeSyncz(b []byte, fallbackControlPlane string) (*Report, error) {
-	resp, err := ParseDiscoveryResponse(b)
+	resp, err := xdswire.ParseDiscoveryResponse(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode syncz response: %w", err)
 	}
@@ -55,7 +57,7 @@ func DecodeSyncz(b []byte, fallbackControlPlane string) (*Report, error) {
 }
 
 // FromSyncz turns a parsed syncz DiscoveryResponse into proxy statuses (see DecodeSyncz).
-func FromSyncz(resp *DiscoveryResponse, fallbackControlPlane string) *Report {
+func FromSyncz(resp *xdswire.DiscoveryResponse, fallbackControlPlane string) *Report {
 	cp := ParseControlPlaneIdentifier(resp.ControlPlane)
 	if cp.ID == "" {
 		cp.ID = fallbackControlPlane

@@ -12,6 +12,7 @@ import (
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
 // side is one side of a comparison: a config dump and what to call it.
@@ -156,7 +157,7 @@ func (o *Options) controlPlaneSide(ctx context.Context, nodeID, istioID string) 
 	if err != nil {
 		return side{}, o.istiodHint(err)
 	}
-	resp, err := status.ParseDiscoveryResponse(b)
+	resp, err := xdswire.ParseDiscoveryResponse(b)
 	if err != nil {
 		return side{}, fmt.Errorf("istiod pod %q: %w", pod, err)
 	}

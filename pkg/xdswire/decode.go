@@ -1,4 +1,7 @@
-package status
+// Package xdswire reads and writes the few xDS messages xdsctl handles without the generated
+// Envoy API (CSDS, DiscoveryRequest/Response, Node, Any, Struct, Timestamp), straight on the
+// protobuf wire format: proxy-status decodes with it, the CSDS client encodes with it.
+package xdswire
 
 import (
 	"errors"
@@ -33,19 +36,19 @@ type DiscoveryResponse struct {
 	Resources    []Any
 }
 
-// errWire is wrapped by every wire decoding error.
-var errWire = errors.New("malformed protobuf")
+// ErrMalformed is wrapped by every wire decoding error.
+var ErrMalformed = errors.New("malformed protobuf")
 
-// fieldFn is called for each field of a message; it returns the number of bytes of b it used
+// FieldFunc is called for each field of a message; it returns the number of bytes of b it used
 // (from protowire.Consume*) or a negative protowire error code.
-type fieldFn func(num protowire.Number, typ protowire.Type, b []byte) int
+type FieldFunc func(num protowire.Number, typ protowire.Type, b []byte) int
 
-// walk calls fn for each field of the message in b. fn may leave fields to skip by returning 0.
-func walk(b []byte, fn fieldFn) error {
+// Walk calls fn for each field of the message in b. fn may leave fields to skip by returning 0.
+func Walk(b []byte, fn FieldFunc) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return fmt.Errorf("%w: %v", errWire, protowire.ParseError(n))
+			return fmt.Errorf("%w: %v", ErrMalformed, protowire.ParseError(n))
 		}
 		b = b[n:]
 		m := fn(num, typ, b)
@@ -53,15 +56,15 @@ func walk(b []byte, fn fieldFn) error {
 			m = protowire.ConsumeFieldValue(num, typ, b)
 		}
 		if m < 0 {
-			return fmt.Errorf("%w: field %d: %v", errWire, num, protowire.ParseError(m))
+			return fmt.Errorf("%w: field %d: %v", ErrMalformed, num, protowire.ParseError(m))
 		}
 		b = b[m:]
 	}
 	return nil
 }
 
-// bytesField consumes a length-delimited field into *dst; for another wire type it skips the field.
-func bytesField(typ protowire.Type, b []byte, dst *[]byte) int {
+// Bytes consumes a length-delimited field into *dst; for another wire type it skips the field.
+func Bytes(typ protowire.Type, b []byte, dst *[]byte) int {
 	if typ != protowire.BytesType {
 		return 0
 	}
@@ -72,18 +75,18 @@ func bytesField(typ protowire.Type, b []byte, dst *[]byte) int {
 	return n
 }
 
-// stringField consumes a length-delimited field into *dst as a string.
-func stringField(typ protowire.Type, b []byte, dst *string) int {
+// String consumes a length-delimited field into *dst as a string.
+func String(typ protowire.Type, b []byte, dst *string) int {
 	var v []byte
-	n := bytesField(typ, b, &v)
+	n := Bytes(typ, b, &v)
 	if n > 0 {
 		*dst = string(v)
 	}
 	return n
 }
 
-// varintField consumes a varint field into *dst.
-func varintField(typ protowire.Type, b []byte, dst *uint64) int {
+// Varint consumes a varint field into *dst.
+func Varint(typ protowire.Type, b []byte, dst *uint64) int {
 	if typ != protowire.VarintType {
 		return 0
 	}
@@ -94,22 +97,22 @@ func varintField(typ protowire.Type, b []byte, dst *uint64) int {
 	return n
 }
 
-// enumField consumes a varint field (an enum) into *dst.
-func enumField(typ protowire.Type, b []byte, dst *int) int {
+// Enum consumes a varint field (an enum) into *dst.
+func Enum(typ protowire.Type, b []byte, dst *int) int {
 	var v uint64
-	n := varintField(typ, b, &v)
+	n := Varint(typ, b, &v)
 	if n > 0 {
 		*dst = int(v)
 	}
 	return n
 }
 
-// anyField consumes a google.protobuf.Any field into *dst.
-func anyField(typ protowire.Type, b []byte, dst *Any) int {
+// AnyField consumes a google.protobuf.Any field into *dst.
+func AnyField(typ protowire.Type, b []byte, dst *Any) int {
 	var raw []byte
-	n := bytesField(typ, b, &raw)
+	n := Bytes(typ, b, &raw)
 	if n > 0 {
-		a, err := parseAny(raw)
+		a, err := ParseAny(raw)
 		if err != nil {
 			return -1
 		}
@@ -118,17 +121,29 @@ func anyField(typ protowire.Type, b []byte, dst *Any) int {
 	return n
 }
 
+// MaxEntries is the most proxies (client configs) or resources one answer may list. A
+// 10,000-proxy CSDS answer is about 5 MB, and decoding holds a few KB per proxy: without a bound,
+// a hostile answer of tiny entries turns 8 MB into gigabytes.
+const MaxEntries = 100_000
+
+// TooManyError says an answer lists more than MaxEntries entries.
+type TooManyError struct{ What string }
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("the answer lists more than %d %s, more than any control plane serves", MaxEntries, e.What)
+}
+
 // ParseDiscoveryResponse reads an xDS DiscoveryResponse in protobuf binary form.
 func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 	r := &DiscoveryResponse{}
 	tooMany := false
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return stringField(typ, b, &r.VersionInfo)
+			return String(typ, b, &r.VersionInfo)
 		case 2:
 			var a Any
-			n := anyField(typ, b, &a)
+			n := AnyField(typ, b, &a)
 			if n > 0 {
 				if len(r.Resources) == MaxEntries {
 					tooMany = true
@@ -138,16 +153,16 @@ func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 			}
 			return n
 		case 4:
-			return stringField(typ, b, &r.TypeURL)
+			return String(typ, b, &r.TypeURL)
 		case 5:
-			return stringField(typ, b, &r.Nonce)
+			return String(typ, b, &r.Nonce)
 		case 6:
 			var raw []byte
-			n := bytesField(typ, b, &raw)
+			n := Bytes(typ, b, &raw)
 			if n > 0 {
-				if err := walk(raw, func(num protowire.Number, typ protowire.Type, b []byte) int {
+				if err := Walk(raw, func(num protowire.Number, typ protowire.Type, b []byte) int {
 					if num == 1 {
-						return stringField(typ, b, &r.ControlPlane)
+						return String(typ, b, &r.ControlPlane)
 					}
 					return 0
 				}); err != nil {
@@ -167,29 +182,29 @@ func ParseDiscoveryResponse(b []byte) (*DiscoveryResponse, error) {
 	return r, nil
 }
 
-func parseAny(b []byte) (Any, error) {
+func ParseAny(b []byte) (Any, error) {
 	var a Any
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return stringField(typ, b, &a.TypeURL)
+			return String(typ, b, &a.TypeURL)
 		case 2:
-			return bytesField(typ, b, &a.Value)
+			return Bytes(typ, b, &a.Value)
 		}
 		return 0
 	})
 	return a, err
 }
 
-// parseTimestamp reads a google.protobuf.Timestamp; the zero Timestamp gives the zero time.
-func parseTimestamp(b []byte) (time.Time, error) {
+// ParseTimestamp reads a google.protobuf.Timestamp; the zero Timestamp gives the zero time.
+func ParseTimestamp(b []byte) (time.Time, error) {
 	var secs, nanos uint64
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+	err := Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 1:
-			return varintField(typ, b, &secs)
+			return Varint(typ, b, &secs)
 		case 2:
-			return varintField(typ, b, &nanos)
+			return Varint(typ, b, &nanos)
 		}
 		return 0
 	})
@@ -202,17 +217,17 @@ func parseTimestamp(b []byte) (time.Time, error) {
 	}
 	// Timestamp's valid range is years 1 to 9999; keep anything else out of time arithmetic.
 	if s < -62135596800 || s > 253402300799 || ns < 0 || ns > 999999999 {
-		return time.Time{}, fmt.Errorf("%w: timestamp out of range", errWire)
+		return time.Time{}, fmt.Errorf("%w: timestamp out of range", ErrMalformed)
 	}
 	return time.Unix(s, ns).UTC(), nil
 }
 
-// timestampField consumes a Timestamp message field into *dst.
-func timestampField(typ protowire.Type, b []byte, dst *time.Time) int {
+// Timestamp consumes a Timestamp message field into *dst.
+func Timestamp(typ protowire.Type, b []byte, dst *time.Time) int {
 	var raw []byte
-	n := bytesField(typ, b, &raw)
+	n := Bytes(typ, b, &raw)
 	if n > 0 {
-		t, err := parseTimestamp(raw)
+		t, err := ParseTimestamp(raw)
 		if err != nil {
 			return -1
 		}
@@ -221,27 +236,27 @@ func timestampField(typ protowire.Type, b []byte, dst *time.Time) int {
 	return n
 }
 
-// parseStruct reads a google.protobuf.Struct, calling fn for each key that want accepts with the value's
+// ParseStruct reads a google.protobuf.Struct, calling fn for each key that want accepts with the value's
 // text (strings, numbers, bools) or, for a nested struct, its scalar members. Values of other keys are
 // skipped undecoded (Istio node metadata has dozens of keys; proxy-status reads four).
-func parseStruct(b []byte, want func(key string) bool, fn func(key, text string, sub map[string]string)) error {
-	return walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+func ParseStruct(b []byte, want func(key string) bool, fn func(key, text string, sub map[string]string)) error {
+	return Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		if num != 1 { // map<string, Value> fields = 1
 			return 0
 		}
 		var entry []byte
-		n := bytesField(typ, b, &entry)
+		n := Bytes(typ, b, &entry)
 		if n <= 0 {
 			return n
 		}
 		var key []byte
 		var val []byte
-		if walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
+		if Walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
 			switch num {
 			case 1:
-				return bytesField(typ, b, &key)
+				return Bytes(typ, b, &key)
 			case 2:
-				return bytesField(typ, b, &val)
+				return Bytes(typ, b, &val)
 			}
 			return 0
 		}) != nil {
@@ -250,7 +265,7 @@ func parseStruct(b []byte, want func(key string) bool, fn func(key, text string,
 		if !want(string(key)) {
 			return n
 		}
-		s, sub, ok := parseValue(val)
+		s, sub, ok := ParseValue(val)
 		if !ok {
 			return -1
 		}
@@ -259,11 +274,11 @@ func parseStruct(b []byte, want func(key string) bool, fn func(key, text string,
 	})
 }
 
-func anyKey(string) bool { return true }
+func AnyKey(string) bool { return true }
 
-// parseValue reads a google.protobuf.Value: scalars as text; a struct as a flat map of its scalars.
-func parseValue(b []byte) (s string, sub map[string]string, ok bool) {
-	err := walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
+// ParseValue reads a google.protobuf.Value: scalars as text; a struct as a flat map of its scalars.
+func ParseValue(b []byte) (s string, sub map[string]string, ok bool) {
+	err := Walk(b, func(num protowire.Number, typ protowire.Type, b []byte) int {
 		switch num {
 		case 2: // number_value
 			if typ != protowire.Fixed64Type {
@@ -271,14 +286,14 @@ func parseValue(b []byte) (s string, sub map[string]string, ok bool) {
 			}
 			v, n := protowire.ConsumeFixed64(b)
 			if n > 0 {
-				s = formatNumber(math.Float64frombits(v))
+				s = FormatNumber(math.Float64frombits(v))
 			}
 			return n
 		case 3: // string_value
-			return stringField(typ, b, &s)
+			return String(typ, b, &s)
 		case 4: // bool_value
 			var v uint64
-			n := varintField(typ, b, &v)
+			n := Varint(typ, b, &v)
 			if n > 0 {
 				s = "false"
 				if v != 0 {
@@ -288,10 +303,10 @@ func parseValue(b []byte) (s string, sub map[string]string, ok bool) {
 			return n
 		case 5: // struct_value
 			var raw []byte
-			n := bytesField(typ, b, &raw)
+			n := Bytes(typ, b, &raw)
 			if n > 0 {
 				sub = map[string]string{}
-				if parseStruct(raw, anyKey, func(k, text string, _ map[string]string) {
+				if ParseStruct(raw, AnyKey, func(k, text string, _ map[string]string) {
 					if text != "" {
 						sub[k] = text
 					}
@@ -306,7 +321,7 @@ func parseValue(b []byte) (s string, sub map[string]string, ok bool) {
 	return s, sub, err == nil
 }
 
-func formatNumber(f float64) string {
+func FormatNumber(f float64) string {
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return fmt.Sprintf("%d", int64(f))
 	}
