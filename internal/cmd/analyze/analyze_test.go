@@ -44,7 +44,7 @@ func runAnalyze(t *testing.T, resolver cmdutil.TargetResolver, now time.Time, ar
 			return resolver, nil
 		},
 	}
-	argv := splitArgs(args)
+	argv := testutil.Args(args)
 	cmd := NewCmdAnalyze(f, nil)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(argv)
@@ -220,32 +220,6 @@ func TestManyProxies(t *testing.T) {
 			testutil.Golden(t, filepath.Join("testdata", "analyze", "many-"+tc.name+".stderr.golden"), []byte(fmt.Sprintf("%s[exit %d]\n", r.stderr, r.code)))
 		})
 	}
-}
-
-// splitArgs splits a command line at spaces outside single quotes, as a shell does for these tests.
-func splitArgs(s string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted, has := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, has = !quoted, true
-		case r == ' ' && !quoted:
-			if has {
-				out = append(out, cur.String())
-				cur.Reset()
-				has = false
-			}
-		default:
-			cur.WriteRune(r)
-			has = true
-		}
-	}
-	if has {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // TestTruncatedInput: a dump cut short is analyzed as far as it goes, with a warning, and the

@@ -86,39 +86,13 @@ func runDiff(t *testing.T, args string, stdin []byte, proxies map[string]*fakeAd
 	} else {
 		f.Resolver = func() (cmdutil.TargetResolver, error) { return nil, errors.New("no Kubernetes cluster in tests") }
 	}
-	argv := split(args)
+	argv := testutil.Args(args)
 	cmd := NewCmdDiff(f, nil)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
 	code := cmdutil.Execute(context.Background(), cmd, errOut, argv)
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
-}
-
-// split splits a command line at spaces outside single quotes.
-func split(s string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted, any := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, any = !quoted, true
-		case r == ' ' && !quoted:
-			if any {
-				out = append(out, cur.String())
-			}
-			cur.Reset()
-			any = false
-		default:
-			cur.WriteRune(r)
-			any = true
-		}
-	}
-	if any {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 func golden(t *testing.T, got, name string) {

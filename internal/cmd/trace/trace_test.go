@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -51,7 +50,7 @@ func runTrace(t *testing.T, args string) result {
 		Now:       func() time.Time { return time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC) },
 		Resolver:  func() (cmdutil.TargetResolver, error) { return nil, errors.New("no Kubernetes cluster in tests") },
 	}
-	argv := splitArgs(args)
+	argv := testutil.Args(args)
 	cmd := NewCmdTrace(f, nil)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(argv)
@@ -194,30 +193,4 @@ func TestTraceErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// splitArgs splits a command line on spaces, keeping 'single-quoted' words whole.
-func splitArgs(s string) []string {
-	var out []string
-	var cur bytes.Buffer
-	quoted, inWord := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, inWord = !quoted, true
-		case r == ' ' && !quoted:
-			if inWord {
-				out = append(out, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		out = append(out, cur.String())
-	}
-	return out
 }
