@@ -3,7 +3,7 @@ package testutil
 import "strings"
 
 // Args splits a command line as a shell does for the tests' simple cases: at spaces, keeping
-// 'single-quoted' words whole (” is an empty argument). No escapes, no double quotes.
+// 'single-quoted' words whole (an empty pair of quotes is an empty argument); no escapes.
 func Args(s string) []string {
 	var out []string
 	var cur strings.Builder
