@@ -152,7 +152,7 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 	to, err := netip.ParseAddrPort(o.To)
 	if err != nil {
 		err := cmdutil.FlagErrorf("--to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443)", o.To)
-		if h, _, ok := strings.Cut(o.To, ":"); ok && h != "" && !strings.ContainsAny(h, "[]") {
+		if h, _, ok := strings.Cut(o.To, ":"); ok && h != "" && !strings.ContainsAny(h, "[]") && !isIP(h) {
 			return cmdutil.WithHint(err, fmt.Sprintf("--to is the address the connection goes to: for a service, its ClusterIP (kubectl get svc %s), with --host %s for the Host header", strings.Split(h, ".")[0], o.To))
 		}
 		return err
@@ -256,4 +256,10 @@ func plural(n int, one string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + one + "s"
+}
+
+// isIP tells whether s is an IP address (then a bad --to is a bad port, not a service name).
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }

@@ -162,6 +162,7 @@ func TestTraceErrors(t *testing.T) {
 		{"no source", "--to 1.2.3.4:80", "give a <pod>[.<namespace>], -l <selector>, --admin <url> or --file <path>"},
 		{"no to", "-f " + front, "give --to <ip:port>"},
 		{"bad to", "-f " + front + " --to reviews:9080", `--to "reviews:9080" is not an ip:port`},
+		{"bad port", "-f " + front + " --to 1.2.3.4:99999", `--to "1.2.3.4:99999" is not an ip:port`},
 		{"bad header", "-f " + front + " --to 1.2.3.4:80 -H nocolon", `-H "nocolon" is not 'name: value'`},
 		{"bad source", "-f " + front + " --to 1.2.3.4:80 --source x", `--source "x" is not an ip or ip:port`},
 		{"sni without tls", "-f " + front + " --to 1.2.3.4:80 --sni a", "--sni is the server name of a TLS handshake: add --tls"},
@@ -185,6 +186,9 @@ func TestTraceErrors(t *testing.T) {
 			r := runTrace(t, tt.args)
 			require.Error(t, r.err)
 			assert.Contains(t, r.err.Error(), tt.want)
+			if tt.name == "bad port" { // an IP with a bad port is not a service name: no kubectl hint
+				assert.Empty(t, cmdutil.HintOf(r.err))
+			}
 			assert.Empty(t, r.stdout)
 			assert.NotContains(t, r.errText(), "panic")
 			if strings.HasPrefix(tt.name, "no ") || strings.HasPrefix(tt.name, "bad ") && tt.name != "bad tests" {
