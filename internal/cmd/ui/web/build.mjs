@@ -1,0 +1,26 @@
+// Builds the page into ../assets (committed, embedded in xdsctl with go:embed) and records the
+// sha256 of every source in ../assets/SOURCES.sha256, which TestAssetsMatchSources recomputes
+// without npm: a source edited without a rebuild fails the Go tests.
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { copyFileSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+
+const out = "../assets";
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: ["src/app.ts"],
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
+  outfile: `${out}/app.js`,
+  legalComments: "eof",
+  logLevel: "warning",
+});
+copyFileSync("src/index.html", `${out}/index.html`);
+copyFileSync("src/style.css", `${out}/style.css`);
+
+// The sources: keep in step with sources in ../assets_test.go.
+const sources = ["build.mjs", "package.json", "package-lock.json", "tsconfig.json", "src/app.ts", "src/api.ts", "src/index.html", "src/style.css"];
+const lines = sources.sort().map((f) => `${createHash("sha256").update(readFileSync(f)).digest("hex")}  ${f}\n`);
+writeFileSync(`${out}/SOURCES.sha256`, lines.join(""));
