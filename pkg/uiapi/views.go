@@ -1,6 +1,7 @@
 package uiapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -197,18 +198,24 @@ func (a *API) Resource(kind, name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
 	}
+	var m configdump.Meta
 	switch kind {
 	case KindListener:
-		raw = a.listeners[i].Raw.Raw()
+		raw, m = a.listeners[i].Raw.Raw(), a.listeners[i].Meta
 	case KindRouteConfig:
-		raw = a.routes[i].Raw.Raw()
+		raw, m = a.routes[i].Raw.Raw(), a.routes[i].Meta
 	case KindCluster:
-		raw = a.clusters[i].Raw.Raw()
+		raw, m = a.clusters[i].Raw.Raw(), a.clusters[i].Meta
 	case KindEndpoints:
-		raw = a.eds[i].Raw.Raw()
+		raw, m = a.eds[i].Raw.Raw(), a.eds[i].Meta
 	}
 	if len(raw) == 0 {
-		return []byte("null"), nil
+		// Envoy rejected the resource on its first arrival: it holds no version of it, only the
+		// rejection.
+		return json.MarshalIndent(struct {
+			Note  string                 `json:"note"`
+			Error *configdump.ErrorState `json:"errorState,omitempty"`
+		}{"Envoy holds no accepted version of this resource", m.Error}, "", "  ")
 	}
 	a.normalize.Lock()
 	defer a.normalize.Unlock()

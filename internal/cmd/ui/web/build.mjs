@@ -19,8 +19,9 @@ await build({
 });
 copyFileSync("src/index.html", `${out}/index.html`);
 copyFileSync("src/style.css", `${out}/style.css`);
+copyFileSync("src/favicon.svg", `${out}/favicon.svg`);
 
 // The sources: keep in step with sources in ../assets_test.go.
-const sources = ["build.mjs", "package.json", "package-lock.json", "tsconfig.json", "src/app.ts", "src/api.ts", "src/index.html", "src/style.css"];
+const sources = ["build.mjs", "package.json", "package-lock.json", "tsconfig.json", "src/app.ts", "src/api.ts", "src/index.html", "src/style.css", "src/favicon.svg"];
 const lines = sources.sort().map((f) => `${createHash("sha256").update(readFileSync(f)).digest("hex")}  ${f}\n`);
 writeFileSync(`${out}/SOURCES.sha256`, lines.join(""));

@@ -14,7 +14,7 @@ const nid = (kind: Kind, name: string) => `${kind}\u0000${name}`;
 
 const cy = cytoscape({
   container: $("graph"),
-  wheelSensitivity: 0.3,
+  maxZoom: 1.5,
   style: [
     { selector: "node", style: {
       label: "data(label)", "font-size": 10, "text-valign": "center", "text-halign": "center",
@@ -260,3 +260,9 @@ $("refresh").addEventListener("click", async () => {
 });
 
 void load();
+
+// For the browser tests (web/e2e): what the graph shows, and a tap on a node as a click does.
+(window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
+  nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes() })),
+  tap: (kind: Kind, name: string) => cy.getElementById(nid(kind, name)).emit("tap"),
+};
