@@ -264,5 +264,5 @@ void load();
 // For the browser tests (web/e2e): what the graph shows, and a tap on a node as a click does.
 (window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
   nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes() })),
-  tap: (kind: Kind, name: string) => cy.getElementById(nid(kind, name)).emit("tap"),
+  tap: (kind: Kind, name: string): void => { cy.getElementById(nid(kind, name)).emit("tap"); },
 };
