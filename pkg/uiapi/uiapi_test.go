@@ -71,7 +71,7 @@ func TestGoldens(t *testing.T) {
 			golden("listeners.json", "/api/listeners")
 
 			listener, route, cluster, port := "", "", "", uint32(0)
-			for _, l := range a.Listeners() {
+			for _, l := range a.Listeners().Listeners {
 				ld, err := a.Listener(l.Name)
 				require.NoError(t, err)
 				for _, c := range ld.Chains {
@@ -160,6 +160,16 @@ func TestSearchBounded(t *testing.T) {
 	assert.Empty(t, a.Search("  "))
 	assert.LessOrEqual(t, len(a.Search("a")), MaxHits)
 	assert.Empty(t, a.Search("no-such-thing-anywhere"))
+}
+
+func TestListenersBounded(t *testing.T) {
+	a := load(t, dumps[0].dump, dumps[0].clusters)
+	for len(a.listeners) <= MaxListed {
+		a.listeners = append(a.listeners, a.listeners...)
+	}
+	l := a.Listeners()
+	assert.Equal(t, len(a.listeners), l.Total)
+	assert.Len(t, l.Listeners, MaxListed)
 }
 
 func TestBadDump(t *testing.T) {

@@ -23,15 +23,28 @@ type ListenerItem struct {
 	Status  string `json:"status,omitempty"`
 }
 
-// Listeners lists every listener, in the dump's order.
-func (a *API) Listeners() []ListenerItem {
-	out := make([]ListenerItem, 0, len(a.listeners))
-	for i := range a.listeners {
-		l := &a.listeners[i]
-		out = append(out, ListenerItem{Name: l.Name, Address: l.Address(), Port: l.Port, Type: l.Type,
-			Chains: len(l.FilterChains), Status: status(l.Meta)})
+// MaxListed bounds /api/listeners: a big proxy's thousands of listeners are found by search.
+const MaxListed = 200
+
+// ListenerList is /api/listeners: the first MaxListed listeners, in the dump's order.
+type ListenerList struct {
+	Total     int            `json:"total"`
+	Listeners []ListenerItem `json:"listeners"`
+}
+
+// Listeners lists the first MaxListed listeners, in the dump's order, and how many there are.
+func (a *API) Listeners() ListenerList {
+	n := min(len(a.listeners), MaxListed)
+	out := ListenerList{Total: len(a.listeners), Listeners: make([]ListenerItem, 0, n)}
+	for i := range n {
+		out.Listeners = append(out.Listeners, listenerItem(&a.listeners[i]))
 	}
 	return out
+}
+
+func listenerItem(l *configdump.Listener) ListenerItem {
+	return ListenerItem{Name: l.Name, Address: l.Address(), Port: l.Port, Type: l.Type,
+		Chains: len(l.FilterChains), Status: status(l.Meta)}
 }
 
 // Chain is one filter chain of a listener, with the route configuration or cluster it sends to.
@@ -58,7 +71,7 @@ func (a *API) Listener(name string) (ListenerDetail, error) {
 	}
 	l := &a.listeners[i]
 	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, len(l.FilterChains))}
-	d.ListenerItem = a.Listeners()[i]
+	d.ListenerItem = listenerItem(l)
 	for _, fc := range l.FilterChains {
 		c := Chain{FilterChain: fc}
 		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)

@@ -50,7 +50,7 @@ const seg = encodeURIComponent;
 
 export const api = {
   overview: () => get<Overview>("api/overview"),
-  listeners: () => get<ListenerItem[]>("api/listeners"),
+  listeners: () => get<{ total: number; listeners: ListenerItem[] }>("api/listeners"),
   listener: (name: string) => get<ListenerDetail>(`api/listener/${seg(name)}`),
   routeConfig: (name: string) => get<RouteConfigDetail>(`api/routeconfig/${seg(name)}`),
   cluster: (name: string) => get<ClusterDetail>(`api/cluster/${seg(name)}`),

@@ -201,8 +201,14 @@ function renderOverview(o: Overview) {
   $("warnings").replaceChildren(...o.warnings.map((w) => { const e = li(w, "", () => {}); e.className = "warn"; return e; }));
 }
 
-function renderListeners(ls: ListenerItem[]) {
-  $("listeners").replaceChildren(...ls.map((l) => li(l.name, `${l.address}:${l.port} ${l.type} · ${l.chains} chains`, () => start("listener", l.name, l.status), l.status)));
+function renderListeners(r: { total: number; listeners: ListenerItem[] }) {
+  const items = r.listeners.map((l) => li(l.name, `${l.address}:${l.port} ${l.type} · ${l.chains} chains`, () => start("listener", l.name, l.status), l.status));
+  if (r.total > r.listeners.length) {
+    const more = li(`${r.total - r.listeners.length} more: find them with the search box`, "", () => $("search").focus());
+    more.className = "why";
+    items.push(more);
+  }
+  $("listeners").replaceChildren(...items);
 }
 
 async function load() {
