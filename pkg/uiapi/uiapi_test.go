@@ -119,6 +119,11 @@ func TestGoldens(t *testing.T) {
 			if route != "" {
 				golden("resource-routeconfig.json", "/api/resource/routeconfig/"+url.PathEscape(route))
 			}
+			if d.name == "demo" {
+				// reviews' route splits traffic between two subsets: weighted clusters
+				body := golden("routeconfig-9080.json", "/api/routeconfig/9080")
+				assert.Contains(t, string(body), `"weightedClusters"`)
+			}
 		})
 	}
 }

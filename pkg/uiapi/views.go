@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
 
@@ -102,10 +103,18 @@ func (a *API) clusterStatus(name string) string {
 	return status(a.clusters[i].Meta)
 }
 
-// RouteOut is one route of a virtual host, with its cluster's state.
+// RouteOut is one route of a virtual host, with its cluster's state, or its weighted clusters.
 type RouteOut struct {
 	configdump.Route
-	ClusterStatus string `json:"clusterStatus,omitempty"`
+	ClusterStatus string            `json:"clusterStatus,omitempty"`
+	Weighted      []WeightedCluster `json:"weightedClusters,omitempty"`
+}
+
+// WeightedCluster is one cluster of a route's weighted_clusters.
+type WeightedCluster struct {
+	Name   string `json:"name"`
+	Weight int64  `json:"weight"`
+	Status string `json:"status,omitempty"`
 }
 
 // VirtualHostOut is one virtual host of /api/routeconfig/{name}.
@@ -131,13 +140,22 @@ func (a *API) RouteConfig(name string) (RouteConfigDetail, error) {
 	}
 	rc := &a.routes[i]
 	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, VirtualHosts: make([]VirtualHostOut, 0, len(rc.VirtualHosts))}
-	for _, vh := range rc.VirtualHosts {
+	rawVHs := rc.Raw.Get("virtual_hosts")
+	for i, vh := range rc.VirtualHosts {
 		v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, Routes: make([]RouteOut, 0, len(vh.Routes))}
-		for _, r := range vh.Routes {
+		rawRoutes := rawVHs.Index(i).Get("routes")
+		for j, r := range vh.Routes {
 			ro := RouteOut{Route: r}
 			if r.Cluster != "" {
 				ro.ClusterStatus = a.clusterStatus(r.Cluster)
 			}
+			_ = rawRoutes.Index(j).Get("route", "weighted_clusters", "clusters").Items(func(_ int, c jsonscan.Value) bool {
+				w := WeightedCluster{Name: c.Get("name").Str()}
+				w.Weight, _ = c.Get("weight").Int()
+				w.Status = a.clusterStatus(w.Name)
+				ro.Weighted = append(ro.Weighted, w)
+				return true
+			})
 			v.Routes = append(v.Routes, ro)
 		}
 		d.VirtualHosts = append(d.VirtualHosts, v)

@@ -40,6 +40,7 @@ try {
   await page.locator("#json", { hasText: '"name": "0.0.0.0_9080"' }).waitFor();
   await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "9080"));
   await waitNode("cluster", "details");
+  await waitNode("cluster", "v1|reviews"); // a weighted cluster of reviews' route
   const cluster = (await nodes()).find((n) => n.kind === "cluster" && n.name.includes("details")).name;
   await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
   await waitNode("endpoint", cluster);

@@ -25,7 +25,10 @@ export interface Chain {
 }
 export interface ListenerDetail extends ListenerItem, Meta { filterChains: Chain[] }
 
-export interface RouteOut { name?: string; match: string; cluster?: string; clusterStatus?: string; passthrough?: boolean; virtualService?: string }
+export interface RouteOut {
+  name?: string; match: string; cluster?: string; clusterStatus?: string; passthrough?: boolean; virtualService?: string;
+  weightedClusters?: { name: string; weight: number; status?: string }[];
+}
 export interface RouteConfigDetail extends Meta {
   name: string; status?: string;
   virtualHosts: { name: string; domains: string[]; routes: RouteOut[] }[];

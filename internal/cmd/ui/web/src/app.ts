@@ -90,6 +90,7 @@ async function expand(kind: Kind, name: string) {
           vh.routes.forEach((r, i) => {
             const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v);
             if (r.cluster) addNode("cluster", r.cluster, r.cluster, r.clusterStatus, r.clusterStatus !== "MISSING", rid);
+            for (const w of r.weightedClusters ?? []) addNode("cluster", w.name, w.name, w.status, w.status !== "MISSING", rid, `weight ${w.weight}`);
           });
         });
         break;
