@@ -35,8 +35,10 @@ func TestServeAdmin(t *testing.T) {
 	}))
 	defer envoy.Close()
 	url := serve(t, &Options{
-		Resolver: func() (cmdutil.TargetResolver, error) { return kube.NewResolver(genericclioptions.NewConfigFlags(true)), nil },
-		Source:   cmdutil.SourceOptions{AdminURL: envoy.URL, Timeout: 5 * time.Second},
+		Resolver: func() (cmdutil.TargetResolver, error) {
+			return kube.NewResolver(genericclioptions.NewConfigFlags(true)), nil
+		},
+		Source: cmdutil.SourceOptions{AdminURL: envoy.URL, Timeout: 5 * time.Second},
 	})
 	code, body := do(t, http.MethodGet, url+"api/overview", "", nil)
 	assert.Equal(t, http.StatusOK, code)
