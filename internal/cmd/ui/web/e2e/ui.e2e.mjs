@@ -44,6 +44,10 @@ try {
   const cluster = (await nodes()).find((n) => n.kind === "cluster" && n.name.includes("details")).name;
   await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
   await waitNode("endpoint", cluster);
+  const ep = (await nodes()).find((n) => n.kind === "endpoint");
+  await page.evaluate((n) => window.xdsctlUI.tap("endpoint", n), ep.name);
+  await page.locator("#json", { hasText: "health: HEALTHY (from Envoy's /clusters)" }).waitFor();
+  await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
   await page.locator("#json", { hasText: '"name": "' + cluster + '"' }).waitFor();
   await page.screenshot({ path: `${shots}/demo-expanded.png` });
 
@@ -55,6 +59,7 @@ try {
   await nacked.click();
   await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "routeconfig" && n.classes.includes("bad")));
   await page.locator("#json", { hasText: '"name": "9080"' }).waitFor();
+  await page.locator("#detail-summary", { hasText: "invalid regex" }).waitFor();
   await page.screenshot({ path: `${shots}/states-nacked.png` });
 
   assert.deepEqual(problems, [], "no errors in the page (CSP included)");

@@ -50,11 +50,11 @@ function statusClass(status?: string): string {
 }
 
 // addNode adds a node unless present; expandable nodes load their children on click.
-function addNode(kind: Kind, name: string, label: string, status?: string, expandable = false, parent?: string, edgeLabel = "") {
+function addNode(kind: Kind, name: string, label: string, status?: string, expandable = false, parent?: string, edgeLabel = "", info = "") {
   const id = nid(kind, name);
   if (cy.getElementById(id).empty()) {
     const classes = [statusClass(status), expandable ? "expandable" : ""].filter(Boolean).join(" ");
-    cy.add({ group: "nodes", data: { id, kind, name, label: status ? `${label} [${status}]` : label }, classes });
+    cy.add({ group: "nodes", data: { id, kind, name, info, label: status ? `${label} [${status}]` : label }, classes });
   }
   if (parent) {
     const eid = `${parent}\u0001${id}`;
@@ -76,7 +76,8 @@ async function expand(kind: Kind, name: string) {
       case "listener": {
         const l = await api.listener(name);
         l.filterChains.forEach((c, i) => {
-          const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "");
+          const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
+            `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
           if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
           else if (c.cluster) addNode("cluster", c.cluster, c.cluster, c.clusterStatus, c.clusterStatus !== "MISSING", chain);
           else addNode("chain", `${name}\u0002${i}\u0002dest`, c.destination, undefined, false, chain);
@@ -86,9 +87,12 @@ async function expand(kind: Kind, name: string) {
       case "routeconfig": {
         const rc = await api.routeConfig(name);
         rc.virtualHosts.forEach((vh) => {
-          const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from);
+          const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
+            `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
           vh.routes.forEach((r, i) => {
-            const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v);
+            const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v, "",
+              [`route ${r.name ?? i}`, `match: ${r.match}`, r.virtualService && `from VirtualService ${r.virtualService}`,
+                r.cluster && `to ${r.cluster}`, ...(r.weightedClusters ?? []).map((w) => `to ${w.name} (weight ${w.weight})`)].filter(Boolean).join("\n"));
             if (r.cluster) addNode("cluster", r.cluster, r.cluster, r.clusterStatus, r.clusterStatus !== "MISSING", rid);
             for (const w of r.weightedClusters ?? []) addNode("cluster", w.name, w.name, w.status, w.status !== "MISSING", rid, `weight ${w.weight}`);
           });
@@ -99,7 +103,10 @@ async function expand(kind: Kind, name: string) {
         const c = await api.cluster(name);
         c.endpoints.forEach((e) => {
           const healthy = e.health === "HEALTHY" && !e.outlierEjected;
-          addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from);
+          addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from, "",
+            [`endpoint ${e.address} of ${name}`, `health: ${e.health} (from ${c.endpointsFrom === "clusters" ? "Envoy's /clusters" : "EDS"})`,
+              e.outlierEjected && "ejected by outlier detection", e.flags?.length && `flags: ${e.flags.join(", ")}`,
+              e.locality && `locality: ${e.locality}`, e.weight && `weight: ${e.weight}`].filter(Boolean).join("\n"));
         });
         if (c.endpoints.length === 0) addNode("endpoint", `${name}\u0002none`, "no endpoints", "MISSING", false, from);
         break;
@@ -117,9 +124,14 @@ async function expand(kind: Kind, name: string) {
 // Resource JSON on click, for the kinds the API serves.
 const resourceKind: Partial<Record<Kind, string>> = { listener: "listener", routeconfig: "routeconfig", cluster: "cluster" };
 
+// The overview's problems by kind and name: a resource's panel says why it is highlighted.
+let problems = new Map<string, Overview["problems"][number]>();
+
 async function showResource(kind: string, name: string) {
   $("detail-title").textContent = `${kind} ${name}`;
-  $("detail-summary").textContent = "";
+  const p = problems.get(`${kind === "endpoints" ? "cluster" : kind}\u0000${name}`) ?? (kind === "cluster" ? problems.get(`endpoints\u0000${name}`) : undefined);
+  $("detail-summary").textContent = p ? `${p.kind} ${p.state}${p.nack ? `: Envoy rejected its last update: ${p.nack}` : ""}` : "";
+  $("detail-summary").className = p ? "bad" : "";
   const pre = $("json");
   pre.textContent = "loading…";
   try {
@@ -141,7 +153,7 @@ cy.on("tap", "node", (ev) => {
   else {
     $("detail-title").textContent = n.data("label");
     $("detail-summary").textContent = "";
-    $("json").textContent = "";
+    $("json").textContent = n.data("info") || "";
     $("copy").hidden = true;
   }
   if (n.hasClass("expandable")) void expand(kind, name);
@@ -183,6 +195,7 @@ function showError(e: unknown) {
 }
 
 function renderOverview(o: Overview) {
+  problems = new Map(o.problems.map((p) => [`${p.kind}\u0000${p.name}`, p]));
   $("source").textContent = o.source;
   const id = o.identity;
   $("identity").textContent = id ? [id.nodeId, id.istioVersion && `Istio ${id.istioVersion}`, id.envoyVersion && `Envoy ${id.envoyVersion}`].filter(Boolean).join(" · ") : "";
