@@ -68,6 +68,16 @@ function layout() {
   cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 8, rankSep: 60, animate: false } as cytoscape.LayoutOptions).run();
 }
 
+// MAX_CHILDREN bounds one expansion so the graph stays readable and the layout fast; the rest
+// are named by a "N more" node (search finds them).
+const MAX_CHILDREN = 60;
+
+function capped<T>(items: T[], from: string, what: string): T[] {
+  if (items.length <= MAX_CHILDREN) return items;
+  addNode("chain", `${from}\u0002more`, `${items.length - MAX_CHILDREN} more ${what}: use search`, undefined, false, from);
+  return items.slice(0, MAX_CHILDREN);
+}
+
 // expand loads a node's children: one API call, one step down the graph.
 async function expand(kind: Kind, name: string) {
   const from = nid(kind, name);
@@ -75,7 +85,7 @@ async function expand(kind: Kind, name: string) {
     switch (kind) {
       case "listener": {
         const l = await api.listener(name);
-        l.filterChains.forEach((c, i) => {
+        capped(l.filterChains, from, "filter chains").forEach((c, i) => {
           const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
             `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
           if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
@@ -86,7 +96,7 @@ async function expand(kind: Kind, name: string) {
       }
       case "routeconfig": {
         const rc = await api.routeConfig(name);
-        rc.virtualHosts.forEach((vh) => {
+        capped(rc.virtualHosts, from, "virtual hosts").forEach((vh) => {
           const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
             `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
           vh.routes.forEach((r, i) => {
@@ -101,7 +111,7 @@ async function expand(kind: Kind, name: string) {
       }
       case "cluster": {
         const c = await api.cluster(name);
-        c.endpoints.forEach((e) => {
+        capped(c.endpoints, from, "endpoints").forEach((e) => {
           const healthy = e.health === "HEALTHY" && !e.outlierEjected;
           addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from, "",
             [`endpoint ${e.address} of ${name}`, `health: ${e.health} (from ${c.endpointsFrom === "clusters" ? "Envoy's /clusters" : "EDS"})`,
