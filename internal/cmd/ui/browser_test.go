@@ -9,11 +9,17 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 )
 
+// bigDump is hack/bigdumps.sh's 100 MB dump (gitignored).
+const bigDump = "../../../testdata/big/dump-100mb.json"
+
 // TestBrowser runs web/e2e/ui.e2e.mjs: the page in headless Chromium (Debian's chromium package,
 // driven by playwright-core from web/node_modules) on the demo sidecar and on a dump with NACKed
 // and warming resources. It skips when Chromium, node or web/node_modules is missing, unless
 // XDSCTL_E2E=1, where a missing piece fails it. Screenshots go to $XDSCTL_ARTIFACTS/ui when set,
 // else to the test's temporary directory.
+//
+// With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
+// expands a listener.
 func TestBrowser(t *testing.T) {
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
@@ -38,7 +44,13 @@ func TestBrowser(t *testing.T) {
 	}
 	demo := serve(t, &Options{Demo: true})
 	states := serve(t, &Options{Source: cmdutil.SourceOptions{File: "../../../pkg/configdump/testdata/states.json"}})
-	cmd := exec.Command(node, "e2e/ui.e2e.mjs", demo, states, shots)
+	args := []string{"e2e/ui.e2e.mjs", demo, states, shots}
+	if _, err := os.Stat(bigDump); err == nil {
+		args = append(args, serve(t, &Options{Source: cmdutil.SourceOptions{File: bigDump}}))
+	} else {
+		t.Logf("no %s (./hack/bigdumps.sh): the page is not tried on the 100 MB dump", bigDump)
+	}
+	cmd := exec.Command(node, args...)
 	cmd.Dir = "web"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()

@@ -1,11 +1,12 @@
 // Browser test of xdsctl ui's page in headless Chromium, driven by playwright-core. Run by
-// internal/cmd/ui's TestBrowser: node e2e/ui.e2e.mjs <demo-url> <states-url> <screenshot-dir>.
+// internal/cmd/ui's TestBrowser: node e2e/ui.e2e.mjs <demo-url> <states-url> <screenshot-dir> [<big-url>].
 // The demo sidecar: overview, search, a listener expanded down to an endpoint, a resource's JSON.
-// The states dump: a NACKed resource highlighted and opened.
+// The states dump: a NACKed resource highlighted and opened. The 100 MB dump, when given: the
+// first view, a search, a listener expanded.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
-const [demoURL, statesURL, shots] = process.argv.slice(2);
+const [demoURL, statesURL, shots, bigURL] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,6 +62,18 @@ try {
   await page.locator("#json", { hasText: '"name": "9080"' }).waitFor();
   await page.locator("#detail-summary", { hasText: "invalid regex" }).waitFor();
   await page.screenshot({ path: `${shots}/states-nacked.png` });
+
+  if (bigURL) {
+    await page.goto(bigURL);
+    await page.locator("#listeners li", { hasText: "more: find them with the search box" }).waitFor();
+    const first = await page.evaluate(() => document.querySelector("#listeners li").firstChild.textContent);
+    await page.fill("#search", first);
+    const hit = page.locator("#results li", { hasText: "listener " + first }).first();
+    await hit.waitFor();
+    await hit.click();
+    await waitNode("chain", "");
+    await page.screenshot({ path: `${shots}/big-listener.png` });
+  }
 
   assert.deepEqual(problems, [], "no errors in the page (CSP included)");
   console.log("ok");

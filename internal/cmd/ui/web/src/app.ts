@@ -99,7 +99,7 @@ async function expand(kind: Kind, name: string) {
         capped(rc.virtualHosts, from, "virtual hosts").forEach((vh) => {
           const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
             `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
-          vh.routes.forEach((r, i) => {
+          capped(vh.routes, v, "routes").forEach((r, i) => {
             const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v, "",
               [`route ${r.name ?? i}`, `match: ${r.match}`, r.virtualService && `from VirtualService ${r.virtualService}`,
                 r.cluster && `to ${r.cluster}`, ...(r.weightedClusters ?? []).map((w) => `to ${w.name} (weight ${w.weight})`)].filter(Boolean).join("\n"));
