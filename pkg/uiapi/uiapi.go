@@ -19,6 +19,8 @@ type Source struct {
 	Dump     []byte // /config_dump?include_eds
 	Clusters []byte // /clusters?format=json; nil when not available
 	Live     bool   // the source can be read again (the page shows a refresh button)
+	// Warnings are problems met while reading the source, shown in the overview.
+	Warnings []string
 }
 
 // API holds the views of one proxy's config.
@@ -50,7 +52,7 @@ func New(src Source) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{name: src.Name, live: src.Live}
+	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...)}
 	if d.Partial != "" {
 		a.warnings = append(a.warnings, d.Partial)
 	}

@@ -21,12 +21,17 @@ import (
 func TestServeAdmin(t *testing.T) {
 	dump, clusters := proxyconfig.DemoAdmin()
 	var dumps, other atomic.Int32
+	var failClusters atomic.Bool
 	envoy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.RequestURI() {
 		case admin.PathConfigDumpWithEDS:
 			dumps.Add(1)
 			_, _ = w.Write(dump)
 		case admin.PathClustersJSON:
+			if failClusters.Load() {
+				http.Error(w, "no", http.StatusInternalServerError)
+				return
+			}
 			_, _ = w.Write(clusters)
 		default:
 			other.Add(1)
@@ -51,4 +56,10 @@ func TestServeAdmin(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Equal(t, int32(2), dumps.Load(), "read again on refresh")
 	assert.Zero(t, other.Load(), "nothing else asked of the proxy")
+
+	failClusters.Store(true)
+	code, body = do(t, http.MethodPost, url+"api/refresh", "", http.Header{refreshHeader: {"1"}})
+	assert.Equal(t, http.StatusOK, code, "a failing /clusters is not fatal: %s", body)
+	assert.Contains(t, body, "endpoint health from EDS only")
+	assert.Contains(t, body, `"hasHealth":false`)
 }

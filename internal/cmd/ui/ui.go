@@ -141,8 +141,28 @@ func (o *Options) load(ctx context.Context) (*uiapi.API, error) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := livefetch.Fetch(ctx, o.IO, r, o.Source.Query(), []string{admin.PathConfigDumpWithEDS, admin.PathClustersJSON},
-			livefetch.Options{Timeout: o.Source.Timeout})
+		// The config dump is needed; /clusters only adds Envoy's view of endpoint health, so
+		// its failure is a warning on the page.
+		var (
+			mu          sync.Mutex // several targets run at once (before ui refuses more than one)
+			clustersErr error
+		)
+		res, err := livefetch.Do(ctx, o.IO, r, o.Source.Query(), livefetch.Options{Timeout: o.Source.Timeout},
+			func(ctx context.Context, c admin.Client) (map[string][]byte, error) {
+				dump, err := c.Get(ctx, admin.PathConfigDumpWithEDS)
+				if err != nil {
+					return nil, err
+				}
+				bodies := map[string][]byte{admin.PathConfigDumpWithEDS: dump}
+				if cl, err := c.Get(ctx, admin.PathClustersJSON); err == nil {
+					bodies[admin.PathClustersJSON] = cl
+				} else {
+					mu.Lock()
+					clustersErr = err
+					mu.Unlock()
+				}
+				return bodies, nil
+			})
 		if err != nil {
 			return nil, err
 		}
@@ -155,6 +175,9 @@ func (o *Options) load(ctx context.Context) (*uiapi.API, error) {
 		src.Name = res[0].Target
 		src.Dump = res[0].Bodies[admin.PathConfigDumpWithEDS]
 		src.Clusters = res[0].Bodies[admin.PathClustersJSON]
+		if clustersErr != nil {
+			src.Warnings = append(src.Warnings, fmt.Sprintf("endpoint health from EDS only: %v", clustersErr))
+		}
 	}
 	a, err := uiapi.New(src)
 	if err != nil {
