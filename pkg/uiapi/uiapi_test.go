@@ -181,3 +181,27 @@ func TestBadDump(t *testing.T) {
 	_, err := New(Source{Name: "x", Dump: []byte("not json")})
 	assert.Error(t, err)
 }
+
+// TestConcurrent: the server answers requests at once; run with -race.
+func TestConcurrent(t *testing.T) {
+	a := load(t, dumps[0].dump, dumps[0].clusters)
+	h := a.Handler()
+	paths := []string{"/api/overview", "/api/listeners", "/api/search?q=10", "/api/resource/listener/virtualInbound",
+		"/api/resource/cluster/" + url.PathEscape(a.clusters[0].Name), "/api/routeconfig/9080"}
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, p := range paths {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+				if rec.Code != http.StatusOK {
+					t.Errorf("worker %d: %s: %d", i, p, rec.Code)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
