@@ -34,6 +34,10 @@ try {
   await page.locator("#results li", { hasText: "cluster outbound|9080||details" }).first().waitFor();
   await page.fill("#search", "9080");
   await page.locator("#results li", { hasText: "listener 0.0.0.0_9080" }).waitFor();
+  await page.locator("#results li").first().focus(); // the keyboard opens a result too
+  await page.keyboard.press("Enter");
+  await page.locator("#detail-title", { hasText: "listener " }).waitFor();
+  await page.click("#clear");
 
   // A listener expanded step by step down to an endpoint.
   await page.locator("#results li", { hasText: "listener 0.0.0.0_9080" }).click();

@@ -196,6 +196,12 @@ function li(text: string, why: string, onClick: () => void, badge?: string): HTM
     el.append(w);
   }
   el.addEventListener("click", onClick);
+  // Keyboard: Tab to an item, Enter or Space to open it.
+  el.tabIndex = 0;
+  el.setAttribute("role", "button");
+  el.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onClick(); }
+  });
   return el;
 }
 
