@@ -100,6 +100,11 @@ func (o *Options) validate(args []string) error {
 	if o.Port < 0 || o.Port > 65535 {
 		return cmdutil.FlagErrorf("--port must be between 0 and 65535, got %d", o.Port)
 	}
+	if ip := net.ParseIP(o.Address); ip != nil && ip.IsUnspecified() {
+		// The server answers only requests for the printed host (DNS rebinding), and no browser
+		// asks for 0.0.0.0.
+		return cmdutil.FlagErrorf("--address %q listens everywhere but names no host a browser can use: give one address, such as 127.0.0.1", o.Address)
+	}
 	if !o.AllowRemote && !isLoopback(o.Address) {
 		return cmdutil.WithHint(cmdutil.FlagErrorf("--address %q is not a loopback address: the page would show the proxy's config to the network", o.Address),
 			"use 127.0.0.1 or ::1, or add --allow-non-loopback if that is what you want")

@@ -167,7 +167,9 @@ func TestValidate(t *testing.T) {
 		{"two sources", Options{Demo: true, Source: cmdutil.SourceOptions{File: "x"}}, nil, "only one of"},
 		{"not loopback", Options{Demo: true, Address: "0.0.0.0"}, nil, "not a loopback address"},
 		{"bad port", Options{Demo: true, Address: "127.0.0.1", Port: 70000}, nil, "--port"},
-		{"allowed remote", Options{Demo: true, Address: "0.0.0.0", AllowRemote: true}, nil, ""},
+		{"allowed remote", Options{Demo: true, Address: "192.0.2.7", AllowRemote: true}, nil, ""},
+		{"unspecified", Options{Demo: true, Address: "0.0.0.0", AllowRemote: true}, nil, "names no host"},
+		{"unspecified v6", Options{Demo: true, Address: "::", AllowRemote: true}, nil, "names no host"},
 		{"ipv6 loopback", Options{Demo: true, Address: "::1"}, nil, ""},
 		{"file", Options{Address: "localhost", Source: cmdutil.SourceOptions{File: "x", Timeout: time.Second}}, nil, ""},
 	} {
