@@ -165,7 +165,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"nothing", Options{}, nil, "give a <pod>"},
 		{"two sources", Options{Demo: true, Source: cmdutil.SourceOptions{File: "x"}}, nil, "only one of"},
-		{"not loopback", Options{Demo: true, Address: "0.0.0.0"}, nil, "not a loopback address"},
+		{"not loopback", Options{Demo: true, Address: "192.0.2.7"}, nil, "not a loopback address"},
 		{"bad port", Options{Demo: true, Address: "127.0.0.1", Port: 70000}, nil, "--port"},
 		{"allowed remote", Options{Demo: true, Address: "192.0.2.7", AllowRemote: true}, nil, ""},
 		{"unspecified", Options{Demo: true, Address: "0.0.0.0", AllowRemote: true}, nil, "names no host"},
