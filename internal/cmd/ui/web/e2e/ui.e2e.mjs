@@ -13,7 +13,8 @@ const browser = await chromium.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const problems = [];
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const page = await context.newPage();
 page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
 page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
 const nodes = () => page.evaluate(() => window.xdsctlUI.nodes());
@@ -54,6 +55,13 @@ try {
   await page.locator("#json", { hasText: "health: HEALTHY (from Envoy's /clusters)" }).waitFor();
   await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
   await page.locator("#json", { hasText: '"name": "' + cluster + '"' }).waitFor();
+  // Copy puts the JSON shown on the clipboard.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(demoURL).origin });
+  await page.click("#copy");
+  await page.locator("#copy", { hasText: "Copied" }).waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, await page.locator("#json").textContent());
+  assert.ok(copied.includes('"@type"'), "the resource's JSON is copied");
   await page.screenshot({ path: `${shots}/demo-expanded.png` });
 
   // The states dump: its NACKed and warming resources are listed, highlighted and opened.
