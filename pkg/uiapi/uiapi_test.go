@@ -2,6 +2,7 @@ package uiapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -204,4 +206,34 @@ func TestConcurrent(t *testing.T) {
 	for range 8 {
 		<-done
 	}
+}
+
+// TestChildrenBounded: a route configuration with 100 virtual hosts of 100 routes answers with
+// MaxChildren of each and the totals.
+func TestChildrenBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.RoutesConfigDump","dynamic_route_configs":[{"route_config":{"name":"big","virtual_hosts":[`)
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"name":"vh%d","domains":["d%d"],"routes":[`, i, i)
+		for j := range 100 {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"match":{"prefix":"/%d"},"route":{"cluster":"c%d"}}`, j, j)
+		}
+		b.WriteString("]}")
+	}
+	b.WriteString("]}}]}]}")
+	a, err := New(Source{Name: "big", Dump: []byte(b.String())})
+	require.NoError(t, err)
+	rc, err := a.RouteConfig("big")
+	require.NoError(t, err)
+	assert.Equal(t, 100, rc.TotalVirtualHosts)
+	require.Len(t, rc.VirtualHosts, MaxChildren)
+	assert.Equal(t, 100, rc.VirtualHosts[0].TotalRoutes)
+	assert.Len(t, rc.VirtualHosts[0].Routes, MaxChildren)
+	assert.Equal(t, "c59", rc.VirtualHosts[59].Routes[59].Cluster)
 }

@@ -14,6 +14,12 @@ import (
 // ErrNotFound is returned (wrapped) for a resource the dump does not hold.
 var ErrNotFound = errors.New("not found")
 
+// MaxChildren bounds the children one answer holds (filter chains, virtual hosts, routes of a
+// virtual host, endpoints): the page draws no more per expansion, so it asks for no more, and a
+// route configuration with thousands of virtual hosts stays a small answer. The totals say how
+// many there are; search finds the others.
+const MaxChildren = 60
+
 // ListenerItem is one row of /api/listeners.
 type ListenerItem struct {
 	Name    string `json:"name"`
@@ -61,7 +67,7 @@ type Chain struct {
 type ListenerDetail struct {
 	ListenerItem
 	configdump.Meta
-	Chains []Chain `json:"filterChains"`
+	Chains []Chain `json:"filterChains"` // at most MaxChildren; ListenerItem.Chains counts them all
 }
 
 // Listener returns a listener's filter chains and where each sends traffic.
@@ -73,7 +79,7 @@ func (a *API) Listener(name string) (ListenerDetail, error) {
 	l := &a.listeners[i]
 	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, len(l.FilterChains))}
 	d.ListenerItem = listenerItem(l)
-	for _, fc := range l.FilterChains {
+	for _, fc := range l.FilterChains[:min(len(l.FilterChains), MaxChildren)] {
 		c := Chain{FilterChain: fc}
 		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)
 		if c.RouteConfig != "" {
@@ -121,7 +127,9 @@ type WeightedCluster struct {
 type VirtualHostOut struct {
 	Name    string     `json:"name"`
 	Domains []string   `json:"domains"`
-	Routes  []RouteOut `json:"routes"`
+	Routes  []RouteOut `json:"routes"` // at most MaxChildren
+	// TotalRoutes counts them all.
+	TotalRoutes int `json:"totalRoutes"`
 }
 
 // RouteConfigDetail is /api/routeconfig/{name}.
@@ -129,7 +137,9 @@ type RouteConfigDetail struct {
 	Name   string `json:"name"`
 	Status string `json:"status,omitempty"`
 	configdump.Meta
-	VirtualHosts []VirtualHostOut `json:"virtualHosts"`
+	VirtualHosts []VirtualHostOut `json:"virtualHosts"` // at most MaxChildren
+	// TotalVirtualHosts counts them all.
+	TotalVirtualHosts int `json:"totalVirtualHosts"`
 }
 
 // RouteConfig returns a route configuration's virtual hosts and routes.
@@ -139,12 +149,13 @@ func (a *API) RouteConfig(name string) (RouteConfigDetail, error) {
 		return RouteConfigDetail{}, fmt.Errorf("route configuration %q: %w", name, ErrNotFound)
 	}
 	rc := &a.routes[i]
-	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, VirtualHosts: make([]VirtualHostOut, 0, len(rc.VirtualHosts))}
+	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
+		VirtualHosts: make([]VirtualHostOut, 0, min(len(rc.VirtualHosts), MaxChildren))}
 	rawVHs := rc.Raw.Get("virtual_hosts")
-	for i, vh := range rc.VirtualHosts {
-		v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, Routes: make([]RouteOut, 0, len(vh.Routes))}
+	for i, vh := range rc.VirtualHosts[:min(len(rc.VirtualHosts), MaxChildren)] {
+		v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, TotalRoutes: len(vh.Routes), Routes: make([]RouteOut, 0, min(len(vh.Routes), MaxChildren))}
 		rawRoutes := rawVHs.Index(i).Get("routes")
-		for j, r := range vh.Routes {
+		for j, r := range vh.Routes[:min(len(vh.Routes), MaxChildren)] {
 			ro := RouteOut{Route: r}
 			if r.Cluster != "" {
 				ro.ClusterStatus = a.clusterStatus(r.Cluster)
@@ -182,7 +193,9 @@ type ClusterDetail struct {
 	// EndpointsFrom says where the endpoints come from: "clusters" (Envoy's /clusters, with its
 	// health view), "eds" (the dump's endpoint assignment) or "" when neither has them.
 	EndpointsFrom string        `json:"endpointsFrom"`
-	Endpoints     []EndpointOut `json:"endpoints"`
+	Endpoints     []EndpointOut `json:"endpoints"` // at most MaxChildren
+	// TotalEndpoints counts them all.
+	TotalEndpoints int `json:"totalEndpoints"`
 }
 
 // Cluster returns a cluster and its endpoints with their health.
@@ -194,13 +207,17 @@ func (a *API) Cluster(name string) (ClusterDetail, error) {
 	d := ClusterDetail{Cluster: a.clusters[i], Status: status(a.clusters[i].Meta), Endpoints: []EndpointOut{}}
 	if j, ok := a.byStatus[name]; ok {
 		d.EndpointsFrom = "clusters"
-		for _, h := range a.statuses.Statuses[j].Hosts {
+		hosts := a.statuses.Statuses[j].Hosts
+		d.TotalEndpoints = len(hosts)
+		for _, h := range hosts[:min(len(hosts), MaxChildren)] {
 			d.Endpoints = append(d.Endpoints, EndpointOut{Address: h.Endpoint(), Health: h.Status, Locality: h.Locality.String(),
 				Weight: h.Weight, Priority: h.Priority, Hostname: h.Hostname, Flags: h.Flags, Ejected: h.FailedOutlierCheck})
 		}
 	} else if j, ok := a.byEDS[name]; ok {
 		d.EndpointsFrom = "eds"
-		for _, e := range a.eds[j].Endpoints {
+		eps := a.eds[j].Endpoints
+		d.TotalEndpoints = len(eps)
+		for _, e := range eps[:min(len(eps), MaxChildren)] {
 			d.Endpoints = append(d.Endpoints, EndpointOut{Address: e.Name(), Health: e.Status, Locality: e.Locality.String(),
 				Weight: e.Weight, Priority: e.Priority, Hostname: e.Hostname})
 		}

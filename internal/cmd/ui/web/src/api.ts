@@ -31,13 +31,14 @@ export interface RouteOut {
 }
 export interface RouteConfigDetail extends Meta {
   name: string; status?: string;
-  virtualHosts: { name: string; domains: string[]; routes: RouteOut[] }[];
+  virtualHosts: { name: string; domains: string[]; routes: RouteOut[]; totalRoutes: number }[];
+  totalVirtualHosts: number;
 }
 
 export interface EndpointOut { address: string; health: string; locality?: string; weight?: number; outlierEjected?: boolean; flags?: string[] }
 export interface ClusterDetail extends Meta {
   name: string; fqdn: string; type: string; status?: string;
-  endpointsFrom: string; endpoints: EndpointOut[];
+  endpointsFrom: string; endpoints: EndpointOut[]; totalEndpoints: number;
 }
 
 export interface Hit { kind: string; name: string; why: string }

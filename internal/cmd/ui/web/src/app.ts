@@ -68,14 +68,13 @@ function layout() {
   cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 8, rankSep: 60, animate: false } as cytoscape.LayoutOptions).run();
 }
 
-// MAX_CHILDREN bounds one expansion so the graph stays readable and the layout fast; the rest
-// are named by a "N more" node (search finds them).
-const MAX_CHILDREN = 60;
-
-function capped<T>(items: T[], from: string, what: string): T[] {
-  if (items.length <= MAX_CHILDREN) return items;
-  addNode("chain", `${from}\u0002more`, `${items.length - MAX_CHILDREN} more ${what}: use search`, undefined, false, from);
-  return items.slice(0, MAX_CHILDREN);
+// The API answers at most 60 children per expansion (uiapi.MaxChildren) with their total: the
+// rest are named by a "N more" node (search finds them).
+function capped<T>(items: T[], total: number, from: string, what: string): T[] {
+  if (total > items.length) {
+    addNode("chain", `${from}\u0002more`, `${total - items.length} more ${what}: use search`, undefined, false, from);
+  }
+  return items;
 }
 
 // expand loads a node's children: one API call, one step down the graph.
@@ -85,7 +84,7 @@ async function expand(kind: Kind, name: string) {
     switch (kind) {
       case "listener": {
         const l = await api.listener(name);
-        capped(l.filterChains, from, "filter chains").forEach((c, i) => {
+        capped(l.filterChains, l.chains, from, "filter chains").forEach((c, i) => {
           const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
             `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
           if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
@@ -96,10 +95,10 @@ async function expand(kind: Kind, name: string) {
       }
       case "routeconfig": {
         const rc = await api.routeConfig(name);
-        capped(rc.virtualHosts, from, "virtual hosts").forEach((vh) => {
+        capped(rc.virtualHosts, rc.totalVirtualHosts, from, "virtual hosts").forEach((vh) => {
           const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
             `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
-          capped(vh.routes, v, "routes").forEach((r, i) => {
+          capped(vh.routes, vh.totalRoutes, v, "routes").forEach((r, i) => {
             const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v, "",
               [`route ${r.name ?? i}`, `match: ${r.match}`, r.virtualService && `from VirtualService ${r.virtualService}`,
                 r.cluster && `to ${r.cluster}`, ...(r.weightedClusters ?? []).map((w) => `to ${w.name} (weight ${w.weight})`)].filter(Boolean).join("\n"));
@@ -111,7 +110,7 @@ async function expand(kind: Kind, name: string) {
       }
       case "cluster": {
         const c = await api.cluster(name);
-        capped(c.endpoints, from, "endpoints").forEach((e) => {
+        capped(c.endpoints, c.totalEndpoints, from, "endpoints").forEach((e) => {
           const healthy = e.health === "HEALTHY" && !e.outlierEjected;
           addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from, "",
             [`endpoint ${e.address} of ${name}`, `health: ${e.health} (from ${c.endpointsFrom === "clusters" ? "Envoy's /clusters" : "EDS"})`,
