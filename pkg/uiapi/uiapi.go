@@ -195,7 +195,7 @@ func problemOf(kind, name string, m configdump.Meta) (Problem, bool) {
 	return p, true
 }
 
-// Status is a resource's state for the graph: "" when active or static, else WARMING, ERROR,
+// status is a resource's state for the graph: "" when active or static, else WARMING, ERROR,
 // DRAINING, or NACKED when Envoy rejected its last update but keeps the previous one.
 func status(m configdump.Meta) string {
 	switch {
