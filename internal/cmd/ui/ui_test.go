@@ -73,9 +73,20 @@ func TestServeDemo(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "<script", "the page is served")
 
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'", "nothing loads from elsewhere")
+	assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), "no other site frames the page")
+
 	code, body = do(t, http.MethodGet, url+"api/overview", "", nil)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, `"source": "demo proxy"`)
+
+	// Another site's script asking for a refresh sends a CORS preflight first: it gets no CORS
+	// allowance.
+	code, _ = do(t, http.MethodOptions, url+"api/refresh", "", http.Header{"Origin": {"http://evil.example"}, "Access-Control-Request-Method": {"POST"}})
+	assert.NotEqual(t, http.StatusOK, code)
 
 	code, _ = do(t, http.MethodGet, url+"api/cluster/nope", "", nil)
 	assert.Equal(t, http.StatusNotFound, code)
