@@ -16,6 +16,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmd/selftest"
 	"github.com/xdsctl/xdsctl/internal/cmd/trace"
+	"github.com/xdsctl/xdsctl/internal/cmd/ui"
 	"github.com/xdsctl/xdsctl/internal/cmd/version"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/controlplane/grpcpeer/child"
@@ -75,6 +76,7 @@ xdsctl selftest`,
 	cmd.AddCommand(trace.NewCmdTrace(f, nil))
 	cmd.AddCommand(controlplane.NewCmdControlPlane(f))
 	cmd.AddCommand(selftest.NewCmdSelftest(f, nil))
+	cmd.AddCommand(ui.NewCmdUI(f))
 	cmd.AddCommand(&cobra.Command{
 		Use:                "grpc-peer -target <name>...",
 		Short:              "Run a real gRPC-Go proxyless xDS client (for the self-test)",

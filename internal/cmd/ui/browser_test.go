@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/xdsctl/xdsctl/internal/cmdutil"
+)
+
+// bigDump is hack/bigdumps.sh's 100 MB dump (gitignored).
+const bigDump = "../../../testdata/big/dump-100mb.json"
+
+// TestBrowser runs web/e2e/ui.e2e.mjs: the page in headless Chromium (Debian's chromium package,
+// driven by playwright-core from web/node_modules) on the demo sidecar and on a dump with NACKed
+// and warming resources. It skips when Chromium, node or web/node_modules is missing, unless
+// XDSCTL_E2E=1, where a missing piece fails it. Screenshots go to $XDSCTL_ARTIFACTS/ui when set,
+// else to the test's temporary directory.
+//
+// With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
+// expands a listener.
+func TestBrowser(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	_, cerr := os.Stat(chromium)
+	_, merr := os.Stat("web/node_modules/playwright-core")
+	if err != nil || cerr != nil || merr != nil {
+		msg := "browser test needs node, " + chromium + " and web/node_modules (cd internal/cmd/ui/web && npm ci)"
+		if os.Getenv("XDSCTL_E2E") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	shots := t.TempDir()
+	if dir := os.Getenv("XDSCTL_ARTIFACTS"); dir != "" {
+		shots = filepath.Join(dir, "ui")
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	demo := serve(t, &Options{Demo: true})
+	states := serve(t, &Options{Source: cmdutil.SourceOptions{File: "../../../pkg/configdump/testdata/states.json"}})
+	args := []string{"e2e/ui.e2e.mjs", demo, states, shots}
+	if _, err := os.Stat(bigDump); err == nil {
+		args = append(args, serve(t, &Options{Source: cmdutil.SourceOptions{File: bigDump}}))
+	} else {
+		t.Logf("no %s (./hack/bigdumps.sh): the page is not tried on the 100 MB dump", bigDump)
+	}
+	cmd := exec.Command(node, args...)
+	cmd.Dir = "web"
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser test failed: %v\n%s", err, out)
+	}
+	t.Logf("screenshots in %s", shots)
+}

@@ -1,0 +1,94 @@
+// Browser test of xdsctl ui's page in headless Chromium, driven by playwright-core. Run by
+// internal/cmd/ui's TestBrowser: node e2e/ui.e2e.mjs <demo-url> <states-url> <screenshot-dir> [<big-url>].
+// The demo sidecar: overview, search, a listener expanded down to an endpoint, a resource's JSON.
+// The states dump: a NACKed resource highlighted and opened. The 100 MB dump, when given: the
+// first view, a search, a listener expanded.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+
+const [demoURL, statesURL, shots, bigURL] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const problems = [];
+const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const page = await context.newPage();
+page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+const nodes = () => page.evaluate(() => window.xdsctlUI.nodes());
+const waitNode = (kind, pred) => page.waitForFunction(([k, p]) =>
+  window.xdsctlUI.nodes().some((n) => n.kind === k && n.name.includes(p)), [kind, pred]);
+
+try {
+  // The demo sidecar.
+  await page.goto(demoURL);
+  await page.locator("#source", { hasText: "demo proxy" }).waitFor();
+  await page.locator("#identity", { hasText: "Istio 1.27" }).waitFor();
+  await page.locator("#listeners li").first().waitFor();
+  assert.ok(await page.locator("#listeners li").count() > 5, "the listeners are listed");
+  assert.equal(await page.locator("#refresh").isHidden(), true, "no refresh for a saved dump");
+
+  // Search by name, then by port.
+  await page.fill("#search", "details");
+  await page.locator("#results li", { hasText: "cluster outbound|9080||details" }).first().waitFor();
+  await page.fill("#search", "9080");
+  await page.locator("#results li", { hasText: "listener 0.0.0.0_9080" }).waitFor();
+  await page.locator("#results li").first().focus(); // the keyboard opens a result too
+  await page.keyboard.press("Enter");
+  await page.locator("#detail-title", { hasText: "listener " }).waitFor();
+  await page.click("#clear");
+
+  // A listener expanded step by step down to an endpoint.
+  await page.locator("#results li", { hasText: "listener 0.0.0.0_9080" }).click();
+  await waitNode("routeconfig", "9080");
+  await page.locator("#json", { hasText: '"name": "0.0.0.0_9080"' }).waitFor();
+  await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "9080"));
+  await waitNode("cluster", "details");
+  await waitNode("cluster", "v1|reviews"); // a weighted cluster of reviews' route
+  const cluster = (await nodes()).find((n) => n.kind === "cluster" && n.name.includes("details")).name;
+  await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
+  await waitNode("endpoint", cluster);
+  const ep = (await nodes()).find((n) => n.kind === "endpoint");
+  await page.evaluate((n) => window.xdsctlUI.tap("endpoint", n), ep.name);
+  await page.locator("#json", { hasText: "health: HEALTHY (from Envoy's /clusters)" }).waitFor();
+  await page.evaluate((c) => window.xdsctlUI.tap("cluster", c), cluster);
+  await page.locator("#json", { hasText: '"name": "' + cluster + '"' }).waitFor();
+  // Copy puts the JSON shown on the clipboard.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(demoURL).origin });
+  await page.click("#copy");
+  await page.locator("#copy", { hasText: "Copied" }).waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, await page.locator("#json").textContent());
+  assert.ok(copied.includes('"@type"'), "the resource's JSON is copied");
+  await page.screenshot({ path: `${shots}/demo-expanded.png` });
+
+  // The states dump: its NACKed and warming resources are listed, highlighted and opened.
+  await page.goto(statesURL);
+  await page.locator("#problems li", { hasText: "listener 0.0.0.0_8080" }).locator(".badge.WARMING").waitFor();
+  const nacked = page.locator("#problems li", { hasText: "routeconfig 9080" });
+  await nacked.locator(".badge.NACKED").waitFor();
+  await nacked.click();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "routeconfig" && n.classes.includes("bad")));
+  await page.locator("#json", { hasText: '"name": "9080"' }).waitFor();
+  await page.locator("#detail-summary", { hasText: "invalid regex" }).waitFor();
+  await page.screenshot({ path: `${shots}/states-nacked.png` });
+
+  if (bigURL) {
+    await page.goto(bigURL);
+    await page.locator("#listeners li", { hasText: "more: find them with the search box" }).waitFor();
+    const first = await page.evaluate(() => document.querySelector("#listeners li").firstChild.textContent);
+    await page.fill("#search", first);
+    const hit = page.locator("#results li", { hasText: "listener " + first }).first();
+    await hit.waitFor();
+    await hit.click();
+    await waitNode("chain", "");
+    await page.screenshot({ path: `${shots}/big-listener.png` });
+  }
+
+  assert.deepEqual(problems, [], "no errors in the page (CSP included)");
+  console.log("ok");
+} finally {
+  await browser.close();
+}

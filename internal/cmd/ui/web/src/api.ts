@@ -1,0 +1,69 @@
+// The JSON API of pkg/uiapi, as the page uses it. Every call asks for one small view.
+
+export interface Meta {
+  state?: string;
+  versionInfo?: string;
+  lastUpdated?: string;
+  errorState?: { details: string; versionInfo?: string };
+}
+
+export interface Overview {
+  source: string;
+  live: boolean;
+  identity?: { nodeId?: string; nodeCluster?: string; istioVersion?: string; envoyVersion?: string };
+  counts: Record<string, number>;
+  problems: { kind: string; name: string; state: string; nack?: string }[];
+  warnings: string[];
+  hasHealth: boolean;
+}
+
+export interface ListenerItem { name: string; address: string; port: number; type: string; chains: number; status?: string }
+
+export interface Chain {
+  name?: string; match: string; destination: string; default?: boolean;
+  routeConfig?: string; routeConfigStatus?: string; cluster?: string; clusterStatus?: string;
+}
+export interface ListenerDetail extends ListenerItem, Meta { filterChains: Chain[] }
+
+export interface RouteOut {
+  name?: string; match: string; cluster?: string; clusterStatus?: string; passthrough?: boolean; virtualService?: string;
+  weightedClusters?: { name: string; weight: number; status?: string }[];
+}
+export interface RouteConfigDetail extends Meta {
+  name: string; status?: string;
+  virtualHosts: { name: string; domains: string[]; routes: RouteOut[]; totalRoutes: number }[];
+  totalVirtualHosts: number;
+}
+
+export interface EndpointOut { address: string; health: string; locality?: string; weight?: number; outlierEjected?: boolean; flags?: string[] }
+export interface ClusterDetail extends Meta {
+  name: string; fqdn: string; type: string; status?: string;
+  endpointsFrom: string; endpoints: EndpointOut[]; totalEndpoints: number;
+}
+
+export interface Hit { kind: string; name: string; why: string }
+
+async function get<T>(path: string): Promise<T> {
+  const r = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error ?? `${r.status} ${r.statusText}`);
+  return body as T;
+}
+
+const seg = encodeURIComponent;
+
+export const api = {
+  overview: () => get<Overview>("api/overview"),
+  listeners: () => get<{ total: number; listeners: ListenerItem[] }>("api/listeners"),
+  listener: (name: string) => get<ListenerDetail>(`api/listener/${seg(name)}`),
+  routeConfig: (name: string) => get<RouteConfigDetail>(`api/routeconfig/${seg(name)}`),
+  cluster: (name: string) => get<ClusterDetail>(`api/cluster/${seg(name)}`),
+  resource: (kind: string, name: string) => get<unknown>(`api/resource/${seg(kind)}/${seg(name)}`),
+  search: (q: string) => get<Hit[]>(`api/search?q=${seg(q)}`),
+  refresh: async (): Promise<Overview> => {
+    const r = await fetch("api/refresh", { method: "POST", headers: { "X-Xdsctl-Refresh": "1" } });
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error ?? `${r.status} ${r.statusText}`);
+    return body as Overview;
+  },
+};

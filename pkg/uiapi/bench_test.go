@@ -1,0 +1,76 @@
+package uiapi
+
+import (
+	"os"
+	"testing"
+)
+
+// bigDump is the 100 MB dump of hack/bigdumps.sh (testdata/big, gitignored); the benchmarks skip
+// without it.
+const bigDump = "../../testdata/big/dump-100mb.json"
+
+func loadBig(b *testing.B) []byte {
+	data, err := os.ReadFile(bigDump)
+	if err != nil {
+		b.Skipf("no %s: run ./hack/bigdumps.sh", bigDump)
+	}
+	return data
+}
+
+// BenchmarkNew is the page's first view on the 100 MB dump: parse and every view (target ≤ 2 s).
+func BenchmarkNew(b *testing.B) {
+	data := loadBig(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(Source{Name: "big", Dump: data}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExpand is one step of each kind on the 100 MB dump, and a search (target ≤ 200 ms).
+func BenchmarkExpand(b *testing.B) {
+	a, err := New(Source{Name: "big", Dump: loadBig(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, rc, c := a.listeners[len(a.listeners)/2].Name, a.routes[len(a.routes)/2].Name, a.clusters[len(a.clusters)/2].Name
+	b.Run("overview", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.Overview()
+		}
+	})
+	b.Run("listener", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Listener(l); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("routeconfig", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.RouteConfig(rc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cluster", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Cluster(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("resource", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Resource(KindCluster, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("search", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.Search("10.1.2.3")
+		}
+	})
+}

@@ -1,0 +1,221 @@
+// Package uiapi is the small JSON API behind xdsctl ui's page: views of one parsed config dump
+// (and, when present, the proxy's /clusters?format=json) shaped for a graph that is expanded one
+// step at a time. Every view is computed once, when the API is built; requests only look up and
+// encode, so the page never receives the whole dump.
+package uiapi
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+)
+
+// Source is one proxy's admin output.
+type Source struct {
+	Name     string // how the page names the proxy: a file, an admin URL, a pod
+	Dump     []byte // /config_dump?include_eds
+	Clusters []byte // /clusters?format=json; nil when not available
+	Live     bool   // the source can be read again (the page shows a refresh button)
+	// Warnings are problems met while reading the source, shown in the overview.
+	Warnings []string
+}
+
+// API holds the views of one proxy's config.
+type API struct {
+	name      string
+	live      bool
+	listeners []configdump.Listener
+	routes    []configdump.RouteConfig
+	clusters  []configdump.Cluster
+	eds       []configdump.LoadAssignment
+	statuses  *configdump.Clusters
+	boot      *configdump.Bootstrap
+	warnings  []string
+
+	byListener map[string]int
+	byRoute    map[string]int
+	byCluster  map[string]int
+	byEDS      map[string]int
+	byStatus   map[string]int
+	ips        endpoints
+
+	normalize sync.Mutex // configdump.Normalize's warnings are not safe for concurrent use
+}
+
+// New parses src and computes every view. A view whose section is missing is empty; other
+// problems the views met are kept as warnings for the overview.
+func New(src Source) (*API, error) {
+	d, err := configdump.ParseInput(src.Dump)
+	if err != nil {
+		return nil, err
+	}
+	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...)}
+	if d.Partial != "" {
+		a.warnings = append(a.warnings, d.Partial)
+	}
+	keep := func(what string, err error) {
+		if err != nil && !errors.Is(err, configdump.ErrNoSection) {
+			a.warnings = append(a.warnings, fmt.Sprintf("%s: %v", what, err))
+		}
+	}
+	var e error
+	a.listeners, e = d.Listeners()
+	keep("listeners", e)
+	a.routes, e = d.Routes()
+	keep("routes", e)
+	a.clusters, e = d.Clusters()
+	keep("clusters", e)
+	a.eds, e = d.EDS()
+	keep("endpoints", e)
+	a.boot, e = d.Bootstrap()
+	keep("bootstrap", e)
+	if d.Warnings != nil {
+		a.warnings = append(a.warnings, d.Warnings.List()...)
+	}
+	if len(src.Clusters) > 0 {
+		st, err := configdump.ParseClusters(src.Clusters)
+		if err != nil {
+			a.warnings = append(a.warnings, fmt.Sprintf("/clusters: %v", err))
+		} else {
+			a.statuses = st
+		}
+	}
+	a.index()
+	return a, nil
+}
+
+func (a *API) index() {
+	a.byListener = map[string]int{}
+	for i := range a.listeners {
+		setFirst(a.byListener, a.listeners[i].Name, i)
+	}
+	a.byRoute = map[string]int{}
+	for i := range a.routes {
+		setFirst(a.byRoute, a.routes[i].Name, i)
+	}
+	a.byCluster = map[string]int{}
+	for i := range a.clusters {
+		setFirst(a.byCluster, a.clusters[i].Name, i)
+	}
+	a.byEDS = map[string]int{}
+	for i := range a.eds {
+		setFirst(a.byEDS, a.eds[i].Cluster, i)
+	}
+	a.ips = a.endpointIndex()
+	a.byStatus = map[string]int{}
+	if a.statuses != nil {
+		for i := range a.statuses.Statuses {
+			setFirst(a.byStatus, a.statuses.Statuses[i].Name, i)
+		}
+	}
+}
+
+// setFirst keeps the first index of a name: the active resource comes before a warming one of
+// the same name in the views' order.
+func setFirst(m map[string]int, name string, i int) {
+	if _, ok := m[name]; !ok {
+		m[name] = i
+	}
+}
+
+// Kinds the API names resources by, in /api/resource/{kind}/{name} and in search results.
+const (
+	KindListener    = "listener"
+	KindRouteConfig = "routeconfig"
+	KindCluster     = "cluster"
+	KindEndpoints   = "endpoints"
+)
+
+// Problem is a resource Envoy has not fully taken: warming, or with a rejected update (NACK).
+type Problem struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	State   string `json:"state"`
+	NACK    string `json:"nack,omitempty"` // the rejection's details
+	Version string `json:"rejectedVersion,omitempty"`
+}
+
+// Overview is the page's first view.
+type Overview struct {
+	Source    string                `json:"source"`
+	Live      bool                  `json:"live"`
+	Identity  *configdump.Bootstrap `json:"identity,omitempty"`
+	Counts    map[string]int        `json:"counts"`
+	Problems  []Problem             `json:"problems"`
+	Warnings  []string              `json:"warnings"`
+	HasHealth bool                  `json:"hasHealth"` // /clusters was read: endpoints carry Envoy's health view
+}
+
+// Overview returns counts per kind, the resources in trouble and the proxy's identity.
+func (a *API) Overview() Overview {
+	o := Overview{
+		Source: a.name, Live: a.live, Identity: a.boot, HasHealth: a.statuses != nil,
+		Counts: map[string]int{
+			KindListener: len(a.listeners), KindRouteConfig: len(a.routes),
+			KindCluster: len(a.clusters), KindEndpoints: len(a.eds),
+		},
+		Problems: []Problem{},
+		Warnings: append([]string{}, a.warnings...),
+	}
+	add := func(kind, name string, m configdump.Meta) {
+		if p, ok := problemOf(kind, name, m); ok {
+			o.Problems = append(o.Problems, p)
+		}
+	}
+	for i := range a.listeners {
+		add(KindListener, a.listeners[i].Name, a.listeners[i].Meta)
+	}
+	for i := range a.routes {
+		add(KindRouteConfig, a.routes[i].Name, a.routes[i].Meta)
+	}
+	for i := range a.clusters {
+		add(KindCluster, a.clusters[i].Name, a.clusters[i].Meta)
+	}
+	for i := range a.eds {
+		add(KindEndpoints, a.eds[i].Cluster, a.eds[i].Meta)
+	}
+	return o
+}
+
+func problemOf(kind, name string, m configdump.Meta) (Problem, bool) {
+	if m.State != configdump.StateWarming && m.State != configdump.StateError && m.Error == nil {
+		return Problem{}, false
+	}
+	p := Problem{Kind: kind, Name: name, State: m.State}
+	if m.Error != nil {
+		p.NACK = m.Error.Details
+		p.Version = m.Error.VersionInfo
+		if p.Name == "" {
+			p.Name = m.Error.FailedName
+		}
+	}
+	return p, true
+}
+
+// status is a resource's state for the graph: "" when active or static, else WARMING, ERROR,
+// DRAINING, or NACKED when Envoy rejected its last update but keeps the previous one.
+func status(m configdump.Meta) string {
+	switch {
+	case m.State == configdump.StateActive || m.State == configdump.StateStatic:
+		if m.Error != nil {
+			return "NACKED"
+		}
+		return ""
+	}
+	return m.State
+}
+
+// routeOrCluster splits a filter chain's destination ("Route: name", "Cluster: name", an inline
+// route's summary) into the resource it names.
+func routeOrCluster(dest string) (route, cluster string) {
+	switch {
+	case strings.HasPrefix(dest, "Route: "):
+		return strings.TrimPrefix(dest, "Route: "), ""
+	case strings.HasPrefix(dest, "Cluster: "):
+		return "", strings.TrimPrefix(dest, "Cluster: ")
+	}
+	return "", ""
+}

@@ -1,0 +1,379 @@
+package uiapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/xdsctl/xdsctl/internal/jsonscan"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+)
+
+// ErrNotFound is returned (wrapped) for a resource the dump does not hold.
+var ErrNotFound = errors.New("not found")
+
+// MaxChildren bounds the children one answer holds (filter chains, virtual hosts, routes of a
+// virtual host, endpoints): the page draws no more per expansion, so it asks for no more, and a
+// route configuration with thousands of virtual hosts stays a small answer. The totals say how
+// many there are; search finds the others.
+const MaxChildren = 60
+
+// ListenerItem is one row of /api/listeners.
+type ListenerItem struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Port    uint32 `json:"port"`
+	Type    string `json:"type"`
+	Chains  int    `json:"chains"`
+	Status  string `json:"status,omitempty"`
+}
+
+// MaxListed bounds /api/listeners: a big proxy's thousands of listeners are found by search.
+const MaxListed = 200
+
+// ListenerList is /api/listeners: the first MaxListed listeners, in the dump's order.
+type ListenerList struct {
+	Total     int            `json:"total"`
+	Listeners []ListenerItem `json:"listeners"`
+}
+
+// Listeners lists the first MaxListed listeners, in the dump's order, and how many there are.
+func (a *API) Listeners() ListenerList {
+	n := min(len(a.listeners), MaxListed)
+	out := ListenerList{Total: len(a.listeners), Listeners: make([]ListenerItem, 0, n)}
+	for i := range n {
+		out.Listeners = append(out.Listeners, listenerItem(&a.listeners[i]))
+	}
+	return out
+}
+
+func listenerItem(l *configdump.Listener) ListenerItem {
+	return ListenerItem{Name: l.Name, Address: l.Address(), Port: l.Port, Type: l.Type,
+		Chains: len(l.FilterChains), Status: status(l.Meta)}
+}
+
+// Chain is one filter chain of a listener, with the route configuration or cluster it sends to.
+type Chain struct {
+	configdump.FilterChain
+	RouteConfig       string `json:"routeConfig,omitempty"`
+	RouteConfigStatus string `json:"routeConfigStatus,omitempty"` // MISSING when the proxy does not hold it
+	Cluster           string `json:"cluster,omitempty"`
+	ClusterStatus     string `json:"clusterStatus,omitempty"`
+}
+
+// ListenerDetail is /api/listener/{name}.
+type ListenerDetail struct {
+	ListenerItem
+	configdump.Meta
+	Chains []Chain `json:"filterChains"` // at most MaxChildren; ListenerItem.Chains counts them all
+}
+
+// Listener returns a listener's filter chains and where each sends traffic.
+func (a *API) Listener(name string) (ListenerDetail, error) {
+	i, ok := a.byListener[name]
+	if !ok {
+		return ListenerDetail{}, fmt.Errorf("listener %q: %w", name, ErrNotFound)
+	}
+	l := &a.listeners[i]
+	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, len(l.FilterChains))}
+	d.ListenerItem = listenerItem(l)
+	for _, fc := range l.FilterChains[:min(len(l.FilterChains), MaxChildren)] {
+		c := Chain{FilterChain: fc}
+		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)
+		if c.RouteConfig != "" {
+			c.RouteConfigStatus = a.routeStatus(c.RouteConfig)
+		}
+		if c.Cluster != "" {
+			c.ClusterStatus = a.clusterStatus(c.Cluster)
+		}
+		d.Chains = append(d.Chains, c)
+	}
+	return d, nil
+}
+
+func (a *API) routeStatus(name string) string {
+	i, ok := a.byRoute[name]
+	if !ok {
+		return "MISSING"
+	}
+	return status(a.routes[i].Meta)
+}
+
+func (a *API) clusterStatus(name string) string {
+	i, ok := a.byCluster[name]
+	if !ok {
+		return "MISSING"
+	}
+	return status(a.clusters[i].Meta)
+}
+
+// RouteOut is one route of a virtual host, with its cluster's state, or its weighted clusters.
+type RouteOut struct {
+	configdump.Route
+	ClusterStatus string            `json:"clusterStatus,omitempty"`
+	Weighted      []WeightedCluster `json:"weightedClusters,omitempty"`
+}
+
+// WeightedCluster is one cluster of a route's weighted_clusters.
+type WeightedCluster struct {
+	Name   string `json:"name"`
+	Weight int64  `json:"weight"`
+	Status string `json:"status,omitempty"`
+}
+
+// VirtualHostOut is one virtual host of /api/routeconfig/{name}.
+type VirtualHostOut struct {
+	Name    string     `json:"name"`
+	Domains []string   `json:"domains"`
+	Routes  []RouteOut `json:"routes"` // at most MaxChildren
+	// TotalRoutes counts them all.
+	TotalRoutes int `json:"totalRoutes"`
+}
+
+// RouteConfigDetail is /api/routeconfig/{name}.
+type RouteConfigDetail struct {
+	Name   string `json:"name"`
+	Status string `json:"status,omitempty"`
+	configdump.Meta
+	VirtualHosts []VirtualHostOut `json:"virtualHosts"` // at most MaxChildren
+	// TotalVirtualHosts counts them all.
+	TotalVirtualHosts int `json:"totalVirtualHosts"`
+}
+
+// RouteConfig returns a route configuration's virtual hosts and routes.
+func (a *API) RouteConfig(name string) (RouteConfigDetail, error) {
+	i, ok := a.byRoute[name]
+	if !ok {
+		return RouteConfigDetail{}, fmt.Errorf("route configuration %q: %w", name, ErrNotFound)
+	}
+	rc := &a.routes[i]
+	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
+		VirtualHosts: make([]VirtualHostOut, 0, min(len(rc.VirtualHosts), MaxChildren))}
+	rawVHs := rc.Raw.Get("virtual_hosts")
+	for i, vh := range rc.VirtualHosts[:min(len(rc.VirtualHosts), MaxChildren)] {
+		v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, TotalRoutes: len(vh.Routes), Routes: make([]RouteOut, 0, min(len(vh.Routes), MaxChildren))}
+		rawRoutes := rawVHs.Index(i).Get("routes")
+		for j, r := range vh.Routes[:min(len(vh.Routes), MaxChildren)] {
+			ro := RouteOut{Route: r}
+			if r.Cluster != "" {
+				ro.ClusterStatus = a.clusterStatus(r.Cluster)
+			}
+			_ = rawRoutes.Index(j).Get("route", "weighted_clusters", "clusters").Items(func(_ int, c jsonscan.Value) bool {
+				w := WeightedCluster{Name: c.Get("name").Str()}
+				w.Weight, _ = c.Get("weight").Int()
+				w.Status = a.clusterStatus(w.Name)
+				ro.Weighted = append(ro.Weighted, w)
+				return true
+			})
+			v.Routes = append(v.Routes, ro)
+		}
+		d.VirtualHosts = append(d.VirtualHosts, v)
+	}
+	return d, nil
+}
+
+// EndpointOut is one endpoint of a cluster, from EDS or from /clusters.
+type EndpointOut struct {
+	Address  string   `json:"address"`
+	Health   string   `json:"health"`
+	Locality string   `json:"locality,omitempty"`
+	Weight   uint32   `json:"weight,omitempty"`
+	Priority uint32   `json:"priority,omitempty"`
+	Hostname string   `json:"hostname,omitempty"`
+	Flags    []string `json:"flags,omitempty"`
+	Ejected  bool     `json:"outlierEjected,omitempty"`
+}
+
+// ClusterDetail is /api/cluster/{name}.
+type ClusterDetail struct {
+	configdump.Cluster
+	Status string `json:"status,omitempty"`
+	// EndpointsFrom says where the endpoints come from: "clusters" (Envoy's /clusters, with its
+	// health view), "eds" (the dump's endpoint assignment) or "" when neither has them.
+	EndpointsFrom string        `json:"endpointsFrom"`
+	Endpoints     []EndpointOut `json:"endpoints"` // at most MaxChildren
+	// TotalEndpoints counts them all.
+	TotalEndpoints int `json:"totalEndpoints"`
+}
+
+// Cluster returns a cluster and its endpoints with their health.
+func (a *API) Cluster(name string) (ClusterDetail, error) {
+	i, ok := a.byCluster[name]
+	if !ok {
+		return ClusterDetail{}, fmt.Errorf("cluster %q: %w", name, ErrNotFound)
+	}
+	d := ClusterDetail{Cluster: a.clusters[i], Status: status(a.clusters[i].Meta), Endpoints: []EndpointOut{}}
+	if j, ok := a.byStatus[name]; ok {
+		d.EndpointsFrom = "clusters"
+		hosts := a.statuses.Statuses[j].Hosts
+		d.TotalEndpoints = len(hosts)
+		for _, h := range hosts[:min(len(hosts), MaxChildren)] {
+			d.Endpoints = append(d.Endpoints, EndpointOut{Address: h.Endpoint(), Health: h.Status, Locality: h.Locality.String(),
+				Weight: h.Weight, Priority: h.Priority, Hostname: h.Hostname, Flags: h.Flags, Ejected: h.FailedOutlierCheck})
+		}
+	} else if j, ok := a.byEDS[name]; ok {
+		d.EndpointsFrom = "eds"
+		eps := a.eds[j].Endpoints
+		d.TotalEndpoints = len(eps)
+		for _, e := range eps[:min(len(eps), MaxChildren)] {
+			d.Endpoints = append(d.Endpoints, EndpointOut{Address: e.Name(), Health: e.Status, Locality: e.Locality.String(),
+				Weight: e.Weight, Priority: e.Priority, Hostname: e.Hostname})
+		}
+	}
+	return d, nil
+}
+
+// Resource returns a resource's JSON as the dump holds it, normalized (Envoy's field names,
+// secrets redacted).
+func (a *API) Resource(kind, name string) ([]byte, error) {
+	var raw []byte
+	var idx map[string]int
+	switch kind {
+	case KindListener:
+		idx = a.byListener
+	case KindRouteConfig:
+		idx = a.byRoute
+	case KindCluster:
+		idx = a.byCluster
+	case KindEndpoints:
+		idx = a.byEDS
+	default:
+		return nil, fmt.Errorf("kind %q: %w (one of listener, routeconfig, cluster, endpoints)", kind, ErrNotFound)
+	}
+	i, ok := idx[name]
+	if !ok {
+		return nil, fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
+	}
+	var m configdump.Meta
+	switch kind {
+	case KindListener:
+		raw, m = a.listeners[i].Raw.Raw(), a.listeners[i].Meta
+	case KindRouteConfig:
+		raw, m = a.routes[i].Raw.Raw(), a.routes[i].Meta
+	case KindCluster:
+		raw, m = a.clusters[i].Raw.Raw(), a.clusters[i].Meta
+	case KindEndpoints:
+		raw, m = a.eds[i].Raw.Raw(), a.eds[i].Meta
+	}
+	if len(raw) == 0 {
+		// Envoy rejected the resource on its first arrival: it holds no version of it, only the
+		// rejection.
+		return json.MarshalIndent(struct {
+			Note  string                 `json:"note"`
+			Error *configdump.ErrorState `json:"errorState,omitempty"`
+		}{"Envoy holds no accepted version of this resource", m.Error}, "", "  ")
+	}
+	a.normalize.Lock()
+	defer a.normalize.Unlock()
+	var w configdump.Warnings
+	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w})
+}
+
+// Hit is one search result: a resource and why it matched.
+type Hit struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	Why  string `json:"why"`
+}
+
+// MaxHits bounds a search's results.
+const MaxHits = 50
+
+// Search finds resources by name (substring, any case), listener port, virtual host domain or
+// endpoint IP. Results come in kind order (listeners, route configurations, clusters), at most
+// MaxHits of them.
+func (a *API) Search(q string) []Hit {
+	q = strings.TrimSpace(q)
+	hits := []Hit{}
+	if q == "" {
+		return hits
+	}
+	lq := strings.ToLower(q)
+	port, perr := strconv.ParseUint(q, 10, 32)
+	add := func(kind, name, why string) bool {
+		hits = append(hits, Hit{Kind: kind, Name: name, Why: why})
+		return len(hits) < MaxHits
+	}
+	for i := range a.listeners {
+		l := &a.listeners[i]
+		var why string
+		switch {
+		case strings.Contains(strings.ToLower(l.Name), lq):
+			why = "name"
+		case perr == nil && uint32(port) == l.Port:
+			why = "port " + q
+		case strings.Contains(l.Address(), q):
+			why = "address " + l.Address()
+		}
+		if why != "" && !add(KindListener, l.Name, why) {
+			return hits
+		}
+	}
+	for i := range a.routes {
+		rc := &a.routes[i]
+		why := ""
+		if strings.Contains(strings.ToLower(rc.Name), lq) {
+			why = "name"
+		} else {
+		vh:
+			for _, vh := range rc.VirtualHosts {
+				for _, d := range vh.Domains {
+					if strings.Contains(strings.ToLower(d), lq) {
+						why = "domain " + d
+						break vh
+					}
+				}
+			}
+		}
+		if why != "" && !add(KindRouteConfig, rc.Name, why) {
+			return hits
+		}
+	}
+	ips := a.ips
+	for i := range a.clusters {
+		c := &a.clusters[i]
+		why := ""
+		if strings.Contains(strings.ToLower(c.Name), lq) {
+			why = "name"
+		} else if addr := ips.find(c.Name, q); addr != "" {
+			why = "endpoint " + addr
+		}
+		if why != "" && !add(KindCluster, c.Name, why) {
+			return hits
+		}
+	}
+	return hits
+}
+
+// endpoints maps a cluster to its endpoint addresses (from /clusters when read, else EDS).
+type endpoints map[string][]string
+
+func (a *API) endpointIndex() endpoints {
+	m := endpoints{}
+	if a.statuses != nil {
+		for _, s := range a.statuses.Statuses {
+			for _, h := range s.Hosts {
+				m[s.Name] = append(m[s.Name], h.Endpoint())
+			}
+		}
+		return m
+	}
+	for _, la := range a.eds {
+		for _, e := range la.Endpoints {
+			m[la.Cluster] = append(m[la.Cluster], e.Name())
+		}
+	}
+	return m
+}
+
+// find returns the first endpoint address of cluster that contains q.
+func (e endpoints) find(cluster, q string) string {
+	for _, addr := range e[cluster] {
+		if strings.Contains(addr, q) {
+			return addr
+		}
+	}
+	return ""
+}
