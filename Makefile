@@ -13,7 +13,9 @@ export CGO_ENABLED ?= 0
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xdsctl
 
-## test: every test (unit, golden, e2e with the real API server harness and the bundled control plane).
+## test: every test (unit, golden, e2e with the real API server harness, the bundled control plane
+## and the ui page in headless Chromium). hack/ui-e2e/ensure.sh installs Debian's chromium and the
+## page's npm packages when they are missing.
 ## hack/kube-e2e/ensure.sh builds the harness binaries once into ~/.cache/xdsctl/kube-e2e/bin
 ## (8-17 min on a fresh 2-core machine; later runs skip it); XDSCTL_E2E=1 makes a missing harness
 ## fail the e2e tests instead of skipping them.
