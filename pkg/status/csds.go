@@ -484,7 +484,7 @@ func (f *dumpFacts) addTime(t time.Time) {
 
 func (f *dumpFacts) addFailure(fl *failure) {
 	f.addTime(fl.at)
-	if d := oneLine(fl.details); d != "" {
+	if d := OneLine(fl.details); d != "" {
 		f.errs = append(f.errs, d)
 	}
 }
@@ -601,7 +601,7 @@ func resourceFromGeneric(g *genericConfig) (r ResourceStatus, sent, acked string
 		r.ClientStatus = enumName(clientResourceStatusNames, cl)
 	}
 	if g.failure != nil {
-		r.Error = oneLine(g.failure.details)
+		r.Error = OneLine(g.failure.details)
 		if r.LastUpdated.IsZero() {
 			r.LastUpdated = g.failure.at
 		}
@@ -627,7 +627,7 @@ func resourceFromGeneric(g *genericConfig) (r ResourceStatus, sent, acked string
 		r.State = StateIgnored
 	}
 	if r.State == StateError && r.Error == "" {
-		r.Error = noDetails
+		r.Error = NoDetails
 	}
 	// Versions: a control plane reports the version it sent; a client the version it accepted, and in
 	// error_state the version it rejected.
@@ -671,7 +671,7 @@ func fromPerXds(x *perXdsConfig) TypeStatus {
 		t.State = StateIgnored
 	}
 	if t.State == StateError && t.Error == "" {
-		t.Error = noDetails
+		t.Error = NoDetails
 	}
 	if x.status != csUnknown {
 		t.VersionSent = x.version
@@ -737,11 +737,11 @@ func enumName(names []string, v int) string {
 	return fmt.Sprint(v)
 }
 
-// noDetails is the error of a rejection that came without a message.
-const noDetails = "rejected (no details)"
+// NoDetails is the error of a rejection that came without a message.
+const NoDetails = "rejected (no details)"
 
-// oneLine collapses a multi-line NACK message so it fits a table cell.
-func oneLine(s string) string {
+// OneLine collapses a multi-line NACK message so it fits a table cell.
+func OneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if !strings.ContainsAny(s, "\r\n\t") {
 		return s

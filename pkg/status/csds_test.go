@@ -330,7 +330,7 @@ func TestNACKMessage(t *testing.T) {
 			[]ResourceStatus{bad("", envoy), bad("backend", envoy)}, envoy},
 		{"the summary contains the one resource's part (gRPC)", grpcOne,
 			[]ResourceStatus{bad("greeter", "unexpected lbPolicy MAGLEV in response: name:\"greeter\"  lb_policy:MAGLEV")}, grpcOne},
-		{"several resources, different messages: the resource-named form (gRPC)", oneLine(grpcTwo),
+		{"several resources, different messages: the resource-named form (gRPC)", OneLine(grpcTwo),
 			[]ResourceStatus{bad("a", "unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV"), bad("b", "unexpected cluster type 7"), ok("c")},
 			"a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV; b: unexpected cluster type 7"},
 		{"several resources, the same message, no summary: once, with both names", "",
@@ -340,10 +340,10 @@ func TestNACKMessage(t *testing.T) {
 		{"one resource alone is not named", "", []ResourceStatus{bad("a", "bad a")}, "bad a"},
 		{"a resource error the summary does not say is added", "bad a",
 			[]ResourceStatus{bad("a", "bad a"), bad("b", "older: bad b")}, "bad a; b: older: bad b"},
-		{"no details from the summary: the resources' messages", noDetails,
+		{"no details from the summary: the resources' messages", NoDetails,
 			[]ResourceStatus{bad("a", "bad a"), ok("b")}, "a: bad a"},
-		{"no details at all", noDetails, []ResourceStatus{bad("a", noDetails)}, noDetails},
-		{"no details next to a message is left out", "", []ResourceStatus{bad("a", noDetails), bad("b", "bad b")}, "b: bad b"},
+		{"no details at all", NoDetails, []ResourceStatus{bad("a", NoDetails)}, NoDetails},
+		{"no details next to a message is left out", "", []ResourceStatus{bad("a", NoDetails), bad("b", "bad b")}, "b: bad b"},
 		{"nothing rejected", "", []ResourceStatus{ok("a")}, ""},
 	}
 	for _, tt := range tests {

@@ -69,14 +69,3 @@ func FuzzNodeResources(f *testing.F) {
 		_, _, _ = NodeResourcesJSON(b, id)
 	})
 }
-
-func FuzzFactsFromDump(f *testing.F) {
-	f.Add([]byte(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.BootstrapConfigDump","bootstrap":{"node":{"id":"a~b~c.d~e","metadata":{"LABELS":{"x":1}}}}},` +
-		`{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_warming_clusters":[{"cluster":{"name":"c"},"error_state":{"details":"x"}}]}]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if facts, err := FactsFromDump(b, ""); err == nil {
-			p := Infer(facts)
-			Table([]ProxyStatus{p}, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
-		}
-	})
-}

@@ -40,7 +40,7 @@ func NACKLines(p *ProxyStatus) []string {
 				if r.Name == "" || r.State != StateError || r.Error == "" {
 					continue
 				}
-				reason := oneLine(r.Error)
+				reason := OneLine(r.Error)
 				for _, item := range perResource(reason, names) {
 					if item.name == r.Name {
 						reason = item.reason
@@ -50,7 +50,7 @@ func NACKLines(p *ProxyStatus) []string {
 			}
 		} else {
 			for _, msg := range strings.Split(t.Error, "; ") {
-				for _, item := range perResource(oneLine(msg), nil) {
+				for _, item := range perResource(OneLine(msg), nil) {
 					if item.name == "" {
 						add(t.Type + ": " + item.reason)
 					} else {

@@ -30,8 +30,8 @@ const (
 	StateIgnored State = "IGNORED"
 )
 
-// severity orders states from harmless to bad; aggregation and --status use it.
-func (s State) severity() int {
+// Severity orders states from harmless to bad; aggregation and --status use it.
+func (s State) Severity() int {
 	switch s {
 	case StateSynced:
 		return 1
@@ -118,7 +118,7 @@ func (p *ProxyStatus) Type(short string) (TypeStatus, bool) {
 func (p *ProxyStatus) Worst() State {
 	w := StateIgnored
 	for _, t := range p.Types {
-		if t.State.severity() > w.severity() {
+		if t.State.Severity() > w.Severity() {
 			w = t.State
 		}
 	}
@@ -230,7 +230,7 @@ func nackMessage(summary string, rs []ResourceStatus) string {
 		if r.State != StateError || r.Error == "" {
 			continue
 		}
-		if r.Name == "" && (summary == "" || summary == noDetails) {
+		if r.Name == "" && (summary == "" || summary == NoDetails) {
 			summary = r.Error
 			continue
 		}
@@ -250,7 +250,7 @@ func nackMessage(summary string, rs []ResourceStatus) string {
 	}
 	var parts []string
 	said := squash(summary)
-	if summary != "" && summary != noDetails {
+	if summary != "" && summary != NoDetails {
 		inSummary := 0
 		for _, g := range groups {
 			if strings.Contains(said, squash(g.msg)) {
@@ -269,7 +269,7 @@ func nackMessage(summary string, rs []ResourceStatus) string {
 		}
 	}
 	for _, g := range groups {
-		if g.msg == noDetails && (len(parts) > 0 || len(groups) > 1) {
+		if g.msg == NoDetails && (len(parts) > 0 || len(groups) > 1) {
 			continue
 		}
 		msg := g.msg
@@ -280,7 +280,7 @@ func nackMessage(summary string, rs []ResourceStatus) string {
 		parts = append(parts, msg)
 	}
 	if len(parts) == 0 && summary != "" {
-		return summary // noDetails
+		return summary // NoDetails
 	}
 	return strings.Join(parts, "; ")
 }
@@ -325,6 +325,10 @@ func finishTypes(ts []TypeStatus) []TypeStatus {
 	})
 	return ts
 }
+
+// SortedTypes is the types of a proxy, in the order tables show them (for a status made elsewhere,
+// e.g. package infer).
+func SortedTypes(m map[string]TypeStatus) []TypeStatus { return finishTypes(values(m)) }
 
 func values(m map[string]TypeStatus) []TypeStatus {
 	out := make([]TypeStatus, 0, len(m)+len(StandardTypes))

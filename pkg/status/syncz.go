@@ -201,7 +201,7 @@ func NonceState(short, nonceSent, nonceAcked, lastError string) TypeStatus {
 	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short)}
 	switch {
 	case lastError != "":
-		t.State, t.Error = StateError, oneLine(lastError)
+		t.State, t.Error = StateError, OneLine(lastError)
 	case nonceSent == "":
 		t.State = StateNotSent
 	case nonceSent == nonceAcked:

@@ -54,10 +54,6 @@ func render(headers []string, rows [][]string) []byte {
 }
 
 func TestTable(t *testing.T) {
-	inferred := Infer(ProxyFacts{Name: "gw.edge", Namespace: "edge", Types: []TypeFacts{
-		{Type: "CDS", Version: "3", Dynamic: 4, Warming: 2, LastUpdated: t0.Add(-time.Minute)},
-		{Type: "LDS", Version: "3", Dynamic: 1, LastUpdated: t0.Add(-10 * time.Minute)},
-	}})
 	tests := []struct {
 		name    string
 		proxies []ProxyStatus
@@ -65,7 +61,6 @@ func TestTable(t *testing.T) {
 	}{
 		{"fleet.short", fleet(), false},
 		{"fleet.wide", fleet(), true},
-		{"inferred.wide", []ProxyStatus{inferred}, true},
 		{"empty.short", nil, false},
 	}
 	for _, tt := range tests {
@@ -232,35 +227,4 @@ func TestMerge(t *testing.T) {
 	assert.Equal(t, []string{"p1@istiod-a", "p2@istiod-a", "p2@istiod-b", "p3@istiod-b"}, got)
 	assert.Equal(t, StateSynced, m.Proxies[1].Types[0].State, "newest duplicate kept")
 	assert.Equal(t, []string{"w-a"}, m.Warnings)
-}
-
-func TestInfer(t *testing.T) {
-	tests := []struct {
-		name string
-		in   TypeFacts
-		want State
-		err  string
-	}{
-		{"error_state", TypeFacts{Type: "CDS", Version: "2", Dynamic: 3, Errors: []string{"c1: bad\ncluster"}}, StateError, "c1: bad cluster"},
-		{"warming", TypeFacts{Type: "LDS", Version: "2", Dynamic: 3, Warming: 1}, StateStale, ""},
-		{"version only", TypeFacts{Type: "RDS", Version: "2"}, StateSynced, ""},
-		{"dynamic without version", TypeFacts{Type: "EDS", Dynamic: 2}, StateSynced, ""},
-		{"subscribed, nothing received", TypeFacts{Type: "CDS", Subscribed: Subscribed}, StateNotSent, ""},
-		{"not subscribed", TypeFacts{Type: "CDS", Subscribed: NotSubscribed}, StateIgnored, ""},
-		{"unknown subscription, nothing received", TypeFacts{Type: "CDS"}, StateIgnored, ""},
-		{"type URL input", TypeFacts{Type: "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", Version: "1"}, StateSynced, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := Infer(ProxyFacts{Name: "p", Types: []TypeFacts{tt.in}})
-			assert.True(t, p.Inferred)
-			short := ShortType(tt.in.Type)
-			got, ok := p.Type(short)
-			require.True(t, ok, short)
-			assert.Equal(t, tt.want, got.State)
-			assert.Equal(t, tt.err, got.Error)
-			assert.Equal(t, tt.in.Version, got.VersionAcked)
-			assert.NotEmpty(t, got.TypeURL)
-		})
-	}
 }

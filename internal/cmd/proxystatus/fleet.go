@@ -16,6 +16,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/infer"
 )
 
 // maxInput is the largest file read; tests lower it.
@@ -180,7 +181,7 @@ func (o *Options) fetchFromProxies(ctx context.Context) (*fetched, error) {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %v", r.Target, r.Err))
 			continue
 		}
-		f, err := status.FactsFromDump(r.Bodies[admin.PathConfigDumpWithEDS], r.Target)
+		f, err := infer.FactsFromDump(r.Bodies[admin.PathConfigDumpWithEDS], r.Target)
 		if err != nil {
 			failed++
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %v", r.Target, err))
@@ -190,7 +191,7 @@ func (o *Options) fetchFromProxies(ctx context.Context) (*fetched, error) {
 			f.Namespace = pod.Namespace
 			f.Labels = pod.Labels
 		}
-		rep.Proxies = append(rep.Proxies, status.Infer(f))
+		rep.Proxies = append(rep.Proxies, infer.Infer(f))
 	}
 	if len(rep.Proxies) == 0 && firstErr != nil {
 		return nil, firstErr
@@ -254,10 +255,10 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 	case inputLegacy:
 		r, err = status.DecodeSynczLegacyJSON(data, "")
 	case inputConfigDump:
-		var f status.ProxyFacts
-		f, err = status.FactsFromDump(data, "")
+		var f infer.ProxyFacts
+		f, err = infer.FactsFromDump(data, "")
 		if err == nil {
-			r = &status.Report{Proxies: []status.ProxyStatus{status.Infer(f)}}
+			r = &status.Report{Proxies: []status.ProxyStatus{infer.Infer(f)}}
 			return &fetched{Report: r, inferred: true, source: name}, nil
 		}
 	default:

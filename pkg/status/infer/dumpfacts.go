@@ -1,4 +1,4 @@
-package status
+package infer
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/jsonscan"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
 // FactsFromDump reads what a proxy's own /config_dump (ideally with ?include_eds) says about its xDS
@@ -160,7 +161,7 @@ func (t *TypeFacts) noteError(name string, es jsonscan.Value) {
 	}
 	msg := es.Get("details").Str()
 	if msg == "" {
-		msg = noDetails
+		msg = status.NoDetails
 	}
 	if name != "" {
 		msg = name + ": " + msg

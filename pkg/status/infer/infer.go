@@ -1,8 +1,13 @@
-package status
+// Package infer computes a proxy's sync status from its own config dump, for when no control plane
+// can be asked (proxy-status --from-proxies): what the dump says (FactsFromDump), then the status
+// the model of package status gives it (Infer).
+package infer
 
 import (
 	"strings"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
 // Subscription says whether a proxy asks for a type, as far as its bootstrap tells.
@@ -44,43 +49,43 @@ type TypeFacts struct {
 // not yet in effect); else a version or dynamic resources → SYNCED (it holds config the control plane sent);
 // else NOT SENT when the proxy subscribes, IGNORED when it does not or that is unknown. The result is marked
 // Inferred: it cannot see config the control plane has not sent yet.
-func Infer(f ProxyFacts) ProxyStatus {
-	p := ProxyStatus{
+func Infer(f ProxyFacts) status.ProxyStatus {
+	p := status.ProxyStatus{
 		Name: f.Name, Namespace: f.Namespace, Cluster: f.Cluster, Version: f.Version,
 		Labels: f.Labels, ControlPlane: f.ControlPlane, Inferred: true,
 	}
-	types := make(map[string]TypeStatus, len(f.Types))
+	types := make(map[string]status.TypeStatus, len(f.Types))
 	for _, tf := range f.Types {
 		short, url := tf.Type, ""
 		if strings.Contains(tf.Type, ".") || strings.Contains(tf.Type, "/") {
-			short, url = ShortType(tf.Type), tf.Type
+			short, url = status.ShortType(tf.Type), tf.Type
 		}
 		if url == "" {
-			url = V3TypeURL(short)
+			url = status.V3TypeURL(short)
 		}
-		t := TypeStatus{Type: short, TypeURL: url, LastUpdated: tf.LastUpdated, VersionAcked: tf.Version, Warming: tf.Warming}
+		t := status.TypeStatus{Type: short, TypeURL: url, LastUpdated: tf.LastUpdated, VersionAcked: tf.Version, Warming: tf.Warming}
 		switch {
 		case len(tf.Errors) > 0:
-			t.State = StateError
+			t.State = status.StateError
 			msgs := make([]string, 0, len(tf.Errors))
 			for _, e := range tf.Errors {
-				msgs = append(msgs, oneLine(e))
+				msgs = append(msgs, status.OneLine(e))
 			}
 			t.Error = strings.Join(msgs, "; ")
 		case tf.Warming > 0:
-			t.State = StateStale
+			t.State = status.StateStale
 		case tf.Version != "" || tf.Dynamic > 0:
-			t.State = StateSynced
+			t.State = status.StateSynced
 		case tf.Subscribed == Subscribed:
-			t.State = StateNotSent
+			t.State = status.StateNotSent
 		default:
-			t.State = StateIgnored
+			t.State = status.StateIgnored
 		}
-		if prev, ok := types[short]; ok && prev.State.severity() >= t.State.severity() {
+		if prev, ok := types[short]; ok && prev.State.Severity() >= t.State.Severity() {
 			continue
 		}
 		types[short] = t
 	}
-	p.Types = finishTypes(values(types))
+	p.Types = status.SortedTypes(types)
 	return p
 }
