@@ -19,6 +19,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/pkg/render"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/decode"
 )
 
 // indent writes b with every line indented by four spaces.
@@ -44,7 +45,7 @@ func (r *run) statusView(wide bool) func(context.Context) {
 			b, err = xdsres.MarshalJSON(resp)
 			if err == nil {
 				var rep *status.Report
-				rep, err = status.DecodeClientStatusJSON(b, "xdsctl")
+				rep, err = decode.DecodeClientStatusJSON(b, "xdsctl")
 				if err == nil {
 					headers, rows := status.Table(rep.Proxies, status.TableOptions{Wide: wide, Now: r.o.Now()})
 					var out bytes.Buffer

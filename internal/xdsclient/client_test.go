@@ -18,6 +18,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/decode"
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
@@ -66,7 +67,7 @@ func TestDebugSynczPlaintext(t *testing.T) {
 	node := Node{ID: "sidecar~127.0.0.1~xdsctl.istio-system~istio-system.svc.cluster.local", Metadata: map[string]string{"GENERATOR": "event", "NAMESPACE": "istio-system"}}
 	b, err := c.DebugRequest(context.Background(), istiodemu.TypeSyncz, nil, node)
 	require.NoError(t, err)
-	r, err := status.DecodeSyncz(b, emu.GRPCAddr)
+	r, err := decode.DecodeSyncz(b, emu.GRPCAddr)
 	require.NoError(t, err)
 	require.Len(t, r.Proxies, 1)
 	p := r.Proxies[0]
@@ -162,7 +163,7 @@ func TestTLSAndToken(t *testing.T) {
 			b, err := c.DebugRequest(context.Background(), istiodemu.TypeSyncz, nil, Node{ID: "x"})
 			if tt.wantErr == nil {
 				require.NoError(t, err)
-				r, err := status.DecodeSyncz(b, "")
+				r, err := decode.DecodeSyncz(b, "")
 				require.NoError(t, err)
 				assert.Len(t, r.Proxies, 1)
 				return

@@ -19,6 +19,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/xdsclient/istiodemu"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/decode"
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
@@ -105,9 +106,9 @@ func decodeAnswers(t *testing.T, answers []Answer) *status.Report {
 		var r *status.Report
 		var err error
 		if a.Legacy != nil {
-			r, err = status.DecodeSynczLegacyJSON(a.Legacy, a.Pod)
+			r, err = decode.DecodeSynczLegacyJSON(a.Legacy, a.Pod)
 		} else {
-			r, err = status.DecodeSyncz(a.Response, a.Pod)
+			r, err = decode.DecodeSyncz(a.Response, a.Pod)
 		}
 		require.NoError(t, err)
 		reports = append(reports, r)

@@ -29,18 +29,6 @@ func TestNACKLinesSplitsEnvoyLists(t *testing.T) {
 	}
 }
 
-func TestIstioPod(t *testing.T) {
-	for id, want := range map[string]string{
-		"sidecar~10.0.0.7~reviews-v1-abc.bookinfo~bookinfo.svc.cluster.local":  "reviews-v1-abc.bookinfo",
-		"router~10.0.0.8~istio-ingressgateway-x.istio-system~istio-system.svc": "istio-ingressgateway-x.istio-system",
-		"grpc-client-1":           "",
-		"sidecar~10.0.0.7~nodot~": "",
-		"a~b~c.d":                 "",
-	} {
-		assert.Equal(t, want, IstioPod(id), id)
-	}
-}
-
 // FuzzNACKLines: any NACK message splits into lines without a panic, each naming its type.
 func FuzzNACKLines(f *testing.F) {
 	f.Add("Error adding/updating listener(s) b: duplicate, c: x, y, a: address is necessary", "a")

@@ -180,8 +180,8 @@ func aggregate(rs []ResourceStatus) State {
 	return StateIgnored
 }
 
-// foldResources builds a TypeStatus from per-resource entries of one type.
-func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []string) TypeStatus {
+// FoldResources builds a TypeStatus from per-resource entries of one type.
+func FoldResources(short, typeURL string, rs []ResourceStatus, sent, acked []string) TypeStatus {
 	t := TypeStatus{Type: short, TypeURL: typeURL, State: aggregate(rs)}
 	named := false
 	for _, r := range rs {
@@ -200,11 +200,11 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 		t.Resources = rs
 		sort.SliceStable(t.Resources, func(i, j int) bool { return t.Resources[i].Name < t.Resources[j].Name })
 	}
-	t.Error = nackMessage("", rs)
+	t.Error = NACKMessage("", rs)
 	return t
 }
 
-// nackMessage joins the NACK messages of one type, each distinct message once. summary is the
+// NACKMessage joins the NACK messages of one type, each distinct message once. summary is the
 // type's own message (a control plane's entry without a name), "" when there is none; of rs, the
 // resources in ERROR count, and an entry without a name counts as a summary.
 //
@@ -215,7 +215,7 @@ func foldResources(short, typeURL string, rs []ResourceStatus, sent, acked []str
 //   - Resources that failed with the same message share it: "a, b: <error>".
 //   - Names are given when the type has more than one resource; "rejected (no details)" only when
 //     nothing else is said.
-func nackMessage(summary string, rs []ResourceStatus) string {
+func NACKMessage(summary string, rs []ResourceStatus) string {
 	type group struct {
 		msg   string
 		names []string
@@ -305,11 +305,11 @@ func commonOf(rs []ResourceStatus, vs []string, st State) string {
 	return out
 }
 
-// finishTypes orders types (CDS, LDS, EDS, RDS, ECDS, then the rest by short name) and adds IGNORED
+// FinishTypes orders types (CDS, LDS, EDS, RDS, ECDS, then the rest by short name) and adds IGNORED
 // entries for the standard types nobody reported. It reorders ts in place.
-func finishTypes(ts []TypeStatus) []TypeStatus {
+func FinishTypes(ts []TypeStatus) []TypeStatus {
 	for _, s := range StandardTypes {
-		if !hasType(ts, s) {
+		if !HasType(ts, s) {
 			ts = append(ts, TypeStatus{Type: s, State: StateIgnored})
 		}
 	}
@@ -328,9 +328,10 @@ func finishTypes(ts []TypeStatus) []TypeStatus {
 
 // SortedTypes is the types of a proxy, in the order tables show them (for a status made elsewhere,
 // e.g. package infer).
-func SortedTypes(m map[string]TypeStatus) []TypeStatus { return finishTypes(values(m)) }
+func SortedTypes(m map[string]TypeStatus) []TypeStatus { return FinishTypes(Values(m)) }
 
-func values(m map[string]TypeStatus) []TypeStatus {
+// Values lists the types of a map by short name, in no order (FinishTypes orders them).
+func Values(m map[string]TypeStatus) []TypeStatus {
 	out := make([]TypeStatus, 0, len(m)+len(StandardTypes))
 	for _, t := range m {
 		out = append(out, t)

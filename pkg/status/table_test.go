@@ -3,17 +3,26 @@ package status
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 )
 
 // fleet is a small mixed set of proxies from two control planes.
+var t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+func assertGolden(t *testing.T, got []byte, name string) {
+	t.Helper()
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
+}
+
 func fleet() []ProxyStatus {
 	ty := func(short string, s State, ago time.Duration) TypeStatus {
 		t := TypeStatus{Type: short, TypeURL: V3TypeURL(short), State: s}

@@ -11,7 +11,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/configdump"
-	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/decode"
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
@@ -170,7 +170,7 @@ func (o *Options) controlPlaneSide(ctx context.Context, nodeID, istioID string) 
 		return side{}, fmt.Errorf("istiod pod %q: %w", pod, err)
 	}
 	name := "istiod " + pod
-	if id := status.ParseControlPlaneIdentifier(resp.ControlPlane).ID; id != "" && id != pod {
+	if id := decode.ParseControlPlaneIdentifier(resp.ControlPlane).ID; id != "" && id != pod {
 		name += " (" + id + ")"
 	}
 	return side{name: name, dump: d.Dump, opaque: d.Opaque, warnings: d.Warnings}, nil
@@ -191,7 +191,7 @@ func (o *Options) controlPlaneCSDS(ctx context.Context, nodeID string) (side, er
 	if err != nil {
 		return side{}, o.csdsHint(err)
 	}
-	nc, found, err := status.NodeResources(b, nodeID)
+	nc, found, err := decode.NodeResources(b, nodeID)
 	if err != nil {
 		return side{}, fmt.Errorf("control plane at %s: %w", o.XDSAddress, err)
 	}
@@ -202,7 +202,7 @@ func (o *Options) controlPlaneCSDS(ctx context.Context, nodeID string) (side, er
 	return sentSide("control plane at "+o.XDSAddress, nc)
 }
 
-func sentSide(name string, nc *status.NodeConfig) (side, error) {
+func sentSide(name string, nc *decode.NodeConfig) (side, error) {
 	sent := make([]configdiff.Sent, 0, len(nc.Resources))
 	for _, r := range nc.Resources {
 		sent = append(sent, configdiff.Sent{TypeURL: r.TypeURL, Name: r.Name, Version: r.Version, Binary: r.Config.Value, JSON: r.ConfigJSON})
@@ -238,12 +238,12 @@ func (o *Options) controlPlaneFile(nodeID string) (side, error) {
 		}
 		return side{name: name, dump: dump}, nil
 	case inputCSDS:
-		nc, found, err := status.NodeResourcesJSON(data, nodeID)
+		nc, found, err := decode.NodeResourcesJSON(data, nodeID)
 		if err != nil {
 			return side{}, fmt.Errorf("%s: %w", inputName(o.CPFile, cpFlag), err)
 		}
 		if !found {
-			return side{}, cmdutil.WithHint(fmt.Errorf("%s has no node %q (it has %s)", inputName(o.CPFile, cpFlag), nodeID, strings.Join(status.NodeIDs(data), ", ")),
+			return side{}, cmdutil.WithHint(fmt.Errorf("%s has no node %q (it has %s)", inputName(o.CPFile, cpFlag), nodeID, strings.Join(decode.NodeIDs(data), ", ")),
 				"give the proxy's node id with --node-id")
 		}
 		return sentSide(name, nc)

@@ -16,6 +16,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 	"github.com/xdsctl/xdsctl/internal/xdsclient"
 	"github.com/xdsctl/xdsctl/pkg/status"
+	"github.com/xdsctl/xdsctl/pkg/status/decode"
 	"github.com/xdsctl/xdsctl/pkg/status/infer"
 )
 
@@ -71,7 +72,7 @@ func (o *Options) fetch(ctx context.Context) (*fetched, error) {
 		if err != nil {
 			return nil, o.csdsHint(err)
 		}
-		r, err := status.DecodeClientStatus(b, o.XDSAddress)
+		r, err := decode.DecodeClientStatus(b, o.XDSAddress)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.csdsName(), err)
 		}
@@ -96,9 +97,9 @@ func (o *Options) fetch(ctx context.Context) (*fetched, error) {
 			errs = append(errs, a.Err)
 			continue
 		case a.Legacy != nil:
-			r, err = status.DecodeSynczLegacyJSON(a.Legacy, a.Pod)
+			r, err = decode.DecodeSynczLegacyJSON(a.Legacy, a.Pod)
 		default:
-			r, err = status.DecodeSyncz(a.Response, a.Pod)
+			r, err = decode.DecodeSyncz(a.Response, a.Pod)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("istiod pod %q: %w", a.Pod, err))
@@ -249,11 +250,11 @@ func decodeFile(data []byte, kind inputKind, path string) (*fetched, error) {
 	name := "file " + path
 	switch kind {
 	case inputSyncz:
-		r, err = status.DecodeSynczJSON(data, "")
+		r, err = decode.DecodeSynczJSON(data, "")
 	case inputCSDS:
-		r, err = status.DecodeClientStatusJSON(data, "")
+		r, err = decode.DecodeClientStatusJSON(data, "")
 	case inputLegacy:
-		r, err = status.DecodeSynczLegacyJSON(data, "")
+		r, err = decode.DecodeSynczLegacyJSON(data, "")
 	case inputConfigDump:
 		var f infer.ProxyFacts
 		f, err = infer.FactsFromDump(data, "")

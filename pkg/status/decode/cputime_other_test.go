@@ -1,6 +1,6 @@
 //go:build !unix
 
-package status
+package decode
 
 import "time"
 

@@ -1,4 +1,4 @@
-package status
+package decode
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
 // TestHostileAnswers: an answer of tiny entries, within --max-response, stops at MaxEntries (and
@@ -15,17 +17,17 @@ func TestHostileAnswers(t *testing.T) {
 	many := func(unit []byte, n int) []byte { return bytes.Repeat(unit, n) }
 	for _, tc := range []struct {
 		name   string
-		decode func() (*Report, error)
+		decode func() (*status.Report, error)
 		err    string
 	}{
-		{"CSDS of empty client configs", func() (*Report, error) { return DecodeClientStatus(many([]byte{0x0a, 0x00}, 4<<20), "cp") },
+		{"CSDS of empty client configs", func() (*status.Report, error) { return DecodeClientStatus(many([]byte{0x0a, 0x00}, 4<<20), "cp") },
 			"decode CSDS response: the answer lists more than 100000 client configs, more than any control plane serves"},
-		{"CSDS of one-letter node ids", func() (*Report, error) {
+		{"CSDS of one-letter node ids", func() (*status.Report, error) {
 			return DecodeClientStatus(many([]byte{0x0a, 0x05, 0x0a, 0x03, 0x0a, 0x01, 'a'}, 1<<20), "cp")
 		}, "decode CSDS response: the answer lists more than 100000 client configs, more than any control plane serves"},
-		{"syncz of empty resources", func() (*Report, error) { return DecodeSyncz(many([]byte{0x12, 0x00}, 4<<20), "cp") },
+		{"syncz of empty resources", func() (*status.Report, error) { return DecodeSyncz(many([]byte{0x12, 0x00}, 4<<20), "cp") },
 			"decode syncz response: decode DiscoveryResponse: the answer lists more than 100000 resources, more than any control plane serves"},
-		{"legacy syncz of empty objects", func() (*Report, error) {
+		{"legacy syncz of empty objects", func() (*status.Report, error) {
 			return DecodeSynczLegacyJSON([]byte("["+strings.Repeat("{},", 1<<20)+"{}]"), "cp")
 		}, "decode syncz body: the answer lists more than 100000 entries, more than any control plane serves"},
 	} {
@@ -46,7 +48,7 @@ func TestHostileAnswers(t *testing.T) {
 	}
 	// within the bound, warnings are capped
 	r, err := DecodeClientStatus(many([]byte{0x0a, 0x00}, 1000), "cp")
-	if err != nil || len(r.Warnings) != maxWarnings+1 || r.Warnings[maxWarnings] != fmt.Sprintf("%d more warnings like these", 1000-maxWarnings) {
+	if err != nil || len(r.Warnings) != status.MaxWarnings+1 || r.Warnings[status.MaxWarnings] != fmt.Sprintf("%d more warnings like these", 1000-status.MaxWarnings) {
 		t.Fatalf("%v: %d warnings, last %q", err, len(r.Warnings), r.Warnings[len(r.Warnings)-1])
 	}
 	if _, err := DecodeSynczLegacyJSON([]byte(`[] x`), "cp"); err == nil || err.Error() != "decode syncz body: more than one JSON value" {

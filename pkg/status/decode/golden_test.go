@@ -1,9 +1,13 @@
-package status
+package decode
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
@@ -23,7 +27,7 @@ func assertGolden(t *testing.T, got []byte, name string) {
 
 func readShared(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "dumps", rel))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "dumps", rel))
 	require.NoError(t, err)
 	return b
 }
@@ -38,7 +42,7 @@ func mustMarshal(tb testing.TB, m proto.Message) []byte {
 	return b
 }
 
-func fromCC(t *testing.T, cc *statusv3.ClientConfig) ProxyStatus {
+func fromCC(t *testing.T, cc *statusv3.ClientConfig) status.ProxyStatus {
 	t.Helper()
 	c, err := parseClientConfig(mustMarshal(t, cc))
 	require.NoError(t, err)
@@ -52,7 +56,7 @@ func fromCC(t *testing.T, cc *statusv3.ClientConfig) ProxyStatus {
 	return p
 }
 
-func fromResp(t *testing.T, resp *statusv3.ClientStatusResponse, cp string) *Report {
+func fromResp(t *testing.T, resp *statusv3.ClientStatusResponse, cp string) *status.Report {
 	t.Helper()
 	r, err := DecodeClientStatus(mustMarshal(t, resp), cp)
 	require.NoError(t, err)
@@ -71,7 +75,29 @@ func genericOf(t *testing.T, g *statusv3.ClientConfig_GenericXdsConfig) *generic
 	return &out
 }
 
-func fromSynczResp(t *testing.T, resp *discoveryv3.DiscoveryResponse, fallback string) (*Report, error) {
+func fromSynczResp(t *testing.T, resp *discoveryv3.DiscoveryResponse, fallback string) (*status.Report, error) {
 	t.Helper()
 	return DecodeSyncz(mustMarshal(t, resp), fallback)
+}
+
+func TestIstioPod(t *testing.T) {
+	for id, want := range map[string]string{
+		"sidecar~10.0.0.7~reviews-v1-abc.bookinfo~bookinfo.svc.cluster.local":  "reviews-v1-abc.bookinfo",
+		"router~10.0.0.8~istio-ingressgateway-x.istio-system~istio-system.svc": "istio-ingressgateway-x.istio-system",
+		"grpc-client-1":           "",
+		"sidecar~10.0.0.7~nodot~": "",
+		"a~b~c.d":                 "",
+	} {
+		assert.Equal(t, want, IstioPod(id), id)
+	}
+}
+
+// render is a status table as the goldens hold it: cells joined by tabs.
+func render(headers []string, rows [][]string) []byte {
+	var b bytes.Buffer
+	b.WriteString(strings.Join(headers, "\t") + "\n")
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, "\t") + "\n")
+	}
+	return b.Bytes()
 }

@@ -1,8 +1,9 @@
-package status
+package decode
 
 import (
 	"fmt"
 
+	"github.com/xdsctl/xdsctl/pkg/status"
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
 
@@ -10,7 +11,7 @@ import (
 // entry with a name and the resource in xds_config): what it sent, for comparing with the proxy.
 type SentResource struct {
 	TypeURL, Name, Version string
-	State                  State
+	State                  status.State
 	// Config is the resource in binary form; ConfigJSON in JSON form (from a JSON response).
 	Config     xdswire.Any
 	ConfigJSON []byte

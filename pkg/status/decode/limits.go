@@ -1,4 +1,4 @@
-package status
+package decode
 
 import (
 	"bytes"
@@ -12,29 +12,8 @@ import (
 // MaxEntries is the most proxies (client configs) or resources one answer may list (xdswire's).
 const MaxEntries = xdswire.MaxEntries
 
-// maxWarnings is how many decoding warnings a report keeps; one more line counts the rest.
-const maxWarnings = 20
-
 // TooManyError says an answer lists more than MaxEntries entries.
 type TooManyError = xdswire.TooManyError
-
-// warnf adds a warning, or counts it once maxWarnings are kept.
-func (r *Report) warnf(format string, args ...any) {
-	if len(r.Warnings) < maxWarnings {
-		r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
-		return
-	}
-	r.moreWarnings++
-}
-
-// finish sorts the proxies and says how many warnings were left out.
-func (r *Report) finish() {
-	if r.moreWarnings > 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("%d more warnings like these", r.moreWarnings))
-		r.moreWarnings = 0
-	}
-	Sort(r.Proxies)
-}
 
 // jsonArray splits a JSON array into its elements, at most MaxEntries of them: one at a time, so a
 // hostile array of tiny elements stops at the bound rather than after it has all been held.

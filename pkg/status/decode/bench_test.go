@@ -1,10 +1,12 @@
-package status
+package decode
 
 import (
 	"fmt"
 	"io"
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	statusv3 "github.com/envoyproxy/go-control-plane/envoy/service/status/v3"
@@ -73,7 +75,7 @@ func BenchmarkStatusTable10k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h, rows := Table(r.Proxies, TableOptions{Wide: true, Now: t0})
+		h, rows := status.Table(r.Proxies, status.TableOptions{Wide: true, Now: t0})
 		if len(rows) != 10_000 {
 			b.Fatalf("rows = %d", len(rows))
 		}
@@ -91,11 +93,11 @@ func TestBigClientStatusShape(t *testing.T) {
 	errs := 0
 	for _, p := range r.Proxies {
 		cds, _ := p.Type("CDS")
-		if cds.State == StateError {
+		if cds.State == status.StateError {
 			errs++
 		}
 		eds, _ := p.Type("EDS")
-		require.Equal(t, StateStale, eds.State)
+		require.Equal(t, status.StateStale, eds.State)
 	}
 	require.Equal(t, 3, errs) // 0, 97, 194
 }

@@ -1,4 +1,4 @@
-package status
+package decode
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
 // JSON forms of the CSDS and discovery messages, as protojson writes them (camelCase) or with the
@@ -101,7 +103,7 @@ func decodeJSON(b []byte) (any, error) {
 
 // DecodeClientStatusJSON decodes a CSDS ClientStatusResponse in protojson form (camelCase or snake_case),
 // as grpcurl prints it.
-func DecodeClientStatusJSON(b []byte, controlPlane string) (*Report, error) {
+func DecodeClientStatusJSON(b []byte, controlPlane string) (*status.Report, error) {
 	v, err := decodeJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode CSDS response: %w", err)
@@ -114,19 +116,19 @@ func DecodeClientStatusJSON(b []byte, controlPlane string) (*Report, error) {
 	if len(configs) > MaxEntries {
 		return nil, fmt.Errorf("decode CSDS response: %w", &TooManyError{What: "client configs"})
 	}
-	r := &Report{}
+	r := &status.Report{}
 	for i, c := range configs {
 		cc := clientConfigJSON(jobject(c))
-		r.add(cc, i, controlPlane)
+		add(r, cc, i, controlPlane)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 
 // DecodeSynczJSON decodes istiod's `istio.io/debug/syncz` DiscoveryResponse in protojson form (as istioctl
 // proxy-status -o json prints it, or as recorded). fallbackControlPlane names the replica when the response
 // has no control_plane identifier.
-func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*Report, error) {
+func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*status.Report, error) {
 	v, err := decodeJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode syncz response: %w", err)
@@ -143,16 +145,16 @@ func DecodeSynczJSON(b []byte, fallbackControlPlane string) (*Report, error) {
 	if len(resources) > MaxEntries {
 		return nil, fmt.Errorf("decode syncz response: %w", &TooManyError{What: "resources"})
 	}
-	r := &Report{}
+	r := &status.Report{}
 	for i, res := range resources {
 		m := jobject(res)
 		if t := jstring(m["@type"]); t != clientConfigURL {
-			r.warnf("syncz resource %d: skipped unexpected type %q", i, t)
+			r.Warnf("syncz resource %d: skipped unexpected type %q", i, t)
 			continue
 		}
-		r.addSyncz(clientConfigJSON(m), cp)
+		addSyncz(r, clientConfigJSON(m), cp)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 

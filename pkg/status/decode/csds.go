@@ -1,23 +1,16 @@
-package status
+package decode
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/xdsctl/xdsctl/pkg/status"
+
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
-
-// Report is what one or more control planes said about their proxies.
-type Report struct {
-	Proxies []ProxyStatus `json:"proxies"`
-	// Warnings are things skipped while decoding (an unknown resource type, a config without a node).
-	Warnings []string `json:"-"`
-
-	moreWarnings int // warnings left out after maxWarnings
-}
 
 // ConfigStatus values (envoy.service.status.v3.ConfigStatus): the control plane's view.
 const (
@@ -148,27 +141,27 @@ func clientConfigs(resp []byte) ([][]byte, error) {
 // DecodeClientStatus decodes a CSDS ClientStatusResponse in protobuf binary form (as it comes off the
 // wire) into proxy statuses. controlPlane names the server that answered (its address) and becomes each
 // proxy's ControlPlane. Resource payloads are not decoded.
-func DecodeClientStatus(b []byte, controlPlane string) (*Report, error) {
+func DecodeClientStatus(b []byte, controlPlane string) (*status.Report, error) {
 	ccs, err := clientConfigs(b)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Proxies: make([]ProxyStatus, 0, len(ccs))}
+	r := &status.Report{Proxies: make([]status.ProxyStatus, 0, len(ccs))}
 	for i, raw := range ccs {
 		cc, err := parseClientConfig(raw)
 		if err != nil {
-			r.warnf("client config %d: %v", i, err)
+			r.Warnf("client config %d: %v", i, err)
 			continue
 		}
-		r.add(cc, i, controlPlane)
+		add(r, cc, i, controlPlane)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 
-func (r *Report) add(cc *clientConfig, i int, controlPlane string) {
+func add(r *status.Report, cc *clientConfig, i int, controlPlane string) {
 	if !cc.node.hasAnyIdentifier && len(cc.generic) == 0 && len(cc.perXds) == 0 {
-		r.warnf("client config %d is empty", i)
+		r.Warnf("client config %d is empty", i)
 		return
 	}
 	p := fromClientConfig(cc)
@@ -323,12 +316,12 @@ func parseGeneric(b []byte) (genericConfig, error) {
 // knownTypeURLs are the type URLs a status response repeats for every proxy: one string each.
 var knownTypeURLs = func() map[string]string {
 	m := map[string]string{}
-	for _, s := range StandardTypes {
-		u := V3TypeURL(s)
+	for _, s := range status.StandardTypes {
+		u := status.V3TypeURL(s)
 		m[u] = u
 	}
 	for _, s := range []string{"SDS", "SRDS"} {
-		u := V3TypeURL(s)
+		u := status.V3TypeURL(s)
 		m[u] = u
 	}
 	return m
@@ -484,7 +477,7 @@ func (f *dumpFacts) addTime(t time.Time) {
 
 func (f *dumpFacts) addFailure(fl *failure) {
 	f.addTime(fl.at)
-	if d := OneLine(fl.details); d != "" {
+	if d := status.OneLine(fl.details); d != "" {
 		f.errs = append(f.errs, d)
 	}
 }
@@ -496,15 +489,15 @@ func (f *dumpFacts) addFailure(fl *failure) {
 // state and versions, and named entries only add per-resource detail. Without such an entry the per-resource states
 // are aggregated. Legacy per-type xds_config entries are used for the types that generic_xds_configs
 // do not cover.
-func fromClientConfig(cc *clientConfig) ProxyStatus {
+func fromClientConfig(cc *clientConfig) status.ProxyStatus {
 	p := proxyFromNode(&cc.node)
 	type acc struct {
 		short, url  string
 		hasSummary  bool
-		summary     ResourceStatus
+		summary     status.ResourceStatus
 		sumSent     string
 		sumAcked    string
-		rs          []ResourceStatus
+		rs          []status.ResourceStatus
 		sent, acked []string
 	}
 	accs := make([]acc, 0, len(cc.generic)) // a handful of types: a slice beats a map
@@ -518,7 +511,7 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 	}
 	for i := range cc.generic {
 		g := &cc.generic[i]
-		short := ShortType(g.typeURL)
+		short := status.ShortType(g.typeURL)
 		if short == "" {
 			continue
 		}
@@ -536,25 +529,25 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 		a.sent = append(a.sent, sent)
 		a.acked = append(a.acked, acked)
 	}
-	types := make([]TypeStatus, 0, len(accs)+len(StandardTypes))
+	types := make([]status.TypeStatus, 0, len(accs)+len(status.StandardTypes))
 	for i := range accs {
 		a := &accs[i]
 		switch {
 		case a.hasSummary && len(a.rs) == 0:
 			// the common case (istiod): one entry per type
 			s := &a.summary
-			t := TypeStatus{Type: a.short, TypeURL: a.url, State: s.State, LastUpdated: s.LastUpdated,
+			t := status.TypeStatus{Type: a.short, TypeURL: a.url, State: s.State, LastUpdated: s.LastUpdated,
 				VersionSent: a.sumSent, VersionAcked: a.sumAcked}
-			if s.State == StateError {
+			if s.State == status.StateError {
 				t.Error = s.Error
 			}
 			types = append(types, t)
 		case a.hasSummary:
-			t := foldResources(a.short, a.url, a.rs, a.sent, a.acked)
+			t := status.FoldResources(a.short, a.url, a.rs, a.sent, a.acked)
 			s := &a.summary
 			t.State, t.LastUpdated = s.State, s.LastUpdated
-			if s.State == StateError {
-				t.Error = nackMessage(s.Error, a.rs)
+			if s.State == status.StateError {
+				t.Error = status.NACKMessage(s.Error, a.rs)
 			} else {
 				t.Error = s.Error
 			}
@@ -565,26 +558,17 @@ func fromClientConfig(cc *clientConfig) ProxyStatus {
 			}
 			types = append(types, t)
 		default:
-			types = append(types, foldResources(a.short, a.url, a.rs, a.sent, a.acked))
+			types = append(types, status.FoldResources(a.short, a.url, a.rs, a.sent, a.acked))
 		}
 	}
 	for i := range cc.perXds {
 		t := fromPerXds(&cc.perXds[i])
-		if find(t.Type) == nil && !hasType(types, t.Type) {
+		if find(t.Type) == nil && !status.HasType(types, t.Type) {
 			types = append(types, t)
 		}
 	}
-	p.Types = finishTypes(types)
+	p.Types = status.FinishTypes(types)
 	return p
-}
-
-func hasType(ts []TypeStatus, short string) bool {
-	for i := range ts {
-		if ts[i].Type == short {
-			return true
-		}
-	}
-	return false
 }
 
 // resourceFromGeneric computes the state of one generic_xds_configs entry, plus the versions it tells.
@@ -594,40 +578,40 @@ func hasType(ts []TypeStatus, short string) bool {
 // DOES_NOT_EXIST, TIMEOUT → NOT SENT). Either side saying ERROR/NACKED gives ERROR. With neither
 // status set, an error_state gives ERROR, a version SYNCED, and nothing at all IGNORED (istiod reports
 // UNKNOWN for types the proxy does not watch).
-func resourceFromGeneric(g *genericConfig) (r ResourceStatus, sent, acked string) {
-	r = ResourceStatus{Name: g.name, Version: g.version, LastUpdated: g.lastUpdated}
+func resourceFromGeneric(g *genericConfig) (r status.ResourceStatus, sent, acked string) {
+	r = status.ResourceStatus{Name: g.name, Version: g.version, LastUpdated: g.lastUpdated}
 	cs, cl := g.configStatus, g.clientStatus
 	if cl != crsUnknown {
 		r.ClientStatus = enumName(clientResourceStatusNames, cl)
 	}
 	if g.failure != nil {
-		r.Error = OneLine(g.failure.details)
+		r.Error = status.OneLine(g.failure.details)
 		if r.LastUpdated.IsZero() {
 			r.LastUpdated = g.failure.at
 		}
 	}
 	switch {
 	case cs == csError || cl == crsNacked || cl == crsReceivedError:
-		r.State = StateError
+		r.State = status.StateError
 	case cs == csSynced:
-		r.State = StateSynced
+		r.State = status.StateSynced
 	case cs == csStale:
-		r.State = StateStale
+		r.State = status.StateStale
 	case cs == csNotSent:
-		r.State = StateNotSent
+		r.State = status.StateNotSent
 	case cl == crsAcked:
-		r.State = StateSynced
+		r.State = status.StateSynced
 	case cl == crsRequested, cl == crsDoesNotExist, cl == crsTimeout:
-		r.State = StateNotSent
+		r.State = status.StateNotSent
 	case g.failure != nil:
-		r.State = StateError
+		r.State = status.StateError
 	case g.version != "" || g.hasConfig:
-		r.State = StateSynced
+		r.State = status.StateSynced
 	default:
-		r.State = StateIgnored
+		r.State = status.StateIgnored
 	}
-	if r.State == StateError && r.Error == "" {
-		r.Error = NoDetails
+	if r.State == status.StateError && r.Error == "" {
+		r.Error = status.NoDetails
 	}
 	// Versions: a control plane reports the version it sent; a client the version it accepted, and in
 	// error_state the version it rejected.
@@ -649,33 +633,33 @@ func resourceFromGeneric(g *genericConfig) (r ResourceStatus, sent, acked string
 }
 
 // fromPerXds reads a legacy per-type xds_config entry (status plus the type's config dump).
-func fromPerXds(x *perXdsConfig) TypeStatus {
+func fromPerXds(x *perXdsConfig) status.TypeStatus {
 	short := x.short
-	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short), LastUpdated: x.facts.last, Error: strings.Join(x.facts.errs, "; ")}
+	t := status.TypeStatus{Type: short, TypeURL: status.V3TypeURL(short), LastUpdated: x.facts.last, Error: strings.Join(x.facts.errs, "; ")}
 	switch {
 	case x.status == csError || x.clientStatus == ccsNacked || x.clientStatus == ccsReceivedError:
-		t.State = StateError
+		t.State = status.StateError
 	case x.status == csSynced:
-		t.State = StateSynced
+		t.State = status.StateSynced
 	case x.status == csStale:
-		t.State = StateStale
+		t.State = status.StateStale
 	case x.status == csNotSent:
-		t.State = StateNotSent
+		t.State = status.StateNotSent
 	case x.clientStatus == ccsAcked:
-		t.State = StateSynced
+		t.State = status.StateSynced
 	case x.clientStatus == ccsRequested:
-		t.State = StateNotSent
+		t.State = status.StateNotSent
 	case len(x.facts.errs) > 0:
-		t.State = StateError
+		t.State = status.StateError
 	default:
-		t.State = StateIgnored
+		t.State = status.StateIgnored
 	}
-	if t.State == StateError && t.Error == "" {
-		t.Error = NoDetails
+	if t.State == status.StateError && t.Error == "" {
+		t.Error = status.NoDetails
 	}
 	if x.status != csUnknown {
 		t.VersionSent = x.version
-		if t.State == StateSynced {
+		if t.State == status.StateSynced {
 			t.VersionAcked = x.version
 		}
 	} else {
@@ -685,8 +669,8 @@ func fromPerXds(x *perXdsConfig) TypeStatus {
 }
 
 // proxyFromNode fills the identity columns from an xDS node.
-func proxyFromNode(n *node) ProxyStatus {
-	p := ProxyStatus{Name: n.id}
+func proxyFromNode(n *node) status.ProxyStatus {
+	p := status.ProxyStatus{Name: n.id}
 	if pod := IstioPod(n.id); pod != "" {
 		p.Name, p.NodeID = pod, n.id
 	}
@@ -735,16 +719,4 @@ func enumName(names []string, v int) string {
 		return names[v]
 	}
 	return fmt.Sprint(v)
-}
-
-// NoDetails is the error of a rejection that came without a message.
-const NoDetails = "rejected (no details)"
-
-// OneLine collapses a multi-line NACK message so it fits a table cell.
-func OneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if !strings.ContainsAny(s, "\r\n\t") {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -1,8 +1,10 @@
-package status
+package decode
 
 import (
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 )
 
 // The decoders must never panic, whatever they are given, and whatever they return must render.
@@ -14,7 +16,7 @@ func FuzzDecodeClientStatusJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeClientStatusJSON(b, "cp")
 		if err == nil {
-			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+			status.Table(r.Proxies, status.TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
 	})
 }
@@ -25,7 +27,7 @@ func FuzzDecodeSynczJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSynczJSON(b, "cp")
 		if err == nil {
-			Table(r.Proxies, TableOptions{Now: time.Unix(1e9, 0)})
+			status.Table(r.Proxies, status.TableOptions{Now: time.Unix(1e9, 0)})
 		}
 	})
 }
@@ -37,7 +39,7 @@ func FuzzDecodeSynczLegacyJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSynczLegacyJSON(b, "cp")
 		if err == nil {
-			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+			status.Table(r.Proxies, status.TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
 	})
 }
@@ -47,7 +49,7 @@ func FuzzDecodeSyncz(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeSyncz(b, "cp")
 		if err == nil {
-			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+			status.Table(r.Proxies, status.TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
 	})
 }
@@ -57,7 +59,7 @@ func FuzzDecodeClientStatus(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeClientStatus(b, "cp")
 		if err == nil {
-			Table(r.Proxies, TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
+			status.Table(r.Proxies, status.TableOptions{Wide: true, Now: time.Unix(1e9, 0)})
 		}
 	})
 }

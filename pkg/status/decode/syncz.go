@@ -1,4 +1,4 @@
-package status
+package decode
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 
 	"github.com/xdsctl/xdsctl/pkg/xdswire"
 )
@@ -48,7 +50,7 @@ func ParseControlPlaneIdentifier(identifier string) ControlPlaneInfo {
 // statuses. Each resource is an Any(envoy.service.status.v3.ClientConfig); others are skipped with a
 // warning. fallbackControlPlane names the replica when the response carries no control_plane identifier
 // (the address that was asked).
-func DecodeSyncz(b []byte, fallbackControlPlane string) (*Report, error) {
+func DecodeSyncz(b []byte, fallbackControlPlane string) (*status.Report, error) {
 	resp, err := xdswire.ParseDiscoveryResponse(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode syncz response: %w", err)
@@ -57,29 +59,29 @@ func DecodeSyncz(b []byte, fallbackControlPlane string) (*Report, error) {
 }
 
 // FromSyncz turns a parsed syncz DiscoveryResponse into proxy statuses (see DecodeSyncz).
-func FromSyncz(resp *xdswire.DiscoveryResponse, fallbackControlPlane string) *Report {
+func FromSyncz(resp *xdswire.DiscoveryResponse, fallbackControlPlane string) *status.Report {
 	cp := ParseControlPlaneIdentifier(resp.ControlPlane)
 	if cp.ID == "" {
 		cp.ID = fallbackControlPlane
 	}
-	r := &Report{Proxies: make([]ProxyStatus, 0, len(resp.Resources))}
+	r := &status.Report{Proxies: make([]status.ProxyStatus, 0, len(resp.Resources))}
 	for i, a := range resp.Resources {
 		if a.TypeURL != clientConfigURL {
-			r.warnf("syncz resource %d: skipped unexpected type %q", i, a.TypeURL)
+			r.Warnf("syncz resource %d: skipped unexpected type %q", i, a.TypeURL)
 			continue
 		}
 		cc, err := parseClientConfig(a.Value)
 		if err != nil {
-			r.warnf("syncz resource %d: %v", i, err)
+			r.Warnf("syncz resource %d: %v", i, err)
 			continue
 		}
-		r.addSyncz(cc, cp)
+		addSyncz(r, cc, cp)
 	}
-	r.finish()
+	r.Finish()
 	return r
 }
 
-func (r *Report) addSyncz(cc *clientConfig, cp ControlPlaneInfo) {
+func addSyncz(r *status.Report, cc *clientConfig, cp ControlPlaneInfo) {
 	p := fromClientConfig(cc)
 	if p.Namespace == "" {
 		// istiod names syncz proxies pod.namespace
@@ -95,37 +97,37 @@ func (r *Report) addSyncz(cc *clientConfig, cp ControlPlaneInfo) {
 // SyncStatus ({"proxy", "cluster_id", "istio_version", "cluster_sent", "cluster_acked", …, and in newer
 // versions "resources": {typeURL: {"sent", "acked", "sentTime", "lastError"}}}). It applies NonceState to
 // each type. Arrays of ClientConfig (protojson) are accepted too.
-func DecodeSynczLegacyJSON(b []byte, controlPlane string) (*Report, error) {
+func DecodeSynczLegacyJSON(b []byte, controlPlane string) (*status.Report, error) {
 	raw, err := jsonArray(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode syncz body: %w", err)
 	}
-	r := &Report{Proxies: make([]ProxyStatus, 0, len(raw))}
+	r := &status.Report{Proxies: make([]status.ProxyStatus, 0, len(raw))}
 	for i, m := range raw {
 		var probe map[string]json.RawMessage
 		if err := json.Unmarshal(m, &probe); err != nil {
-			r.warnf("syncz entry %d: %v", i, err)
+			r.Warnf("syncz entry %d: %v", i, err)
 			continue
 		}
-		var p ProxyStatus
+		var p status.ProxyStatus
 		if _, ok := probe["node"]; ok {
 			v, err := decodeJSON(m)
 			if err != nil {
-				r.warnf("syncz entry %d: %v", i, err)
+				r.Warnf("syncz entry %d: %v", i, err)
 				continue
 			}
 			p = fromClientConfig(clientConfigJSON(jobject(v)))
 		} else {
 			var err error
 			if p, err = fromSyncStatus(m); err != nil {
-				r.warnf("syncz entry %d: %v", i, err)
+				r.Warnf("syncz entry %d: %v", i, err)
 				continue
 			}
 		}
 		p.ControlPlane = controlPlane
 		r.Proxies = append(r.Proxies, p)
 	}
-	r.finish()
+	r.Finish()
 	return r, nil
 }
 
@@ -153,25 +155,25 @@ type syncStatus struct {
 	} `json:"resources"`
 }
 
-func fromSyncStatus(m json.RawMessage) (ProxyStatus, error) {
+func fromSyncStatus(m json.RawMessage) (status.ProxyStatus, error) {
 	var s syncStatus
 	if err := json.Unmarshal(m, &s); err != nil {
-		return ProxyStatus{}, err
+		return status.ProxyStatus{}, err
 	}
 	if s.ProxyID == "" {
-		return ProxyStatus{}, errors.New("no proxy id")
+		return status.ProxyStatus{}, errors.New("no proxy id")
 	}
-	p := ProxyStatus{Name: s.ProxyID, Cluster: s.ClusterID, Version: s.IstioVersion}
+	p := status.ProxyStatus{Name: s.ProxyID, Cluster: s.ClusterID, Version: s.IstioVersion}
 	if p.Version == "" {
 		p.Version = s.ProxyVersion
 	}
 	if j := strings.LastIndexByte(p.Name, '.'); j > 0 {
 		p.Namespace = p.Name[j+1:]
 	}
-	types := map[string]TypeStatus{}
+	types := map[string]status.TypeStatus{}
 	if len(s.Resources) > 0 {
 		for url, rs := range s.Resources {
-			t := NonceState(ShortType(url), rs.Sent, rs.Acked, rs.LastError)
+			t := NonceState(status.ShortType(url), rs.Sent, rs.Acked, rs.LastError)
 			t.TypeURL, t.LastUpdated = url, rs.SentTime
 			types[t.Type] = t
 		}
@@ -190,24 +192,24 @@ func fromSyncStatus(m json.RawMessage) (ProxyStatus, error) {
 			types[x.short] = NonceState(x.short, x.sent, x.acked, "")
 		}
 	}
-	p.Types = finishTypes(values(types))
+	p.Types = status.FinishTypes(status.Values(types))
 	return p, nil
 }
 
 // NonceState is the rule a control plane applies per connection and type: ERROR when the last request
 // carried error_detail; else NOT SENT when nothing was sent; SYNCED when the last nonce sent was ACKed;
 // else STALE. The bundled control plane and the istiod emulator use it, so every producer agrees.
-func NonceState(short, nonceSent, nonceAcked, lastError string) TypeStatus {
-	t := TypeStatus{Type: short, TypeURL: V3TypeURL(short)}
+func NonceState(short, nonceSent, nonceAcked, lastError string) status.TypeStatus {
+	t := status.TypeStatus{Type: short, TypeURL: status.V3TypeURL(short)}
 	switch {
 	case lastError != "":
-		t.State, t.Error = StateError, OneLine(lastError)
+		t.State, t.Error = status.StateError, status.OneLine(lastError)
 	case nonceSent == "":
-		t.State = StateNotSent
+		t.State = status.StateNotSent
 	case nonceSent == nonceAcked:
-		t.State = StateSynced
+		t.State = status.StateSynced
 	default:
-		t.State = StateStale
+		t.State = status.StateStale
 	}
 	return t
 }

@@ -1,9 +1,11 @@
-package status
+package decode
 
 import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 
 	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -34,26 +36,26 @@ func TestResourceFromGeneric(t *testing.T) {
 	tests := []struct {
 		name      string
 		g         *statusv3.ClientConfig_GenericXdsConfig
-		want      State
+		want      status.State
 		wantErr   string
 		sent, ack string
 	}{
-		{"control plane synced", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v1"}, StateSynced, "", "v1", "v1"},
-		{"control plane stale", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "v2"}, StateStale, "", "v2", ""},
-		{"control plane not sent", gx("", "", statusv3.ConfigStatus_NOT_SENT, 0), StateNotSent, "", "", ""},
-		{"control plane error without details", gx("", "", statusv3.ConfigStatus_ERROR, 0), StateError, "rejected (no details)", "", ""},
-		{"control plane unknown is ignored", gx("", "", statusv3.ConfigStatus_UNKNOWN, 0), StateIgnored, "", "", ""},
-		{"client acked", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "3"}, StateSynced, "", "3", "3"},
-		{"client nacked keeps accepted and rejected versions", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_NACKED, VersionInfo: "v1", ErrorState: nack}, StateError, "unexpected lbPolicy MAGLEV", "v2", "v1"},
-		{"client received error", gx("", "", 0, adminv3.ClientResourceStatus_RECEIVED_ERROR), StateError, "rejected (no details)", "", ""},
-		{"client requested", gx("", "", 0, adminv3.ClientResourceStatus_REQUESTED), StateNotSent, "", "", ""},
-		{"client does not exist", gx("", "", 0, adminv3.ClientResourceStatus_DOES_NOT_EXIST), StateNotSent, "", "", ""},
-		{"client timeout", gx("", "", 0, adminv3.ClientResourceStatus_TIMEOUT), StateNotSent, "", "", ""},
-		{"client nack beats control plane synced", gx("", "", statusv3.ConfigStatus_SYNCED, adminv3.ClientResourceStatus_NACKED), StateError, "rejected (no details)", "", ""},
-		{"control plane status beats client status", gx("", "", statusv3.ConfigStatus_STALE, adminv3.ClientResourceStatus_ACKED), StateStale, "", "", ""},
-		{"only error_state", &statusv3.ClientConfig_GenericXdsConfig{ErrorState: nack}, StateError, "unexpected lbPolicy MAGLEV", "v2", ""},
-		{"only a version", &statusv3.ClientConfig_GenericXdsConfig{VersionInfo: "7"}, StateSynced, "", "", "7"},
-		{"acked with old error_state is synced", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "v3", ErrorState: nack}, StateSynced, "unexpected lbPolicy MAGLEV", "v2", "v3"},
+		{"control plane synced", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v1"}, status.StateSynced, "", "v1", "v1"},
+		{"control plane stale", &statusv3.ClientConfig_GenericXdsConfig{ConfigStatus: statusv3.ConfigStatus_STALE, VersionInfo: "v2"}, status.StateStale, "", "v2", ""},
+		{"control plane not sent", gx("", "", statusv3.ConfigStatus_NOT_SENT, 0), status.StateNotSent, "", "", ""},
+		{"control plane error without details", gx("", "", statusv3.ConfigStatus_ERROR, 0), status.StateError, "rejected (no details)", "", ""},
+		{"control plane unknown is ignored", gx("", "", statusv3.ConfigStatus_UNKNOWN, 0), status.StateIgnored, "", "", ""},
+		{"client acked", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "3"}, status.StateSynced, "", "3", "3"},
+		{"client nacked keeps accepted and rejected versions", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_NACKED, VersionInfo: "v1", ErrorState: nack}, status.StateError, "unexpected lbPolicy MAGLEV", "v2", "v1"},
+		{"client received error", gx("", "", 0, adminv3.ClientResourceStatus_RECEIVED_ERROR), status.StateError, "rejected (no details)", "", ""},
+		{"client requested", gx("", "", 0, adminv3.ClientResourceStatus_REQUESTED), status.StateNotSent, "", "", ""},
+		{"client does not exist", gx("", "", 0, adminv3.ClientResourceStatus_DOES_NOT_EXIST), status.StateNotSent, "", "", ""},
+		{"client timeout", gx("", "", 0, adminv3.ClientResourceStatus_TIMEOUT), status.StateNotSent, "", "", ""},
+		{"client nack beats control plane synced", gx("", "", statusv3.ConfigStatus_SYNCED, adminv3.ClientResourceStatus_NACKED), status.StateError, "rejected (no details)", "", ""},
+		{"control plane status beats client status", gx("", "", statusv3.ConfigStatus_STALE, adminv3.ClientResourceStatus_ACKED), status.StateStale, "", "", ""},
+		{"only error_state", &statusv3.ClientConfig_GenericXdsConfig{ErrorState: nack}, status.StateError, "unexpected lbPolicy MAGLEV", "v2", ""},
+		{"only a version", &statusv3.ClientConfig_GenericXdsConfig{VersionInfo: "7"}, status.StateSynced, "", "", "7"},
+		{"acked with old error_state is synced", &statusv3.ClientConfig_GenericXdsConfig{ClientStatus: adminv3.ClientResourceStatus_ACKED, VersionInfo: "v3", ErrorState: nack}, status.StateSynced, "unexpected lbPolicy MAGLEV", "v2", "v3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,64 +64,6 @@ func TestResourceFromGeneric(t *testing.T) {
 			assert.Equal(t, tt.wantErr, r.Error)
 			assert.Equal(t, tt.sent, sent, "sent")
 			assert.Equal(t, tt.ack, acked, "acked")
-		})
-	}
-}
-
-func TestAggregate(t *testing.T) {
-	rs := func(states ...State) []ResourceStatus {
-		out := make([]ResourceStatus, len(states))
-		for i, s := range states {
-			out[i] = ResourceStatus{State: s}
-		}
-		return out
-	}
-	tests := []struct {
-		name string
-		in   []ResourceStatus
-		want State
-	}{
-		{"none", nil, StateIgnored},
-		{"all synced", rs(StateSynced, StateSynced), StateSynced},
-		{"error wins over everything", rs(StateSynced, StateStale, StateError, StateNotSent), StateError},
-		{"stale wins over synced", rs(StateSynced, StateStale), StateStale},
-		{"some synced some not sent is synced", rs(StateNotSent, StateSynced), StateSynced},
-		{"all not sent", rs(StateNotSent, StateNotSent), StateNotSent},
-		{"ignored and not sent", rs(StateIgnored, StateNotSent), StateNotSent},
-		{"all ignored", rs(StateIgnored), StateIgnored},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, aggregate(tt.in))
-		})
-	}
-}
-
-func TestShortType(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{cdsURL, "CDS"},
-		{"type.googleapis.com/envoy.api.v2.Cluster", "CDS"},
-		{ldsURL, "LDS"},
-		{"type.googleapis.com/envoy.api.v2.Listener", "LDS"},
-		{edsURL, "EDS"},
-		{"type.googleapis.com/envoy.api.v2.ClusterLoadAssignment", "EDS"},
-		{rdsURL, "RDS"},
-		{"type.googleapis.com/envoy.api.v2.RouteConfiguration", "RDS"},
-		{"type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig", "ECDS"},
-		{"type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", "SDS"},
-		{"type.googleapis.com/envoy.api.v2.auth.Secret", "SDS"},
-		{"type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration", "SRDS"},
-		{"type.googleapis.com/envoy.config.route.v3.VirtualHost", "VHDS"},
-		{"type.googleapis.com/envoy.service.runtime.v3.Runtime", "RTDS"},
-		{"type.googleapis.com/istio.workload.Address", "WDS"},
-		{"envoy.config.cluster.v3.Cluster", "CDS"},
-		{"type.googleapis.com/example.v1.Widget", "Widget"},
-		{"istio.io/debug/syncz", "syncz"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, ShortType(tt.in))
 		})
 	}
 }
@@ -151,7 +95,7 @@ func TestFromClientConfig(t *testing.T) {
 		assert.Empty(t, p.Namespace)
 		cds, ok := p.Type("CDS")
 		require.True(t, ok)
-		assert.Equal(t, StateError, cds.State)
+		assert.Equal(t, status.StateError, cds.State)
 		assert.Equal(t, "a: unexpected lbPolicy MAGLEV", cds.Error)
 		assert.Equal(t, t0.Add(-30*time.Second), cds.LastUpdated, "age of the erroring resource")
 		assert.Equal(t, "2", cds.VersionSent)
@@ -160,9 +104,9 @@ func TestFromClientConfig(t *testing.T) {
 		assert.Equal(t, "a", cds.Resources[0].Name, "resources sorted by name")
 		assert.Equal(t, "NACKED", cds.Resources[0].ClientStatus)
 		eds, _ := p.Type("EDS")
-		assert.Equal(t, StateNotSent, eds.State)
+		assert.Equal(t, status.StateNotSent, eds.State)
 		ecds, _ := p.Type("ECDS")
-		assert.Equal(t, StateIgnored, ecds.State, "never subscribed")
+		assert.Equal(t, status.StateIgnored, ecds.State, "never subscribed")
 		var names []string
 		for _, ty := range p.Types {
 			names = append(names, ty.Type)
@@ -217,7 +161,7 @@ func TestFromClientConfig(t *testing.T) {
 		assert.Equal(t, "1.28.0", p.Version)
 		assert.Equal(t, map[string]string{"app": "reviews", "version": "v1"}, p.Labels)
 		cds, _ := p.Type("CDS")
-		assert.Equal(t, StateStale, cds.State)
+		assert.Equal(t, status.StateStale, cds.State)
 		assert.Equal(t, "type.googleapis.com/envoy.api.v2.Cluster", cds.TypeURL)
 		require.Len(t, p.Types, 6)
 		assert.Equal(t, "SDS", p.Types[5].Type)
@@ -239,11 +183,11 @@ func TestFromClientConfig(t *testing.T) {
 		}
 		p := fromCC(t, cc)
 		assert.Equal(t, "legacy", p.Namespace)
-		got := map[string]State{}
+		got := map[string]status.State{}
 		for _, ty := range p.Types {
 			got[ty.Type] = ty.State
 		}
-		assert.Equal(t, map[string]State{"CDS": StateStale, "LDS": StateError, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateIgnored}, got)
+		assert.Equal(t, map[string]status.State{"CDS": status.StateStale, "LDS": status.StateError, "RDS": status.StateNotSent, "EDS": status.StateSynced, "ECDS": status.StateIgnored}, got)
 		lds, _ := p.Type("LDS")
 		assert.Equal(t, "bad listener", lds.Error)
 		assert.Equal(t, "l1", lds.VersionSent)
@@ -262,7 +206,7 @@ func TestFromClientStatus(t *testing.T) {
 	assert.Equal(t, "a", r.Proxies[0].Name, "sorted")
 	assert.Equal(t, "127.0.0.1:18000", r.Proxies[1].ControlPlane)
 	assert.Equal(t, []string{"client config 1 is empty"}, r.Warnings)
-	assert.Equal(t, 1, CountUnsynced(r.Proxies))
+	assert.Equal(t, 1, status.CountUnsynced(r.Proxies))
 }
 
 func TestDecodeClientStatusJSON(t *testing.T) {
@@ -284,11 +228,11 @@ func TestDecodeClientStatusJSON(t *testing.T) {
 		name  string
 		in    []byte
 		proxy string
-		state State
+		state status.State
 		err   bool
 	}{
-		{"camelCase from protojson", b, "n1", StateSynced, false},
-		{"snake_case with an unknown Any type", withUnknown, "n2", StateError, false},
+		{"camelCase from protojson", b, "n1", status.StateSynced, false},
+		{"snake_case with an unknown Any type", withUnknown, "n2", status.StateError, false},
 		{"not json", []byte("{"), "", "", true},
 	}
 	for _, tt := range tests {
@@ -309,50 +253,6 @@ func TestDecodeClientStatusJSON(t *testing.T) {
 }
 
 // TestNACKMessage: each distinct NACK message of a type is shown once.
-func TestNACKMessage(t *testing.T) {
-	const envoy = "Error adding/updating cluster(s) backend: Proto constraint validation failed (ClusterValidationError.ConnectTimeout: value must be greater than 0s)"
-	const envoyTwo = "Error adding/updating cluster(s) a, b: Proto constraint validation failed"
-	grpcTwo := "error parsing \"ClusterResource\" response: resource \"a\": unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV;\nresource \"b\": unexpected cluster type 7"
-	const grpcOne = "error parsing \"ClusterResource\" response: resource \"greeter\": unexpected lbPolicy MAGLEV in response: name:\"greeter\"  lb_policy:MAGLEV"
-	bad := func(name, msg string) ResourceStatus {
-		return ResourceStatus{Name: name, State: StateError, Error: msg}
-	}
-	ok := func(name string) ResourceStatus { return ResourceStatus{Name: name, State: StateSynced} }
-	tests := []struct {
-		name    string
-		summary string
-		rs      []ResourceStatus
-		want    string
-	}{
-		{"summary and the one resource it blames say the same", envoy,
-			[]ResourceStatus{bad("backend", envoy), ok("greeter")}, envoy},
-		{"a summary without a name and a resource saying the same, no control plane summary", "",
-			[]ResourceStatus{bad("", envoy), bad("backend", envoy)}, envoy},
-		{"the summary contains the one resource's part (gRPC)", grpcOne,
-			[]ResourceStatus{bad("greeter", "unexpected lbPolicy MAGLEV in response: name:\"greeter\"  lb_policy:MAGLEV")}, grpcOne},
-		{"several resources, different messages: the resource-named form (gRPC)", OneLine(grpcTwo),
-			[]ResourceStatus{bad("a", "unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV"), bad("b", "unexpected cluster type 7"), ok("c")},
-			"a: unexpected lbPolicy MAGLEV in response: name:\"a\"  lb_policy:MAGLEV; b: unexpected cluster type 7"},
-		{"several resources, the same message, no summary: once, with both names", "",
-			[]ResourceStatus{bad("b", envoyTwo), bad("a", envoyTwo), ok("c")}, "a, b: " + envoyTwo},
-		{"several resources, different messages, no summary", "",
-			[]ResourceStatus{bad("a", "bad a"), bad("b", "bad b")}, "a: bad a; b: bad b"},
-		{"one resource alone is not named", "", []ResourceStatus{bad("a", "bad a")}, "bad a"},
-		{"a resource error the summary does not say is added", "bad a",
-			[]ResourceStatus{bad("a", "bad a"), bad("b", "older: bad b")}, "bad a; b: older: bad b"},
-		{"no details from the summary: the resources' messages", NoDetails,
-			[]ResourceStatus{bad("a", "bad a"), ok("b")}, "a: bad a"},
-		{"no details at all", NoDetails, []ResourceStatus{bad("a", NoDetails)}, NoDetails},
-		{"no details next to a message is left out", "", []ResourceStatus{bad("a", NoDetails), bad("b", "bad b")}, "b: bad b"},
-		{"nothing rejected", "", []ResourceStatus{ok("a")}, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := nackMessage(tt.summary, tt.rs)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
 
 // TestNACKColumnShowsAMessageOnce: through CSDS to the wide table's NACK column.
 func TestNACKColumnShowsAMessageOnce(t *testing.T) {
@@ -364,7 +264,7 @@ func TestNACKColumnShowsAMessageOnce(t *testing.T) {
 			ErrorState: &adminv3.UpdateFailureState{Details: details, VersionInfo: "v3"}}
 	}
 	synced := &statusv3.ClientConfig_GenericXdsConfig{TypeUrl: cdsURL, Name: "c", ConfigStatus: statusv3.ConfigStatus_SYNCED, VersionInfo: "v3"}
-	var ps []ProxyStatus
+	var ps []status.ProxyStatus
 	for _, tt := range []struct {
 		name string
 		gs   []*statusv3.ClientConfig_GenericXdsConfig
@@ -384,12 +284,12 @@ func TestNACKColumnShowsAMessageOnce(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: "sidecar-1"}, GenericXdsConfigs: tt.gs})
-			assert.Equal(t, tt.want, NACKLines(&p))
-			_, rows := Table([]ProxyStatus{p}, TableOptions{Wide: true, Now: t0})
+			assert.Equal(t, tt.want, status.NACKLines(&p))
+			_, rows := status.Table([]status.ProxyStatus{p}, status.TableOptions{Wide: true, Now: t0})
 			require.Len(t, rows, len(tt.want), "one row, then one line per further rejected resource")
 		})
 		ps = append(ps, fromCC(t, &statusv3.ClientConfig{Node: &corev3.Node{Id: fmt.Sprintf("proxy-%d", len(ps)+1)}, GenericXdsConfigs: tt.gs}))
 	}
-	h, rows := Table(ps, TableOptions{Wide: true, Now: t0})
+	h, rows := status.Table(ps, status.TableOptions{Wide: true, Now: t0})
 	assertGolden(t, render(h, rows), "table/nacks.wide")
 }

@@ -1,8 +1,10 @@
-package status
+package decode
 
 import (
 	"testing"
 	"time"
+
+	"github.com/xdsctl/xdsctl/pkg/status"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
@@ -25,11 +27,11 @@ func TestDecodeSynczJSONRecorded(t *testing.T) {
 	assert.Equal(t, "1.20", p.Version)
 	assert.Equal(t, "istiod1", p.ControlPlane, "from control_plane.identifier, not the fallback")
 	assert.Equal(t, "1.1", p.ControlPlaneVersion)
-	got := map[string]State{}
+	got := map[string]status.State{}
 	for _, ty := range p.Types {
 		got[ty.Type] = ty.State
 	}
-	assert.Equal(t, map[string]State{"CDS": StateStale, "LDS": StateSynced, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateSynced}, got)
+	assert.Equal(t, map[string]status.State{"CDS": status.StateStale, "LDS": status.StateSynced, "RDS": status.StateNotSent, "EDS": status.StateSynced, "ECDS": status.StateSynced}, got)
 	assert.True(t, p.Unsynced())
 }
 
@@ -89,7 +91,7 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 	tests := []struct {
 		name  string
 		body  string
-		want  map[string]State
+		want  map[string]status.State
 		nsErr string
 		err   bool
 	}{
@@ -99,17 +101,17 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 				`"resources":{"` + cdsURL + `":{"sent":"n2","acked":"n1","sentTime":"` + sent.Format(time.RFC3339) + `"},` +
 				`"` + ldsURL + `":{"sent":"n3","acked":"n3"},` +
 				`"` + rdsURL + `":{"sent":"n4","acked":"n3","lastError":"route rejected"}}}]`,
-			want: map[string]State{"CDS": StateStale, "LDS": StateSynced, "RDS": StateError, "EDS": StateIgnored, "ECDS": StateIgnored},
+			want: map[string]status.State{"CDS": status.StateStale, "LDS": status.StateSynced, "RDS": status.StateError, "EDS": status.StateIgnored, "ECDS": status.StateIgnored},
 		},
 		{
 			name: "older SyncStatus with nonces per type",
 			body: `[{"proxy":"a.ns","istio_version":"1.9.0","cluster_sent":"1","cluster_acked":"1","listener_sent":"2","listener_acked":"1","route_sent":"","endpoint_sent":"5","endpoint_acked":"5"}]`,
-			want: map[string]State{"CDS": StateSynced, "LDS": StateStale, "RDS": StateNotSent, "EDS": StateSynced, "ECDS": StateIgnored},
+			want: map[string]status.State{"CDS": status.StateSynced, "LDS": status.StateStale, "RDS": status.StateNotSent, "EDS": status.StateSynced, "ECDS": status.StateIgnored},
 		},
 		{
 			name: "array of ClientConfig",
 			body: `[{"node":{"id":"x.ns"},"genericXdsConfigs":[{"typeUrl":"` + cdsURL + `","configStatus":"ERROR"}]}]`,
-			want: map[string]State{"CDS": StateError, "LDS": StateIgnored, "RDS": StateIgnored, "EDS": StateIgnored, "ECDS": StateIgnored},
+			want: map[string]status.State{"CDS": status.StateError, "LDS": status.StateIgnored, "RDS": status.StateIgnored, "EDS": status.StateIgnored, "ECDS": status.StateIgnored},
 		},
 		{name: "not an array", body: `{"proxy":"x"}`, err: true},
 	}
@@ -122,7 +124,7 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Len(t, r.Proxies, 1)
-			got := map[string]State{}
+			got := map[string]status.State{}
 			for _, ty := range r.Proxies[0].Types {
 				got[ty.Type] = ty.State
 			}
@@ -152,14 +154,14 @@ func TestDecodeSynczLegacyJSON(t *testing.T) {
 func TestNonceState(t *testing.T) {
 	tests := []struct {
 		name, sent, acked, lastErr string
-		want                       State
+		want                       status.State
 	}{
-		{"nothing sent", "", "", "", StateNotSent},
-		{"acked the last send", "n5", "n5", "", StateSynced},
-		{"sent, never acked", "n1", "", "", StateStale},
-		{"acked an older nonce", "n6", "n5", "", StateStale},
-		{"nack", "n6", "n5", "bad cluster", StateError},
-		{"nack beats not sent", "", "", "bad", StateError},
+		{"nothing sent", "", "", "", status.StateNotSent},
+		{"acked the last send", "n5", "n5", "", status.StateSynced},
+		{"sent, never acked", "n1", "", "", status.StateStale},
+		{"acked an older nonce", "n6", "n5", "", status.StateStale},
+		{"nack", "n6", "n5", "bad cluster", status.StateError},
+		{"nack beats not sent", "", "", "bad", status.StateError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
