@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/xdsctl/xdsctl/internal/adminemu"
 	"github.com/xdsctl/xdsctl/internal/controlplane/xdsres"
 )
 
@@ -77,15 +78,18 @@ func (s *Sidecar) ConfigDump(includeEDS bool) *adminv3.ConfigDump {
 	return d.ConfigDump(includeEDS)
 }
 
+// handleConfigDump answers /config_dump from the whole dump, filtered as Envoy filters it
+// (?include_eds, ?resource=, ?mask=: adminemu.ConfigDump, shared with the server of saved dumps).
 func (s *Sidecar) handleConfigDump(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	for _, p := range []string{"resource", "mask", "name_regex"} {
-		if q.Has(p) {
-			http.Error(w, fmt.Sprintf("the emulated sidecar does not support /config_dump?%s=; it serves the whole dump (with ?include_eds)", p), http.StatusBadRequest)
-			return
-		}
+	b, err := xdsres.MarshalJSON(s.ConfigDump(true))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
 	}
-	writeProto(w, s.ConfigDump(q.Has("include_eds")))
+	status, body := adminemu.ConfigDump(b, r.URL.Query())
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 func writeProto(w http.ResponseWriter, m proto.Message) {

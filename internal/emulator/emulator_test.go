@@ -373,9 +373,9 @@ func TestHoldACKsEndpoint(t *testing.T) {
 func TestAdminErrors(t *testing.T) {
 	s := offline(t, Options{})
 	h := s.AdminHandler()
-	code, body := get(t, h, "GET", "/config_dump?resource=dynamic_active_clusters")
+	code, body := get(t, h, "GET", "/config_dump?name_regex=x")
 	assert.Equal(t, http.StatusBadRequest, code)
-	assert.Equal(t, "the emulated sidecar does not support /config_dump?resource=; it serves the whole dump (with ?include_eds)\n", body)
+	assert.Equal(t, `{"error":"name_regex is not emulated"}`, body)
 	code, body = get(t, h, "GET", "/stats")
 	assert.Equal(t, http.StatusNotFound, code)
 	assert.True(t, strings.HasPrefix(body, "invalid path. admin commands are (this is xdsctl's emulated Envoy sidecar, not Envoy):"), body)
@@ -406,4 +406,26 @@ func TestIstioNode(t *testing.T) {
 	assert.InDelta(t, 15000, f["PROXY_CONFIG"].GetStructValue().GetFields()["proxyAdminPort"].GetNumberValue(), 0)
 	_, _, _, err = IstioSidecar("nodots", "10.0.0.7")
 	assert.EqualError(t, err, `"nodots" is not POD.NAMESPACE`)
+}
+
+// TestConfigDumpQueries: the emulated sidecar's /config_dump takes ?resource= and ?mask= as Envoy
+// does (adminemu.ConfigDump, shared with kubetest's server of saved dumps), and leaves EDS out
+// without ?include_eds.
+func TestConfigDumpQueries(t *testing.T) {
+	s := offline(t, Options{})
+	h := s.AdminHandler()
+	code, body := get(t, h, "GET", "/config_dump?resource=static_clusters")
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump.StaticCluster"`)
+	assert.NotContains(t, body, "BootstrapConfigDump")
+	code, body = get(t, h, "GET", "/config_dump?mask=version_info")
+	require.Equal(t, http.StatusOK, code, body)
+	assert.NotContains(t, body, "static_clusters")
+	assert.Contains(t, body, "ClustersConfigDump")
+	_, body = get(t, h, "GET", "/config_dump")
+	assert.NotContains(t, body, "EndpointsConfigDump")
+	_, body = get(t, h, "GET", "/config_dump?include_eds")
+	assert.Contains(t, body, "EndpointsConfigDump")
+	code, _ = get(t, h, "GET", "/config_dump?resource=nonsense")
+	assert.Equal(t, http.StatusNotFound, code)
 }
