@@ -37,13 +37,14 @@ step "The clusters of reviews: the Service, and the three subsets of its Destina
 	pc clusters --demo --fqdn reviews
 step "The pods behind reviews and their health, as Envoy sees them (/clusters)" \
 	pc endpoints --demo --cluster 'outbound|9080||reviews.default.svc.cluster.local'
-step "The workload certificate and the root CA the proxy got over SDS (-o wide adds its SPIFFE identity)" \
-	pc secrets --demo
 cat <<'NEXT'
 
-# More: xdsctl pc all --demo, -o wide, -o json --jq '.[].name'; on your own pod: xdsctl pc routes <pod>[.<namespace>]
+# More: xdsctl pc secrets --demo (its certificates), pc all --demo, -o wide, -o json --jq '.[].name';
+# what is broken: xdsctl analyze --demo; where a request goes: xdsctl trace --demo --to 10.96.0.10:9080 --host reviews
+# On your own pod: xdsctl pc routes <pod>[.<namespace>]
 
 # Now the selftest: the bundled xDS control plane, emulated Envoy sidecars and a real gRPC xDS client, checked
 # step by step (good config, a rejected update, held ACKs) with a PASS/FAIL line per check
+# (without --quiet, xdsctl selftest also prints proxy-status and proxy-config at each step)
 NEXT
-"$xdsctl" selftest
+"$xdsctl" selftest --quiet

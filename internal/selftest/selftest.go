@@ -482,7 +482,7 @@ func (r *run) stale(node, sent, acked string) check {
 func (r *run) grpcAgrees(n int, nacked string) check {
 	what := fmt.Sprintf("the gRPC client's own CSDS agrees with the control plane's (%d resources ACKED)", n)
 	if nacked != "" {
-		what = fmt.Sprintf("the gRPC client's own CSDS agrees with the control plane's (%s NACKED with the same error, the others ACKED)", nacked)
+		what = fmt.Sprintf("the gRPC client's own CSDS agrees with the control plane's (%s NACKED, same error; others ACKED)", nacked)
 	}
 	return check{
 		name: what,

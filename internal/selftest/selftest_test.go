@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,4 +92,18 @@ func TestStepRunsBeforeThenPushes(t *testing.T) {
 
 	err := r.apply(2, step{push: func() (*snapshot.Config, error) { return nil, fmt.Errorf("load snapshot: bad") }})
 	assert.EqualError(t, err, "step 2: load snapshot: bad")
+}
+
+// TestQuietFitsATerminal: `selftest --quiet` (what make demo runs) prints its checks in lines no
+// wider than a 120-column terminal.
+func TestQuietFitsATerminal(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, Options{Out: &out, PeerCommand: []string{os.Args[0]}, PeerEnv: []string{child.Env + "=1"}, Quiet: true})
+	require.NoError(t, err)
+	assert.Empty(t, res.Failed)
+	for _, line := range strings.Split(out.String(), "\n") {
+		assert.LessOrEqual(t, utf8.RuneCountInString(line), 120, line)
+	}
 }

@@ -26,6 +26,8 @@ import (
 type Options struct {
 	Source cmdutil.SourceOptions
 	Output cmdutil.OutputOptions
+	// Demo reads the example proxy built into xdsctl (proxy-config's --demo).
+	Demo bool
 	// ClustersFile is /clusters?format=json output read with -f, for endpoint health.
 	ClustersFile string
 	// StatsFile is /stats output (any form) read with -f, for the counter findings.
@@ -68,6 +70,9 @@ xdsctl analyze productpage-v1-7bbd79f8fd-k6j79.default
 # analyze a saved dump, with the hints
 xdsctl analyze -f dump.json -o wide
 
+# try it on the example sidecar built into xdsctl
+xdsctl analyze --demo
+
 # every proxy of an app; fail only on errors
 xdsctl analyze -l app=reviews --failure-threshold error
 
@@ -78,7 +83,11 @@ xdsctl analyze -f dump.json --suppress XDS0601 --suppress 'XDS0203=Cluster/outbo
 xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.Source.Validate(args); err != nil {
+			if opts.Demo {
+				if len(args) > 0 || opts.Source.File != "" || opts.Source.Selector != "" || opts.Source.AdminURL != "" {
+					return cmdutil.FlagErrorf("--demo reads the built-in example; drop the <pod>, -l, --admin or --file")
+				}
+			} else if err := opts.Source.Validate(args); err != nil {
 				return err
 			}
 			if err := opts.Output.Validate(); err != nil {
@@ -118,6 +127,7 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 	cmdutil.AddOutputFlags(cmd, &opts.Output, "short")
 	_ = cmd.Flags().MarkHidden("show-secrets") // findings hold no key material
 	fl := cmd.Flags()
+	fl.BoolVar(&opts.Demo, "demo", false, "Read the example proxy built into xdsctl (a bookinfo sidecar assembled from real Envoy dumps) instead of a live proxy or a file")
 	fl.StringVar(&opts.ClustersFile, "clusters", "", "With -f, also read /clusters?format=json output from `path` (host health)")
 	fl.StringVar(&opts.StatsFile, "stats", "", "With -f, also read /stats output from `path` (text, JSON or Prometheus form) for the counter findings")
 	fl.StringVar(&threshold, "failure-threshold", "warning", "Exit 3 when a finding has this `severity` or a higher one (info, warning, error)")
@@ -143,8 +153,11 @@ type proxyResult struct {
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
-	inputs, err := proxyconfig.LoadInputs(ctx, f, &o.Source, paths, optional)
-	if err != nil {
+	var inputs []proxyconfig.Input
+	var err error
+	if o.Demo { // the example has a config dump and /clusters, no /stats
+		inputs = proxyconfig.DemoInputs(append(append([]string(nil), paths...), admin.PathClustersJSON)...)
+	} else if inputs, err = proxyconfig.LoadInputs(ctx, f, &o.Source, paths, optional); err != nil {
 		return err
 	}
 	var fileHealth *configdump.Clusters // --clusters and --stats, read once for the -f input

@@ -235,3 +235,14 @@ func TestTruncatedInput(t *testing.T) {
 	assert.Contains(t, r.stderr, "No problems found in the part of the input that could be read")
 	assert.Empty(t, r.stdout)
 }
+
+// TestDemo: the example sidecar built into xdsctl is a working proxy: analyze finds only the
+// outbound traffic policy (info), at a time its certificates are valid, and exits 0.
+func TestDemo(t *testing.T) {
+	r := runAnalyze(t, nil, time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC), "--demo")
+	assert.Equal(t, 0, r.code, r.stderr)
+	testutil.Golden(t, filepath.Join("testdata", "analyze", "demo.golden"), []byte(r.stdout))
+	assert.Equal(t, "Found 1 info\n", r.stderr)
+	r = runAnalyze(t, nil, testNow, "--demo -f x.json")
+	assert.Equal(t, 2, r.code)
+}
