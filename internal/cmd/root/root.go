@@ -57,6 +57,13 @@ xdsctl ps
 # what applies to a pod: services, routing, security
 xdsctl describe pod productpage-v1-7bbd79f8fd-k6j79
 
+# what is broken in a proxy's config; where one request goes, step by step
+xdsctl analyze --demo
+xdsctl trace --demo --to 10.96.0.10:9080 --host reviews --path /
+
+# what differs between twin pods (or a file and a pod, or a pod and its control plane)
+xdsctl diff reviews-v1-abc.default reviews-v1-def.default
+
 # try the whole xDS loop on this machine, no cluster needed
 xdsctl selftest`,
 		SilenceUsage:  true,
