@@ -46,7 +46,8 @@ func FuzzAPI(f *testing.F) {
 		}
 		_ = a.Search("1")
 		// Findings and traces over any dump are left to pkg/analyze's and pkg/trace's fuzz
-		// targets: under coverage instrumentation they slow this one ~10 000 times.
+		// targets: under -fuzz's instrumentation, running them here took this target from about
+		// 60 000 inputs in 15 s to 7.
 	})
 }
 
