@@ -32,7 +32,11 @@ func TestFindingsGoldens(t *testing.T) {
 			for _, b := range f.Badges {
 				n, worst := 0, ""
 				for _, fd := range f.Findings {
-					if fd.Node == b.Kind && fd.Resource.Name == b.Name {
+					node := fd.Node
+					if node == KindEndpoints {
+						node = KindCluster
+					}
+					if node == b.Kind && fd.Resource.Name == b.Name {
 						n++
 						if worst == "" || worse(fd.Severity.String(), worst) {
 							worst = fd.Severity.String()

@@ -26,7 +26,8 @@ type Findings struct {
 	// Counts per severity (error, warning, info).
 	Counts   map[string]int `json:"counts"`
 	Findings []Finding      `json:"findings"`
-	// Badges, one per resource of the graph with findings, in the findings' order.
+	// Badges, one per resource of the graph with findings, in the findings' order; the
+	// findings on a cluster's endpoints (ClusterLoadAssignment) count on the cluster.
 	Badges []Badge `json:"badges"`
 	// Notes say what analyze could not check and why.
 	Notes []string `json:"notes"`
@@ -68,6 +69,9 @@ func (a *API) analyze() (Findings, error) {
 		f.Findings = append(f.Findings, Finding{Finding: fd, Node: node})
 		if node == "" {
 			continue
+		}
+		if node == KindEndpoints {
+			node = KindCluster // the graph draws a cluster's endpoints under the cluster's node
 		}
 		key := node + "/" + fd.Resource.Name
 		i, ok := at[key]
