@@ -85,8 +85,12 @@ func BenchmarkFindings(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := a.analyze(); err != nil {
+		f, err := a.analyze()
+		if err != nil {
 			b.Fatal(err)
+		}
+		if len(f.Findings) > MaxFindings {
+			b.Fatalf("%d findings listed, more than %d", len(f.Findings), MaxFindings)
 		}
 	}
 }

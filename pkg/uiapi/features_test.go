@@ -28,6 +28,7 @@ func TestFindingsGoldens(t *testing.T) {
 			var f Findings
 			require.NoError(t, json.Unmarshal(body, &f))
 			require.NotEmpty(t, f.Findings, "both dumps have findings")
+			require.Equal(t, len(f.Findings), f.Total, "fewer than MaxFindings: all listed")
 			// Every badge counts the findings on its resource and shows the worst of them.
 			for _, b := range f.Badges {
 				n, worst := 0, ""

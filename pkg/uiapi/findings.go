@@ -23,15 +23,21 @@ type Badge struct {
 
 // Findings is what analyze found in the proxy's config, run once over the dump.
 type Findings struct {
-	// Counts per severity (error, warning, info).
-	Counts   map[string]int `json:"counts"`
-	Findings []Finding      `json:"findings"`
+	// Counts per severity (error, warning, info); Total is their sum.
+	Counts map[string]int `json:"counts"`
+	Total  int            `json:"total"`
+	// Findings are the first MaxFindings, most severe first: a big proxy has tens of thousands,
+	// which no list on a page helps with (`xdsctl analyze` has them all).
+	Findings []Finding `json:"findings"`
 	// Badges, one per resource of the graph with findings, in the findings' order; the
 	// findings on a cluster's endpoints (ClusterLoadAssignment) count on the cluster.
 	Badges []Badge `json:"badges"`
 	// Notes say what analyze could not check and why.
 	Notes []string `json:"notes"`
 }
+
+// MaxFindings is how many findings /api/findings lists.
+const MaxFindings = 200
 
 // nodeKinds maps analyze's resource kinds to the API's.
 var nodeKinds = map[string]string{
@@ -66,7 +72,10 @@ func (a *API) analyze() (Findings, error) {
 		sev := fd.Severity.String()
 		f.Counts[sev]++
 		node := nodeKinds[fd.Resource.Kind]
-		f.Findings = append(f.Findings, Finding{Finding: fd, Node: node})
+		f.Total++
+		if len(f.Findings) < MaxFindings {
+			f.Findings = append(f.Findings, Finding{Finding: fd, Node: node})
+		}
 		if node == "" {
 			continue
 		}

@@ -122,6 +122,10 @@ try {
     await hit.waitFor();
     await hit.click();
     await waitNode("chain", "");
+    // Its tens of thousands of findings: the first 200 listed, the rest counted; badges on nodes.
+    await page.locator("#findings li", { hasText: "more: xdsctl analyze lists them all" }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator("#findings li").count(), 201);
+    await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.findings));
     await page.screenshot({ path: `${shots}/big-listener.png` });
   }
 

@@ -47,7 +47,7 @@ export interface Finding {
   node?: string; // the graph's kind of the resource, when it has a node
 }
 export interface Badge { kind: string; name: string; count: number; worst: string }
-export interface Findings { counts: Record<string, number>; findings: Finding[]; badges: Badge[]; notes: string[] }
+export interface Findings { counts: Record<string, number>; total: number; findings: Finding[]; badges: Badge[]; notes: string[] }
 
 export interface Step { stage: string; subject?: string; compared?: string; outcome: string }
 export interface TraceAnswer {

@@ -255,7 +255,8 @@ function renderFindings(f: Findings) {
   $("findings-counts").textContent = f.findings.length === 0 ? "none"
     : ["error", "warning", "info"].filter((s) => f.counts[s]).map((s) => `${f.counts[s]} ${s}`).join(", ");
   $("findings").replaceChildren(...f.findings.map((fd) => li(`${fd.code} ${fd.resource.kind}/${fd.resource.name || "(unnamed)"}${fd.resource.path ? " " + fd.resource.path : ""}`,
-    `${fd.message}. ${fd.hint}`, () => { if (fd.node) start(fd.node, fd.resource.name); }, fd.severity)),
+    `${fd.message}. Hint: ${fd.hint}`, () => { if (fd.node) start(fd.node, fd.resource.name); }, fd.severity)),
+  ...(f.total > f.findings.length ? [(() => { const e = li(`${f.total - f.findings.length} more: xdsctl analyze lists them all`, "", () => {}); e.className = "why"; return e; })()] : []),
   ...f.notes.map((n) => { const e = li(n, "", () => {}); e.className = "why"; return e; }));
 }
 
