@@ -2,8 +2,10 @@ package uiapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,4 +110,32 @@ func TestTraceBadQuery(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code, "%s", body)
 	code, body = get(t, h, "/api/trace?to=10.96.0.10:9080&host=reviews&header=end-user:%20jason")
 	assert.Equal(t, http.StatusOK, code, "%s", body)
+}
+
+// TestFindingsBounded: a proxy with more findings than MaxFindings lists the first ones and
+// counts them all; a badge counts every finding on its resource.
+func TestFindingsBounded(t *testing.T) {
+	var routes []string
+	for i := range MaxFindings + 10 {
+		routes = append(routes, fmt.Sprintf(`{"match":{"prefix":"/%d"},"route":{"cluster":"missing-%d"}}`, i, i))
+	}
+	dump := `{"configs":[
+{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[{"cluster":{"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster","name":"present","type":"STATIC"}}]},
+{"@type":"type.googleapis.com/envoy.admin.v3.RoutesConfigDump","dynamic_route_configs":[{"route_config":{"@type":"type.googleapis.com/envoy.config.route.v3.RouteConfiguration","name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[` + strings.Join(routes, ",") + `]}]}}]}]}`
+	a, err := New(Source{Name: "many", Dump: []byte(dump), Now: testNow})
+	require.NoError(t, err)
+	f, err := a.Findings()
+	require.NoError(t, err)
+	require.Len(t, f.Findings, MaxFindings)
+	assert.GreaterOrEqual(t, f.Total, MaxFindings+10)
+	assert.Equal(t, f.Total, f.Counts["error"]+f.Counts["warning"]+f.Counts["info"])
+	var onR *Badge
+	for i := range f.Badges {
+		if f.Badges[i].Kind == KindRouteConfig && f.Badges[i].Name == "r" {
+			onR = &f.Badges[i]
+		}
+	}
+	require.NotNil(t, onR, "%+v", f.Badges)
+	assert.GreaterOrEqual(t, onR.Count, MaxFindings+10, "the badge counts the findings not listed too")
+	assert.Equal(t, "error", onR.Worst)
 }
