@@ -194,7 +194,8 @@ func TestConcurrent(t *testing.T) {
 	a := load(t, dumps[0].dump, dumps[0].clusters)
 	h := a.Handler()
 	paths := []string{"/api/overview", "/api/listeners", "/api/search?q=10", "/api/resource/listener/virtualInbound",
-		"/api/resource/cluster/" + url.PathEscape(a.clusters[0].Name), "/api/routeconfig/9080"}
+		"/api/resource/cluster/" + url.PathEscape(a.clusters[0].Name), "/api/routeconfig/9080",
+		"/api/findings", "/api/trace?to=10.96.0.10:9080&host=reviews", "/api/trace?to=10.244.0.194:9080&inbound=1"}
 	done := make(chan struct{})
 	for i := range 8 {
 		go func() {
