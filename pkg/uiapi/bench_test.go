@@ -1,6 +1,7 @@
 package uiapi
 
 import (
+	"fmt"
 	"os"
 	"testing"
 )
@@ -73,4 +74,40 @@ func BenchmarkExpand(b *testing.B) {
 			_ = a.Search("10.1.2.3")
 		}
 	})
+}
+
+// BenchmarkFindings is analyze over the 100 MB dump, which /api/findings runs once, after the
+// page's first view.
+func BenchmarkFindings(b *testing.B) {
+	a, err := New(Source{Name: "big", Dump: loadBig(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := a.analyze()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Findings) > MaxFindings {
+			b.Fatalf("%d findings listed, more than %d", len(f.Findings), MaxFindings)
+		}
+	}
+}
+
+// BenchmarkTrace is one trace on the 100 MB dump, to the port of a listener in the middle.
+func BenchmarkTrace(b *testing.B) {
+	a, err := New(Source{Name: "big", Dump: loadBig(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ls := a.Listeners().Listeners
+	l := ls[len(ls)/2]
+	q := TraceQuery{To: fmt.Sprintf("10.1.2.3:%d", l.Port), Host: "example.com", Path: "/"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Trace(q); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -16,6 +16,8 @@ import (
 //	/api/cluster/{name}            endpoints with health
 //	/api/resource/{kind}/{name}    normalized JSON (secrets redacted)
 //	/api/search?q=                 by name, port, domain or endpoint IP
+//	/api/findings                  analyze's findings, and badges per resource
+//	/api/trace?to=&host=&path=...  a request followed by the trace engine
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/overview", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.Overview()) })
@@ -39,6 +41,10 @@ func (a *API) Handler() http.Handler {
 		_, _ = w.Write(b)
 	})
 	mux.HandleFunc("GET /api/search", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, a.Search(r.URL.Query().Get("q"))) })
+	mux.HandleFunc("GET /api/findings", func(w http.ResponseWriter, _ *http.Request) { send[Findings](w)(a.Findings()) })
+	mux.HandleFunc("GET /api/trace", func(w http.ResponseWriter, r *http.Request) {
+		send[*TraceAnswer](w)(a.Trace(ParseTraceQuery(r.URL.Query())))
+	})
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("API endpoint %s %s: %w", r.Method, r.URL.Path, ErrNotFound))
 	})
@@ -66,11 +72,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // writeError answers {"error": "..."}: 404 for what the dump does not hold or an unknown path,
-// 500 otherwise.
+// 400 for parameters that cannot be read, 500 otherwise.
 func writeError(w http.ResponseWriter, err error) {
 	code := http.StatusInternalServerError
 	if errors.Is(err, ErrNotFound) {
 		code = http.StatusNotFound
+	} else if errors.Is(err, ErrBadRequest) {
+		code = http.StatusBadRequest
 	}
 	b, _ := json.Marshal(map[string]string{"error": err.Error()})
 	w.Header().Set("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
 )
@@ -21,6 +22,8 @@ type Source struct {
 	Live     bool   // the source can be read again (the page shows a refresh button)
 	// Warnings are problems met while reading the source, shown in the overview.
 	Warnings []string
+	// Now is the time analyze checks certificates at; zero means when New runs.
+	Now time.Time
 }
 
 // API holds the views of one proxy's config.
@@ -43,6 +46,14 @@ type API struct {
 	ips        endpoints
 
 	normalize sync.Mutex // configdump.Normalize's warnings are not safe for concurrent use
+
+	// dump is kept for analyze and trace, which read it one at a time (engine).
+	dump         *configdump.Dump
+	now          time.Time
+	engine       sync.Mutex
+	findingsOnce sync.Once
+	findings     Findings
+	findingsErr  error
 }
 
 // New parses src and computes every view. A view whose section is missing is empty; other
@@ -52,7 +63,10 @@ func New(src Source) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...)}
+	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...), dump: d, now: src.Now}
+	if a.now.IsZero() {
+		a.now = time.Now()
+	}
 	if d.Partial != "" {
 		a.warnings = append(a.warnings, d.Partial)
 	}

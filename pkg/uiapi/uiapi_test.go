@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,9 +29,13 @@ var dumps = []struct{ name, dump, clusters string }{
 	{"states", "../configdump/testdata/states.json", ""},
 }
 
+// testNow pins the time analyze checks certificates at (while the demo's certificate is valid),
+// so findings' goldens stay put.
+var testNow = time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
+
 func load(t *testing.T, dump, clusters string) *API {
 	t.Helper()
-	src := Source{Name: filepath.Base(dump)}
+	src := Source{Name: filepath.Base(dump), Now: testNow}
 	var err error
 	src.Dump, err = os.ReadFile(dump)
 	require.NoError(t, err)
@@ -189,7 +194,8 @@ func TestConcurrent(t *testing.T) {
 	a := load(t, dumps[0].dump, dumps[0].clusters)
 	h := a.Handler()
 	paths := []string{"/api/overview", "/api/listeners", "/api/search?q=10", "/api/resource/listener/virtualInbound",
-		"/api/resource/cluster/" + url.PathEscape(a.clusters[0].Name), "/api/routeconfig/9080"}
+		"/api/resource/cluster/" + url.PathEscape(a.clusters[0].Name), "/api/routeconfig/9080",
+		"/api/findings", "/api/trace?to=10.96.0.10:9080&host=reviews", "/api/trace?to=10.244.0.194:9080&inbound=1"}
 	done := make(chan struct{})
 	for i := range 8 {
 		go func() {

@@ -50,8 +50,10 @@ func NewCmdUI(f *cmdutil.Factory) *cobra.Command {
 		Short: "Browse a proxy's config as a graph in a local web page",
 		Long: `ui serves a read-only web page on this machine (loopback only) that shows one proxy's
 config as a graph: listeners, their filter chains, route configurations, virtual hosts, routes,
-clusters and endpoints with their health, expanded one step at a time, with search and each
-resource's JSON. The page asks xdsctl for what it shows, never for the whole dump.
+clusters and endpoints with their health, expanded one step at a time, with search, each
+resource's JSON, analyze's findings (listed, and as badges on their resources) and a trace form
+whose path (as xdsctl trace follows it) is highlighted in the graph. The page asks xdsctl for what
+it shows, never for the whole dump.
 
 A live proxy is read once at start; the page's Refresh button reads it again (never on a timer).
 The page's assets are built into xdsctl: no network access beyond the proxy is needed.

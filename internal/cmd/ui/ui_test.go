@@ -91,6 +91,16 @@ func TestServeDemo(t *testing.T) {
 	code, _ = do(t, http.MethodGet, url+"api/cluster/nope", "", nil)
 	assert.Equal(t, http.StatusNotFound, code)
 
+	// Findings and a trace, through the server.
+	code, body = do(t, http.MethodGet, url+"api/findings", "", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `"XDS0601"`)
+	code, body = do(t, http.MethodGet, url+"api/trace?to=10.96.0.10:9080&host=reviews", "", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `"cluster": "outbound|9080|v1|reviews.default.svc.cluster.local"`)
+	code, _ = do(t, http.MethodGet, url+"api/trace?to=reviews", "", nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+
 	code, _ = do(t, http.MethodPost, url+"api/overview", "", nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, code, "read-only")
 
@@ -104,7 +114,7 @@ func TestDNSRebinding(t *testing.T) {
 	url := serve(t, &Options{Demo: true})
 	port := url[strings.LastIndex(url, ":")+1 : len(url)-1]
 	for _, host := range []string{"evil.example:" + port, "evil.example", "localhost:" + port, "127.0.0.1", "127.0.0.1:1"} {
-		for _, path := range []string{"", "api/overview", "api/resource/listener/virtualInbound"} {
+		for _, path := range []string{"", "api/overview", "api/resource/listener/virtualInbound", "api/findings", "api/trace?to=10.96.0.10:9080"} {
 			code, body := do(t, http.MethodGet, url+path, host, nil)
 			assert.Equal(t, http.StatusMisdirectedRequest, code, "Host %s, /%s", host, path)
 			assert.NotContains(t, body, "sidecar~", "Host %s, /%s", host, path)

@@ -1,6 +1,7 @@
 // Browser test of xdsctl ui's page in headless Chromium, driven by playwright-core. Run by
 // internal/cmd/ui's TestBrowser: node e2e/ui.e2e.mjs <demo-url> <states-url> <screenshot-dir> [<big-url>].
-// The demo sidecar: overview, search, a listener expanded down to an endpoint, a resource's JSON.
+// The demo sidecar: overview, search, a listener expanded down to an endpoint, a resource's JSON,
+// a finding's badge, a trace highlighted down to its cluster.
 // The states dump: a NACKed resource highlighted and opened. The 100 MB dump, when given: the
 // first view, a search, a listener expanded.
 import { chromium } from "playwright-core";
@@ -64,6 +65,43 @@ try {
   assert.ok(copied.includes('"@type"'), "the resource's JSON is copied");
   await page.screenshot({ path: `${shots}/demo-expanded.png` });
 
+  // Analyze's findings: listed, and a badge on their resource's node.
+  await page.locator("#findings li", { hasText: "XDS0601 Listener/virtualOutbound" }).locator(".badge.info").waitFor();
+  await page.locator("#findings li", { hasText: "XDS0601" }).click();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "listener" && n.name === "virtualOutbound" && n.findings === "1 info" && n.classes.includes("finding-info") && n.label.includes("⚑1 info")));
+  await page.screenshot({ path: `${shots}/demo-finding.png` });
+
+  // A trace: the path highlighted down to reviews' cluster, each step's reason listed.
+  await page.click("#clear");
+  await page.fill("#trace-form [name=to]", "10.96.0.10:9080");
+  await page.fill("#trace-form [name=host]", "reviews");
+  await page.fill("#trace-form [name=path]", "/");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary", { hasText: "→ outbound|9080|v1|reviews.default.svc.cluster.local" }).waitFor();
+  await page.locator("#trace-steps li", { hasText: "0.0.0.0_9080" }).first().waitFor();
+  await page.waitForFunction(() => {
+    const traced = window.xdsctlUI.nodes().filter((n) => n.classes.includes("traced"));
+    const kinds = new Set(traced.map((n) => n.kind));
+    return ["listener", "chain", "routeconfig", "vhost", "route", "cluster"].every((k) => kinds.has(k)) &&
+      traced.some((n) => n.kind === "cluster" && n.name === "outbound|9080|v1|reviews.default.svc.cluster.local");
+  });
+  await page.screenshot({ path: `${shots}/demo-trace.png` });
+  // One that stops: no route of the Prometheus listener's virtual host matches; a bad address is refused.
+  await page.fill("#trace-form [name=to]", "10.244.0.5:15090");
+  await page.fill("#trace-form [name=host]", "");
+  await page.fill("#trace-form [name=path]", "/nope");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary.stop", { hasText: "404 NR" }).waitFor();
+  await page.locator("#trace-steps li.stop").waitFor();
+  await page.fill("#trace-form [name=to]", "reviews:9080");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary.stop", { hasText: "is not an ip:port" }).waitFor();
+  // Chromium logs the API's 400 answer to it as a console error: that one is expected.
+  const i = problems.findIndex((p) => p.includes("status of 400"));
+  assert.ok(i >= 0, "the bad trace was answered 400");
+  problems.splice(i, 1);
+
   // The states dump: its NACKed and warming resources are listed, highlighted and opened.
   await page.goto(statesURL);
   await page.locator("#problems li", { hasText: "listener 0.0.0.0_8080" }).locator(".badge.WARMING").waitFor();
@@ -84,6 +122,10 @@ try {
     await hit.waitFor();
     await hit.click();
     await waitNode("chain", "");
+    // Its tens of thousands of findings: the first 200 listed, the rest counted; badges on nodes.
+    await page.locator("#findings li", { hasText: "more: xdsctl analyze lists them all" }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator("#findings li").count(), 201);
+    await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.findings));
     await page.screenshot({ path: `${shots}/big-listener.png` });
   }
 

@@ -41,6 +41,21 @@ export interface ClusterDetail extends Meta {
   endpointsFrom: string; endpoints: EndpointOut[]; totalEndpoints: number;
 }
 
+export interface Finding {
+  code: string; severity: "error" | "warning" | "info"; message: string; hint: string;
+  resource: { kind: string; name: string; path: string };
+  node?: string; // the graph's kind of the resource, when it has a node
+}
+export interface Badge { kind: string; name: string; count: number; worst: string }
+export interface Findings { counts: Record<string, number>; total: number; findings: Finding[]; badges: Badge[]; notes: string[] }
+
+export interface Step { stage: string; subject?: string; compared?: string; outcome: string }
+export interface TraceAnswer {
+  listener: string; filter_chain: string; route_config: string; virtual_host: string; route: string; cluster: string;
+  endpoints: { address: string; health: string }[]; steps: Step[]; stop?: string;
+  path: { kind: string; name: string }[]; warnings: string[];
+}
+
 export interface Hit { kind: string; name: string; why: string }
 
 async function get<T>(path: string): Promise<T> {
@@ -59,6 +74,8 @@ export const api = {
   routeConfig: (name: string) => get<RouteConfigDetail>(`api/routeconfig/${seg(name)}`),
   cluster: (name: string) => get<ClusterDetail>(`api/cluster/${seg(name)}`),
   resource: (kind: string, name: string) => get<unknown>(`api/resource/${seg(kind)}/${seg(name)}`),
+  findings: () => get<Findings>("api/findings"),
+  trace: (q: URLSearchParams) => get<TraceAnswer>(`api/trace?${q.toString()}`),
   search: (q: string) => get<Hit[]>(`api/search?q=${seg(q)}`),
   refresh: async (): Promise<Overview> => {
     const r = await fetch("api/refresh", { method: "POST", headers: { "X-Xdsctl-Refresh": "1" } });

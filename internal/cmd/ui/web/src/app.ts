@@ -2,7 +2,7 @@
 // step at a time from a listener (or a cluster or route configuration) as nodes are clicked.
 import cytoscape from "cytoscape";
 import dagre from "cytoscape-dagre";
-import { api, Overview, ListenerItem } from "./api";
+import { api, Overview, ListenerItem, Badge, Findings, TraceAnswer } from "./api";
 
 cytoscape.use(dagre);
 
@@ -32,11 +32,16 @@ const cy = cytoscape({
     { selector: "node.warming", style: { "border-color": "#ef6c00", "border-width": 3 } },
     { selector: "node.bad", style: { "border-color": "#c62828", "border-width": 3, color: "#b71c1c" } },
     { selector: "node.missing", style: { "border-style": "dashed", "background-color": "#fafafa", color: "#757575" } },
+    { selector: "node.finding-error", style: { "font-weight": "bold", color: "#b71c1c" } },
+    { selector: "node.finding-warning", style: { "font-weight": "bold", color: "#e65100" } },
+    { selector: "node.finding-info", style: { color: "#0d47a1" } },
+    { selector: "node.traced", style: { "border-color": "#6a1b9a", "border-width": 4, "border-style": "solid" } },
     { selector: "node:selected", style: { "overlay-opacity": 0.15, "overlay-color": "#1565c0" } },
     { selector: "edge", style: {
       width: 1, "line-color": "#b0bec5", "target-arrow-shape": "triangle", "target-arrow-color": "#b0bec5",
       "curve-style": "bezier", label: "data(label)", "font-size": 8, color: "#78909c",
     } },
+    { selector: "edge.traced", style: { width: 3, "line-color": "#6a1b9a", "target-arrow-color": "#6a1b9a" } },
   ],
 });
 
@@ -54,13 +59,27 @@ function addNode(kind: Kind, name: string, label: string, status?: string, expan
   const id = nid(kind, name);
   if (cy.getElementById(id).empty()) {
     const classes = [statusClass(status), expandable ? "expandable" : ""].filter(Boolean).join(" ");
-    cy.add({ group: "nodes", data: { id, kind, name, info, label: status ? `${label} [${status}]` : label }, classes });
+    const base = status ? `${label} [${status}]` : label;
+    cy.add({ group: "nodes", data: { id, kind, name, info, base, label: base }, classes });
+    decorate(cy.getElementById(id));
   }
   if (parent) {
     const eid = `${parent}\u0001${id}`;
     if (cy.getElementById(eid).empty()) cy.add({ group: "edges", data: { id: eid, source: parent, target: id, label: edgeLabel } });
   }
   return id;
+}
+
+// Analyze's findings per resource (kind + "\u0000" + name), shown as a badge on its node:
+// how many and the worst severity.
+let badges = new Map<string, Badge>();
+
+function decorate(n: cytoscape.NodeSingular) {
+  const b = badges.get(n.id());
+  n.removeClass("finding-error finding-warning finding-info");
+  n.data("findings", b ? `${b.count} ${b.worst}` : "");
+  n.data("label", b ? `${n.data("base")} ⚑${b.count} ${b.worst}` : n.data("base"));
+  if (b) n.addClass(`finding-${b.worst}`);
 }
 
 function layout() {
@@ -230,6 +249,26 @@ function renderOverview(o: Overview) {
   $("warnings").replaceChildren(...o.warnings.map((w) => { const e = li(w, "", () => {}); e.className = "warn"; return e; }));
 }
 
+function renderFindings(f: Findings) {
+  badges = new Map(f.badges.map((b) => [nid(b.kind as Kind, b.name), b]));
+  cy.nodes().forEach((n) => decorate(n));
+  $("findings-counts").textContent = f.findings.length === 0 ? "none"
+    : ["error", "warning", "info"].filter((s) => f.counts[s]).map((s) => `${f.counts[s]} ${s}`).join(", ");
+  $("findings").replaceChildren(...f.findings.map((fd) => li(`${fd.code} ${fd.resource.kind}/${fd.resource.name || "(unnamed)"}${fd.resource.path ? " " + fd.resource.path : ""}`,
+    `${fd.message}. Hint: ${fd.hint}`, () => { if (fd.node) start(fd.node, fd.resource.name); }, fd.severity)),
+  ...(f.total > f.findings.length ? [(() => { const e = li(`${f.total - f.findings.length} more: xdsctl analyze lists them all`, "", () => {}); e.className = "why"; return e; })()] : []),
+  ...f.notes.map((n) => { const e = li(n, "", () => {}); e.className = "why"; return e; }));
+}
+
+async function loadFindings() {
+  $("findings-counts").textContent = "analyzing…";
+  try {
+    renderFindings(await api.findings());
+  } catch (e) {
+    $("findings-counts").textContent = String(e);
+  }
+}
+
 function renderListeners(r: { total: number; listeners: ListenerItem[] }) {
   const items = r.listeners.map((l) => li(l.name, `${l.address}:${l.port} ${l.type} · ${l.chains} chains`, () => start("listener", l.name, l.status), l.status));
   if (r.total > r.listeners.length) {
@@ -248,6 +287,7 @@ async function load() {
   } catch (e) {
     showError(e);
   }
+  void loadFindings(); // after the first view: analyze may take a while on a big dump
 }
 
 let searchTimer: number | undefined;
@@ -287,6 +327,7 @@ $("refresh").addEventListener("click", async () => {
     renderListeners(await api.listeners());
     cy.elements().remove();
     layout();
+    void loadFindings();
   } catch (e) {
     showError(e);
   } finally {
@@ -294,10 +335,85 @@ $("refresh").addEventListener("click", async () => {
   }
 });
 
+// The trace form: the trace engine's path through the graph, each step's reason listed.
+$<HTMLFormElement>("trace-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = new FormData(ev.target as HTMLFormElement);
+  const q = new URLSearchParams();
+  for (const k of ["to", "host", "path", "method", "sni"]) {
+    const v = String(form.get(k) ?? "").trim();
+    if (v) q.set(k, v);
+  }
+  for (const h of String(form.get("headers") ?? "").split("\n")) if (h.trim()) q.append("header", h.trim());
+  for (const k of ["inbound", "tcp", "tls"]) if (form.get(k)) q.set(k, "1");
+  $("trace-summary").textContent = "tracing…";
+  $("trace-summary").className = "";
+  $("trace-steps").replaceChildren();
+  try {
+    await showTrace(await api.trace(q));
+  } catch (e) {
+    $("trace-summary").textContent = String(e);
+    $("trace-summary").className = "stop";
+  }
+});
+
+async function showTrace(t: TraceAnswer) {
+  $("trace-summary").textContent = t.stop ? `Stops: ${t.stop}`
+    : `→ ${t.cluster || "?"}${t.endpoints.length ? ` (${t.endpoints.length} endpoints)` : ""}`;
+  $("trace-summary").className = t.stop ? "stop" : "";
+  $("trace-steps").replaceChildren(...t.steps.map((s) => {
+    const e = document.createElement("li");
+    e.textContent = `${s.stage}${s.subject ? " " + s.subject : ""}: ${s.compared ?? ""} → ${s.outcome}`;
+    e.className = s.outcome.replace(" ", "");
+    return e;
+  }), ...t.warnings.map((w) => { const e = document.createElement("li"); e.className = "warn"; e.textContent = w; return e; }));
+  cy.elements().removeClass("traced");
+  // Expand the path's resources the page can draw, then mark the nodes the trace went through.
+  let traced = cy.collection();
+  let last: cytoscape.CollectionArgument | undefined;
+  const mark = (n: cytoscape.CollectionArgument) => { if (n.nonempty()) { traced = traced.union(n); last = n; } };
+  const on = (id: string) => { const n = cy.getElementById(id); mark(n); return n; };
+  let prev: string | undefined;
+  for (const hop of t.path) {
+    const kind = hop.kind as Kind;
+    const id = nid(kind, hop.name);
+    if (cy.getElementById(id).empty()) {
+      addNode(kind, hop.name, kind === "routeconfig" ? `route ${hop.name}` : hop.name, undefined, true, prev, "trace");
+    }
+    if (kind === "listener" || kind === "routeconfig") {
+      if (cy.getElementById(id).hasClass("expandable")) await expand(kind, hop.name);
+    }
+    on(id);
+    if (kind === "listener") {
+      const i = /^filter chain (\d+)$/.exec(t.filter_chain)?.[1];
+      const chain = i !== undefined ? cy.getElementById(nid("chain", `${hop.name}\u0002${i}`))
+        : cy.getElementById(id).outgoers("node").filter((n) => n.data("label") === t.filter_chain);
+      if (chain.nonempty()) { mark(chain.first()); prev = chain.first().id(); continue; }
+    }
+    if (kind === "routeconfig" && t.virtual_host) {
+      const vh = on(nid("vhost", `${hop.name}\u0002${t.virtual_host}`));
+      if (vh.nonempty()) {
+        prev = vh.id();
+        const i = /^route (\d+)/.exec(t.route)?.[1];
+        const r = i !== undefined ? cy.getElementById(nid("route", `${hop.name}\u0002${t.virtual_host}\u0002${i}`))
+          : vh.outgoers("node").filter((n) => String(n.data("label")).startsWith(`${t.route}:`));
+        if (r.nonempty()) { mark(r.first()); prev = r.first().id(); }
+        continue;
+      }
+    }
+    prev = id;
+  }
+  traced.addClass("traced");
+  traced.edgesWith(traced).addClass("traced");
+  layout();
+  cy.$(":selected").unselect();
+  if (last) { cy.collection().union(last).select(); cy.fit(traced, 40); }
+}
+
 void load();
 
 // For the browser tests (web/e2e): what the graph shows, and a tap on a node as a click does.
 (window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
-  nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes() })),
+  nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes(), findings: n.data("findings") })),
   tap: (kind: Kind, name: string): void => { cy.getElementById(nid(kind, name)).emit("tap"); },
 };

@@ -1,0 +1,152 @@
+package uiapi
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/xdsctl/xdsctl/pkg/configdump"
+	"github.com/xdsctl/xdsctl/pkg/trace"
+)
+
+// ErrBadRequest is returned (wrapped) for a trace whose parameters cannot be read.
+var ErrBadRequest = errors.New("bad request")
+
+// TraceQuery is what the page's trace form gives, as `xdsctl trace` takes it.
+type TraceQuery struct {
+	To      string   // ip:port the connection goes to
+	Host    string   // the Host header; default: To
+	Path    string   // default /
+	Method  string   // default GET
+	Headers []string // "name: value"
+	Inbound bool     // enter the sidecar's inbound listener
+	TCP     bool     // not HTTP: no request is routed
+	TLS     bool     // the client starts TLS
+	SNI     string   // its server name
+}
+
+// ParseTraceQuery reads the query string of /api/trace: to, host, path, method, header
+// (repeated), inbound, tcp, tls, sni.
+func ParseTraceQuery(v url.Values) TraceQuery {
+	flag := func(k string) bool { s := v.Get(k); return s != "" && s != "0" && s != "false" }
+	return TraceQuery{To: strings.TrimSpace(v.Get("to")), Host: v.Get("host"), Path: v.Get("path"), Method: v.Get("method"),
+		Headers: v["header"], Inbound: flag("inbound"), TCP: flag("tcp"), TLS: flag("tls"), SNI: v.Get("sni")}
+}
+
+// Hop is a resource the trace went through, as the graph names it.
+type Hop struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// TraceAnswer is the trace engine's result, and the graph's resources on its path.
+type TraceAnswer struct {
+	*trace.Result
+	// Path lists the listener, route configuration and cluster the trace reached, in order, for
+	// the page to highlight (those the proxy holds).
+	Path     []Hop    `json:"path"`
+	Warnings []string `json:"warnings"`
+}
+
+func (q TraceQuery) build() (*trace.Connection, *trace.Request, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadRequest, fmt.Sprintf(format, args...))
+	}
+	if q.To == "" {
+		return nil, nil, bad("give to, the ip:port the connection goes to (e.g. 10.96.0.10:9080)")
+	}
+	to, err := netip.ParseAddrPort(q.To)
+	if err != nil {
+		return nil, nil, bad("to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443); for a service, give its ClusterIP and its name as host", q.To)
+	}
+	if q.SNI != "" && !q.TLS {
+		return nil, nil, bad("sni is the server name of a TLS handshake: set tls too")
+	}
+	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: q.Inbound, TLS: q.TLS, SNI: q.SNI, TCP: q.TCP}
+	if q.TCP {
+		if q.Host != "" || q.Path != "" || q.Method != "" || len(q.Headers) > 0 {
+			return nil, nil, bad("tcp traces a connection that is not HTTP: leave host, path, method and headers empty")
+		}
+		return conn, nil, nil
+	}
+	req := &trace.Request{Authority: q.Host, Path: q.Path, Method: q.Method}
+	if req.Authority == "" {
+		req.Authority = q.To
+	}
+	if req.Path == "" {
+		req.Path = "/"
+	}
+	if req.Method == "" {
+		req.Method = "GET"
+	}
+	if !strings.HasPrefix(req.Path, "/") && req.Path != "*" {
+		return nil, nil, bad("path %q does not start with /", q.Path)
+	}
+	for _, h := range q.Headers {
+		if strings.TrimSpace(h) == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(strings.TrimPrefix(h, ":"), ":")
+		if strings.HasPrefix(h, ":") {
+			name = ":" + name
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		if !ok || name == "" || name == ":" {
+			return nil, nil, bad("header %q is not 'name: value'", h)
+		}
+		value = strings.TrimSpace(value)
+		switch name {
+		case ":authority", "host":
+			req.Authority = value
+		case ":path":
+			req.Path = value
+		case ":method":
+			req.Method = value
+		default:
+			req.Headers = append(req.Headers, trace.Header{Name: name, Value: value})
+		}
+	}
+	return conn, req, nil
+}
+
+// Trace follows the connection (and request) q describes through the proxy's config with the
+// trace engine, as `xdsctl trace` does.
+func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
+	conn, req, err := q.build()
+	if err != nil {
+		return nil, err
+	}
+	if a.dump == nil {
+		return nil, fmt.Errorf("%w: no config dump to trace through", ErrNotFound)
+	}
+	a.engine.Lock()
+	defer a.engine.Unlock()
+	w := configdump.NewWarnings()
+	saved := a.dump.Warnings
+	a.dump.Warnings = w
+	defer func() { a.dump.Warnings = saved }()
+	cfg, err := trace.FromDump(a.dump, a.statuses, conn, w)
+	if err != nil {
+		if errors.Is(err, configdump.ErrNoSection) {
+			return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+		}
+		return nil, err
+	}
+	res := trace.Trace(cfg, conn, req)
+	ans := &TraceAnswer{Result: res, Path: []Hop{}, Warnings: w.List()}
+	if ans.Warnings == nil {
+		ans.Warnings = []string{}
+	}
+	if _, ok := a.byListener[res.Listener]; ok && res.Listener != "" {
+		ans.Path = append(ans.Path, Hop{KindListener, res.Listener})
+	}
+	if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
+		ans.Path = append(ans.Path, Hop{KindRouteConfig, res.RouteConfig})
+	}
+	if _, ok := a.byCluster[res.Cluster]; ok && res.Cluster != "" {
+		ans.Path = append(ans.Path, Hop{KindCluster, res.Cluster})
+	}
+	return ans, nil
+}
