@@ -75,6 +75,17 @@ func Bytes(typ protowire.Type, b []byte, dst *[]byte) int {
 	return n
 }
 
+// Message consumes an embedded message field and hands its bytes to parse; a parse error makes
+// the field (and so the message around it) malformed.
+func Message(typ protowire.Type, b []byte, parse func(raw []byte) error) int {
+	var raw []byte
+	n := Bytes(typ, b, &raw)
+	if n > 0 && parse(raw) != nil {
+		return -1
+	}
+	return n
+}
+
 // String consumes a length-delimited field into *dst as a string.
 func String(typ protowire.Type, b []byte, dst *string) int {
 	var v []byte
@@ -109,16 +120,10 @@ func Enum(typ protowire.Type, b []byte, dst *int) int {
 
 // AnyField consumes a google.protobuf.Any field into *dst.
 func AnyField(typ protowire.Type, b []byte, dst *Any) int {
-	var raw []byte
-	n := Bytes(typ, b, &raw)
-	if n > 0 {
-		a, err := ParseAny(raw)
-		if err != nil {
-			return -1
-		}
-		*dst = a
-	}
-	return n
+	return Message(typ, b, func(raw []byte) (err error) {
+		*dst, err = ParseAny(raw)
+		return err
+	})
 }
 
 // MaxEntries is the most proxies (client configs) or resources one answer may list. A
@@ -224,16 +229,10 @@ func ParseTimestamp(b []byte) (time.Time, error) {
 
 // Timestamp consumes a Timestamp message field into *dst.
 func Timestamp(typ protowire.Type, b []byte, dst *time.Time) int {
-	var raw []byte
-	n := Bytes(typ, b, &raw)
-	if n > 0 {
-		t, err := ParseTimestamp(raw)
-		if err != nil {
-			return -1
-		}
-		*dst = t
-	}
-	return n
+	return Message(typ, b, func(raw []byte) (err error) {
+		*dst, err = ParseTimestamp(raw)
+		return err
+	})
 }
 
 // ParseStruct reads a google.protobuf.Struct, calling fn for each key that want accepts with the value's

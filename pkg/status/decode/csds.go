@@ -220,14 +220,9 @@ func parseNode(b []byte) (node, error) {
 		case 2:
 			return xdswire.String(typ, b, &nd.cluster)
 		case 3:
-			var raw []byte
-			n := xdswire.Bytes(typ, b, &raw)
-			if n > 0 {
-				if xdswire.ParseStruct(raw, metadataKey, nd.setMetadata) != nil {
-					return -1
-				}
-			}
-			return n
+			return xdswire.Message(typ, b, func(raw []byte) error {
+				return xdswire.ParseStruct(raw, metadataKey, nd.setMetadata)
+			})
 		case 6:
 			return xdswire.String(typ, b, &uaName)
 		case 7:
@@ -297,16 +292,10 @@ func parseGeneric(b []byte) (genericConfig, error) {
 		case 7:
 			return xdswire.Enum(typ, b, &g.clientStatus)
 		case 8:
-			var raw []byte
-			n := xdswire.Bytes(typ, b, &raw)
-			if n > 0 {
-				f, err := parseFailure(raw)
-				if err != nil {
-					return -1
-				}
-				g.failure = f
-			}
-			return n
+			return xdswire.Message(typ, b, func(raw []byte) (err error) {
+				g.failure, err = parseFailure(raw)
+				return err
+			})
 		}
 		return 0
 	})
@@ -420,16 +409,13 @@ func readLegacyDump(b []byte, ld legacyDump, px *perXdsConfig) error {
 		}
 		if xdswire.Walk(entry, func(num protowire.Number, typ protowire.Type, b []byte) int {
 			if num == ld.errorState {
-				var raw []byte
-				n := xdswire.Bytes(typ, b, &raw)
-				if n > 0 {
+				return xdswire.Message(typ, b, func(raw []byte) error {
 					f, err := parseFailure(raw)
-					if err != nil {
-						return -1
+					if err == nil {
+						px.facts.addFailure(f)
 					}
-					px.facts.addFailure(f)
-				}
-				return n
+					return err
+				})
 			}
 			if ld.lastUpdated != 0 && num == ld.lastUpdated {
 				var t time.Time
