@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,7 +33,8 @@ func TestMain(m *testing.M) {
 		}
 		defer os.RemoveAll(tmp)
 		xdsctl = filepath.Join(tmp, "bin", "xdsctl")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", xdsctl, ".")
+		// as the release builds it (goreleaser: -s -w): the benchmarks measure what users run
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", xdsctl, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
@@ -194,6 +197,56 @@ func BenchmarkStartup(b *testing.B) {
 		if err := exec.Command(xdsctl, "version").Run(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkProcessBig: whole xdsctl processes on hack/bigdumps.sh's 100 MB dump, output
+// discarded; peak-RSS-MiB is the largest peak resident set (getrusage's maxrss) of a run: the
+// binary's pages, the pages of the input it read and its heap. Target for `pc listeners -o json`:
+// at most 0.6 s and 150 MiB. Skipped without testdata/big (make bench generates it).
+func BenchmarkProcessBig(b *testing.B) {
+	dump := filepath.Join("..", "..", "testdata", "big", "dump-100mb.json")
+	if _, err := os.Stat(dump); err != nil {
+		b.Skipf("%s missing: run make bench (hack/bigdumps.sh generates it)", dump)
+	}
+	// How a file was written decides its RSS once mapped: the kernel maps the page cache's folios
+	// whole, and one 70 MB write makes large folios (~30 MiB more RSS for the same run). Run a
+	// copy written in 32 KiB chunks, as tar and curl write an installed binary (go install's
+	// linker output maps alike).
+	bin := filepath.Join(b.TempDir(), "xdsctl")
+	src, err := os.Open(xdsctl)
+	require.NoError(b, err)
+	defer src.Close()
+	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
+	require.NoError(b, err)
+	_, err = io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, make([]byte, 32<<10)) // no copy_file_range
+	require.NoError(b, err)
+	require.NoError(b, dst.Close())
+	for _, bc := range []struct {
+		name string
+		args []string
+	}{
+		{"pc-listeners-json", []string{"pc", "listeners", "-o", "json"}},
+		{"pc-listeners", []string{"pc", "listeners"}},
+		{"pc-clusters", []string{"pc", "clusters"}},
+		{"analyze", []string{"analyze"}}, // exits 3: the generated dump has findings
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var peak int64
+			for b.Loop() {
+				cmd := exec.Command(bin, append(bc.args, "-f", dump)...) // stdout to /dev/null
+				var errOut bytes.Buffer
+				cmd.Stderr = &errOut
+				var ee *exec.ExitError
+				if err := cmd.Run(); err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 3) {
+					b.Fatalf("%v: %s", err, errOut.String())
+				}
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					peak = max(peak, int64(ru.Maxrss)) // KiB on Linux
+				}
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+		})
 	}
 }
 

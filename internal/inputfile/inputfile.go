@@ -1,8 +1,8 @@
 // Package inputfile reads the file a user names with --file (or standard input for "-") for
 // parsers that take []byte. A large regular file is mapped into memory instead of read: no copy,
-// no fresh heap for the Go garbage collector to count, and the page cache's pages are mapped in
-// one call (MAP_POPULATE) instead of being faulted in one by one, which on a VM costs more than
-// the parsing. Everything else (pipes, small files, systems without mmap) is read.
+// no fresh heap for the Go garbage collector to count, and only the pages a command reads are
+// mapped (a view of one kind reads one or two sections of a dump; see Release for giving back
+// the ones it read past). Everything else (pipes, small files, systems without mmap) is read.
 //
 // A mapped file must not shrink while it is read (the process would get SIGBUS); saved dumps
 // do not change under a running command.

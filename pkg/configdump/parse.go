@@ -124,6 +124,11 @@ type Dump struct {
 	// e.g. "an Envoy bootstrap with 2 listeners, 2 clusters, 2 inline route configurations".
 	Static string
 
+	// Passed, when set, is called with the bytes of each section read past while looking for a
+	// section of another kind. A caller whose input is a mapped file may let those pages go; a
+	// view that needs the section later reads its bytes again.
+	Passed func(section []byte)
+
 	sections []Section
 	r        *jsonscan.Lazy // reads the rest of configs; nil once all of it was read
 	mapForm  bool           // configs is an object (2018)
@@ -324,6 +329,9 @@ func (d *Dump) readOne(want SectionKind) bool {
 		d.r = nil
 		d.stopped(err)
 		return false
+	}
+	if want != "" && kind != want && d.Passed != nil {
+		d.Passed(v.Raw())
 	}
 	if kind == SectionUnknown {
 		d.Warnings.Add("section:"+t, fmt.Sprintf("config dump section %q is not known to xdsctl; it is kept in -o json/yaml of 'all'", t))

@@ -241,6 +241,34 @@ func TestParseLazy(t *testing.T) {
 	assert.Contains(t, d.Warnings.List()[0], "showing the 3 complete section(s)")
 }
 
+// TestPassed: a view looking for one section hands over the sections it reads past, as they are
+// in the input (a caller lets a mapped file's pages go); reading everything hands over none, and
+// a section handed over still reads the same.
+func TestPassed(t *testing.T) {
+	data := readShared(t, "synthetic", "template-sidecar.json")
+	d, err := Parse(data)
+	require.NoError(t, err)
+	var passed [][]byte
+	d.Passed = func(b []byte) { passed = append(passed, b) }
+	_, ok := d.Section(SectionListeners)
+	require.True(t, ok)
+	require.Len(t, passed, 3, "bootstrap, clusters and endpoints read past")
+	boot, ok := d.Section(SectionBootstrap)
+	require.True(t, ok)
+	assert.Equal(t, string(passed[0]), string(boot.Raw()), "the bytes of the section")
+	at := bytes.Index(data, passed[1])
+	assert.Positive(t, at, "a slice of the input")
+	assert.Contains(t, string(passed[1]), "ClustersConfigDump")
+	assert.Contains(t, string(passed[2]), "EndpointsConfigDump")
+	cs, err := d.Clusters()
+	require.NoError(t, err)
+	assert.NotEmpty(t, cs, "a section read past is still read")
+
+	passed = nil
+	d.AllSections()
+	assert.Empty(t, passed, "reading every section is not reading past any")
+}
+
 func TestEndsLikeDocument(t *testing.T) {
 	for in, want := range map[string]bool{
 		"{\n \"a\": 1\n}\n":             true,

@@ -1,6 +1,7 @@
 package proxyconfig
 
 import (
+	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/pkg/render"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
@@ -19,6 +20,7 @@ func parseDump(data []byte, w *configdump.Warnings) (*configdump.Dump, error) {
 	}
 	w.Merge(d.Warnings) // what the reader met (e.g. resources of a static file it left out)
 	d.Warnings = w
+	d.Passed = inputfile.Release // a view reads one or two sections of a big mapped dump
 	return d, nil
 }
 

@@ -1,5 +1,0 @@
-//go:build unix && !linux
-
-package inputfile
-
-const populate = 0
