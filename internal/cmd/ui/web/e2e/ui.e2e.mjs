@@ -87,6 +87,13 @@ try {
       traced.some((n) => n.kind === "cluster" && n.name === "outbound|9080|v1|reviews.default.svc.cluster.local");
   });
   await page.screenshot({ path: `${shots}/demo-trace.png` });
+  // The random value picks the other half of reviews' weighted split: v3, highlighted.
+  await page.fill("#trace-form [name=random-value]", "75");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary", { hasText: "→ outbound|9080|v3|reviews.default.svc.cluster.local" }).waitFor();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "cluster" && n.name === "outbound|9080|v3|reviews.default.svc.cluster.local" && n.classes.includes("traced")));
+  await page.fill("#trace-form [name=random-value]", "");
   // One that stops: no route of the Prometheus listener's virtual host matches; a bad address is refused.
   await page.fill("#trace-form [name=to]", "10.244.0.5:15090");
   await page.fill("#trace-form [name=host]", "");

@@ -340,7 +340,7 @@ $<HTMLFormElement>("trace-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const form = new FormData(ev.target as HTMLFormElement);
   const q = new URLSearchParams();
-  for (const k of ["to", "host", "path", "method", "sni"]) {
+  for (const k of ["to", "host", "path", "method", "sni", "alpn", "source", "random-value", "listener"]) {
     const v = String(form.get(k) ?? "").trim();
     if (v) q.set(k, v);
   }
