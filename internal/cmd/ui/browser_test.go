@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
 // bigDump is hack/bigdumps.sh's 100 MB dump (gitignored).
@@ -17,6 +18,8 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // and warming resources. It skips when Chromium, node or web/node_modules is missing, unless
 // XDSCTL_E2E=1, where a missing piece fails it. Screenshots go to $XDSCTL_ARTIFACTS/ui when set,
 // else to the test's temporary directory.
+//
+// $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged.
 //
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
 // expands a listener.
@@ -50,9 +53,16 @@ func TestBrowser(t *testing.T) {
 	} else {
 		t.Logf("no %s (./hack/bigdumps.sh): the page is not tried on the 100 MB dump", bigDump)
 	}
+	// A dump whose listener, route configuration, virtual host and cluster have 130 children
+	// each: the page pages past the first 60.
+	wide := filepath.Join(t.TempDir(), "wide.json")
+	if err := os.WriteFile(wide, testutil.WideDump(130), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(node, args...)
 	cmd.Dir = "web"
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+		"XDSCTL_UI_WIDE="+serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}}))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser test failed: %v\n%s", err, out)

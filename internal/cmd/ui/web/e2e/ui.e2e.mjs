@@ -120,6 +120,39 @@ try {
   await page.locator("#detail-summary", { hasText: "invalid regex" }).waitFor();
   await page.screenshot({ path: `${shots}/states-nacked.png` });
 
+  // Paging: a listener, a route configuration, a virtual host and a cluster of 130 children each
+  // (60 a page): "show next" nodes reach every one; a search by a domain past the first page.
+  await page.goto(process.env.XDSCTL_UI_WIDE);
+  await page.locator("#listeners li", { hasText: "wide" }).click();
+  const count = (kind) => page.evaluate((k) => window.xdsctlUI.nodes().filter((n) => n.kind === k).length, kind);
+  const moreOf = async (label) => (await nodes()).find((n) => n.kind === "more" && n.label.includes(label));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "more" && n.label === "show next 60 (70 more filter chains)"));
+  assert.equal(await count("chain"), 60);
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("filter chains")).name);
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "more" && n.label === "show next 10 (10 more filter chains)"));
+  assert.equal(await count("chain"), 120);
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("filter chains")).name);
+  await waitNode("chain", "wide\u0002129");
+  assert.equal(await count("chain"), 130);
+  assert.equal(await moreOf("filter chains"), undefined, "no more chains");
+  // The route configuration's virtual hosts, then vh-0's routes, then the cluster's endpoints.
+  await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "rc"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more virtual hosts)"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more routes)"));
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more routes")).name);
+  await waitNode("route", "rc\u0002vh-0\u0002119");
+  await page.evaluate(() => window.xdsctlUI.tap("cluster", "c"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more endpoints)"));
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
+  await waitNode("endpoint", "c\u000210.9.0.129:8080");
+  assert.equal(await count("endpoint"), 130);
+  await page.screenshot({ path: `${shots}/wide-paged.png` });
+  // Search still finds what is past the first page: a domain of the 126th virtual host.
+  await page.click("#clear");
+  await page.fill("#search", "d125.example");
+  await page.locator("#results li", { hasText: "routeconfig rc" }).locator(".why", { hasText: "domain d125.example" }).waitFor();
+
   if (bigURL) {
     await page.goto(bigURL);
     await page.locator("#listeners li", { hasText: "more: find them with the search box" }).waitFor();
