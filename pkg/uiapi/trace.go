@@ -179,7 +179,9 @@ func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
 	if _, ok := a.byListener[res.Listener]; ok && res.Listener != "" {
 		ans.Path = append(ans.Path, Hop{KindListener, res.Listener})
 	}
-	if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
+	if key, ok := a.tracedInline(res.Listener, res.FilterChain); ok {
+		ans.Path = append(ans.Path, Hop{KindRouteConfig, key})
+	} else if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
 		ans.Path = append(ans.Path, Hop{KindRouteConfig, res.RouteConfig})
 	}
 	if _, ok := a.byCluster[res.Cluster]; ok && res.Cluster != "" {

@@ -59,8 +59,10 @@ type Chain struct {
 	configdump.FilterChain
 	RouteConfig       string `json:"routeConfig,omitempty"`
 	RouteConfigStatus string `json:"routeConfigStatus,omitempty"` // MISSING when the proxy does not hold it
-	Cluster           string `json:"cluster,omitempty"`
-	ClusterStatus     string `json:"clusterStatus,omitempty"`
+	// Inline: RouteConfig is the InlineKey of the route configuration the chain holds inline.
+	Inline        bool   `json:"routeConfigInline,omitempty"`
+	Cluster       string `json:"cluster,omitempty"`
+	ClusterStatus string `json:"clusterStatus,omitempty"`
 }
 
 // ListenerDetail is /api/listener/{name}.
@@ -85,10 +87,13 @@ func (a *API) ListenerPage(name string, p Page) (ListenerDetail, error) {
 	lo, hi := p.window(len(l.FilterChains))
 	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, hi-lo), Offset: lo}
 	d.ListenerItem = listenerItem(l)
-	for _, fc := range l.FilterChains[lo:hi] {
+	for j, fc := range l.FilterChains[lo:hi] {
 		c := Chain{FilterChain: fc}
 		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)
-		if c.RouteConfig != "" {
+		if _, ok := a.inlineOf(l.Name, lo+j); ok {
+			c.RouteConfig, c.Cluster, c.Inline = InlineKey(l.Name, lo+j), "", true
+		}
+		if c.RouteConfig != "" && !c.Inline {
 			c.RouteConfigStatus = a.routeStatus(c.RouteConfig)
 		}
 		if c.Cluster != "" {
@@ -149,6 +154,8 @@ type RouteConfigDetail struct {
 	// TotalVirtualHosts counts them all.
 	TotalVirtualHosts int `json:"totalVirtualHosts"`
 	Offset            int `json:"offset,omitempty"`
+	// Inline says where a route configuration written inline is (Name is then its InlineKey).
+	Inline *InlineAt `json:"inline,omitempty"`
 }
 
 // RouteConfig returns a route configuration's first virtual hosts and routes.
@@ -165,6 +172,9 @@ func (a *API) RouteConfigPage(name string, p Page) (RouteConfigDetail, error) {
 	lo, hi := p.window(len(rc.VirtualHosts))
 	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
 		VirtualHosts: make([]VirtualHostOut, 0, hi-lo), Offset: lo}
+	if i, ok := a.byInline[name]; ok {
+		d.Inline = &a.inline[i].at
+	}
 	rawVHs := rc.Raw.Get("virtual_hosts")
 	for i := lo; i < hi; i++ {
 		d.VirtualHosts = append(d.VirtualHosts, a.virtualHost(rc, rawVHs, i, Page{}))
@@ -190,6 +200,9 @@ func (a *API) VirtualHostPage(routeConfig, vhost string, p Page) (VirtualHostOut
 func (a *API) routeConfig(name string) (*configdump.RouteConfig, error) {
 	if i, ok := a.byRoute[name]; ok {
 		return &a.routes[i], nil
+	}
+	if i, ok := a.byInline[name]; ok {
+		return &a.inline[i].rc, nil
 	}
 	return nil, fmt.Errorf("route configuration %q: %w", name, ErrNotFound)
 }
@@ -280,34 +293,9 @@ func (a *API) ClusterPage(name string, p Page) (ClusterDetail, error) {
 // Resource returns a resource's JSON as the dump holds it, normalized (Envoy's field names,
 // secrets redacted).
 func (a *API) Resource(kind, name string) ([]byte, error) {
-	var raw []byte
-	var idx map[string]int
-	switch kind {
-	case KindListener:
-		idx = a.byListener
-	case KindRouteConfig:
-		idx = a.byRoute
-	case KindCluster:
-		idx = a.byCluster
-	case KindEndpoints:
-		idx = a.byEDS
-	default:
-		return nil, fmt.Errorf("kind %q: %w (one of listener, routeconfig, cluster, endpoints)", kind, ErrNotFound)
-	}
-	i, ok := idx[name]
-	if !ok {
-		return nil, fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
-	}
-	var m configdump.Meta
-	switch kind {
-	case KindListener:
-		raw, m = a.listeners[i].Raw.Raw(), a.listeners[i].Meta
-	case KindRouteConfig:
-		raw, m = a.routes[i].Raw.Raw(), a.routes[i].Meta
-	case KindCluster:
-		raw, m = a.clusters[i].Raw.Raw(), a.clusters[i].Meta
-	case KindEndpoints:
-		raw, m = a.eds[i].Raw.Raw(), a.eds[i].Meta
+	raw, m, typ, err := a.rawResource(kind, name)
+	if err != nil {
+		return nil, err
 	}
 	if len(raw) == 0 {
 		// Envoy rejected the resource on its first arrival: it holds no version of it, only the
@@ -320,7 +308,37 @@ func (a *API) Resource(kind, name string) ([]byte, error) {
 	a.normalize.Lock()
 	defer a.normalize.Unlock()
 	var w configdump.Warnings
-	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w})
+	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w, Type: typ})
+}
+
+// rawResource returns a resource's JSON as the dump holds it, its state, and its message type
+// when the JSON carries no @type (an inline route configuration).
+func (a *API) rawResource(kind, name string) ([]byte, configdump.Meta, string, error) {
+	notFound := fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
+	switch kind {
+	case KindListener:
+		if i, ok := a.byListener[name]; ok {
+			return a.listeners[i].Raw.Raw(), a.listeners[i].Meta, "", nil
+		}
+	case KindRouteConfig:
+		if i, ok := a.byRoute[name]; ok {
+			return a.routes[i].Raw.Raw(), a.routes[i].Meta, "", nil
+		}
+		if i, ok := a.byInline[name]; ok {
+			return a.inline[i].rc.Raw.Raw(), a.inline[i].rc.Meta, "envoy.config.route.v3.RouteConfiguration", nil
+		}
+	case KindCluster:
+		if i, ok := a.byCluster[name]; ok {
+			return a.clusters[i].Raw.Raw(), a.clusters[i].Meta, "", nil
+		}
+	case KindEndpoints:
+		if i, ok := a.byEDS[name]; ok {
+			return a.eds[i].Raw.Raw(), a.eds[i].Meta, "", nil
+		}
+	default:
+		notFound = fmt.Errorf("kind %q: %w (one of listener, routeconfig, cluster, endpoints)", kind, ErrNotFound)
+	}
+	return nil, configdump.Meta{}, "", notFound
 }
 
 // Hit is one search result: a resource and why it matched.

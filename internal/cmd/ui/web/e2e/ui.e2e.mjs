@@ -101,6 +101,26 @@ try {
   await page.click("#trace-form button[type=submit]");
   await page.locator("#trace-summary.stop", { hasText: "404 NR" }).waitFor();
   await page.locator("#trace-steps li.stop").waitFor();
+  // The Prometheus listener's route configuration is inline in its HTTP connection manager: it
+  // is in the graph like one of RDS, expanded down to its route and cluster, and traced through.
+  await page.click("#clear");
+  await page.fill("#search", "15090");
+  await page.locator("#results li", { hasText: "listener 0.0.0.0_15090" }).click();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "routeconfig" && n.name === "inline:0.0.0.0_15090/0" && n.label === "inline routes of chain 0"));
+  await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "inline:0.0.0.0_15090/0"));
+  await waitNode("vhost", "inline:0.0.0.0_15090/0\u0002backend");
+  await waitNode("route", "inline:0.0.0.0_15090/0\u0002backend\u00020");
+  await waitNode("cluster", "prometheus_stats");
+  await page.locator("#json", { hasText: '"/stats/prometheus"' }).waitFor(); // its JSON
+  await page.fill("#trace-form [name=path]", "/stats/prometheus");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary", { hasText: "→ prometheus_stats" }).waitFor();
+  await page.waitForFunction(() => {
+    const traced = window.xdsctlUI.nodes().filter((n) => n.classes.includes("traced"));
+    return ["routeconfig", "vhost", "route", "cluster"].every((k) => traced.some((n) => n.kind === k && n.name.includes(k === "cluster" ? "prometheus_stats" : "inline:0.0.0.0_15090/0")));
+  });
+  await page.screenshot({ path: `${shots}/demo-inline-trace.png` });
   await page.fill("#trace-form [name=to]", "reviews:9080");
   await page.click("#trace-form button[type=submit]");
   await page.locator("#trace-summary.stop", { hasText: "is not an ip:port" }).waitFor();

@@ -22,6 +22,7 @@ export interface ListenerItem { name: string; address: string; port: number; typ
 export interface Chain {
   name?: string; match: string; destination: string; default?: boolean;
   routeConfig?: string; routeConfigStatus?: string; cluster?: string; clusterStatus?: string;
+  routeConfigInline?: boolean; // routeConfig is the key of the route configuration written in the chain's HTTP connection manager
 }
 export interface ListenerDetail extends ListenerItem, Meta { filterChains: Chain[]; offset?: number }
 
@@ -34,6 +35,7 @@ export interface RouteConfigDetail extends Meta {
   name: string; status?: string;
   virtualHosts: VirtualHostOut[];
   totalVirtualHosts: number; offset?: number;
+  inline?: { listener: string; filterChain: number; name: string };
 }
 
 export interface EndpointOut { address: string; health: string; locality?: string; weight?: number; outlierEjected?: boolean; flags?: string[] }

@@ -112,7 +112,8 @@ function addChains(name: string, l: ListenerDetail) {
     const i = offset + j;
     const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
       `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
-    if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
+    if (c.routeConfigInline && c.routeConfig) addNode("routeconfig", c.routeConfig, `inline routes of chain ${i}`, undefined, true, chain, "inline");
+    else if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
     else if (c.cluster) addNode("cluster", c.cluster, c.cluster, c.clusterStatus, c.clusterStatus !== "MISSING", chain);
     else addNode("chain", `${name}\u0002${i}\u0002dest`, c.destination, undefined, false, chain);
   });
