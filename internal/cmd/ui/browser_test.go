@@ -10,6 +10,27 @@ import (
 	"github.com/xdsctl/xdsctl/internal/testutil"
 )
 
+// browserTools returns node and Chromium, or skips (fails under XDSCTL_E2E=1) when node,
+// Chromium ($CHROMIUM, else Debian's /usr/bin/chromium) or web/node_modules is missing.
+func browserTools(tb testing.TB) (node, chromium string) {
+	tb.Helper()
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	_, cerr := os.Stat(chromium)
+	_, merr := os.Stat("web/node_modules/playwright-core")
+	if err != nil || cerr != nil || merr != nil {
+		msg := "browser test needs node, " + chromium + " and web/node_modules (cd internal/cmd/ui/web && npm ci)"
+		if os.Getenv("XDSCTL_E2E") == "1" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return node, chromium
+}
+
 // bigDump is hack/bigdumps.sh's 100 MB dump (gitignored).
 const bigDump = "../../../testdata/big/dump-100mb.json"
 
@@ -24,20 +45,7 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
 // expands a listener.
 func TestBrowser(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	_, cerr := os.Stat(chromium)
-	_, merr := os.Stat("web/node_modules/playwright-core")
-	if err != nil || cerr != nil || merr != nil {
-		msg := "browser test needs node, " + chromium + " and web/node_modules (cd internal/cmd/ui/web && npm ci)"
-		if os.Getenv("XDSCTL_E2E") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node, chromium := browserTools(t)
 	shots := t.TempDir()
 	if dir := os.Getenv("XDSCTL_ARTIFACTS"); dir != "" {
 		shots = filepath.Join(dir, "ui")

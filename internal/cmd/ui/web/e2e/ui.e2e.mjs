@@ -164,6 +164,7 @@ try {
   await page.evaluate(() => window.xdsctlUI.tap("cluster", "c"));
   await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more endpoints)"));
   await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 10 (10 more endpoints)"));
   await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
   await waitNode("endpoint", "c\u000210.9.0.129:8080");
   assert.equal(await count("endpoint"), 130);

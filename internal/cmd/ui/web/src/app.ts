@@ -345,6 +345,7 @@ async function load() {
     const [o, ls] = await Promise.all([api.overview(), api.listeners()]);
     renderOverview(o);
     renderListeners(ls);
+    performance.mark("xdsctl-first-view"); // for BenchmarkBrowserFirstView (web/e2e/firstview.bench.mjs)
   } catch (e) {
     showError(e);
   }
@@ -483,4 +484,6 @@ void load();
 (window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
   nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes(), findings: n.data("findings") })),
   tap: (kind: Kind, name: string): void => { cy.getElementById(nid(kind, name)).emit("tap"); },
+  // expand loads a node's children as a click does and resolves once they are laid out.
+  expand: (kind: Kind, name: string): Promise<void> => expand(kind, name),
 };
