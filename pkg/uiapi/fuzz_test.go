@@ -28,7 +28,18 @@ func FuzzAPI(f *testing.F) {
 				break
 			}
 			_, _ = a.Listener(l.Name)
+			_, _ = a.ListenerPage(l.Name, Page{Offset: 1, Limit: 2})
 			_, _ = a.Resource(KindListener, l.Name)
+		}
+		for i := range a.inline {
+			if i == 20 {
+				break
+			}
+			key := a.inline[i].rc.Name
+			if rc, err := a.RouteConfigPage(key, Page{Offset: 1}); err == nil && len(rc.VirtualHosts) > 0 {
+				_, _ = a.VirtualHostPage(key, rc.VirtualHosts[0].Name, Page{Offset: 1})
+			}
+			_, _ = a.Resource(KindRouteConfig, key)
 		}
 		for i := range a.routes {
 			if i == 20 {
@@ -64,6 +75,8 @@ func FuzzTrace(f *testing.F) {
 		"to=10.96.0.10:9080&tcp=1",
 		"to=[fd00::1]:443&tls=1&sni=a.example",
 		"to=10.244.0.194:9080&inbound=1&header=:authority:%20x&header=end-user:%20jason&method=POST",
+		"to=10.96.0.10:9080&host=reviews&random-value=75&source=10.244.0.7:4000&alpn=h2,http/1.1",
+		"to=10.96.0.10:9080&listener=0.0.0.0_9080",
 	} {
 		f.Add(q)
 	}

@@ -13,23 +13,32 @@ import (
 //	/api/listeners                 every listener, one line each
 //	/api/listener/{name}           its filter chains → route configuration or cluster
 //	/api/routeconfig/{name}        virtual hosts → routes → clusters
+//	/api/virtualhost/{rc}?name=    one virtual host's routes
 //	/api/cluster/{name}            endpoints with health
 //	/api/resource/{kind}/{name}    normalized JSON (secrets redacted)
 //	/api/search?q=                 by name, port, domain or endpoint IP
 //	/api/findings                  analyze's findings, and badges per resource
 //	/api/trace?to=&host=&path=...  a request followed by the trace engine
+//
+// listener, routeconfig, virtualhost and cluster take ?offset=&limit=: a page of at most
+// MaxChildren children (ParsePage).
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/overview", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.Overview()) })
 	mux.HandleFunc("GET /api/listeners", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.Listeners()) })
 	mux.HandleFunc("GET /api/listener/{name...}", func(w http.ResponseWriter, r *http.Request) {
-		send[ListenerDetail](w)(a.Listener(r.PathValue("name")))
+		paged(w, r, func(p Page) (ListenerDetail, error) { return a.ListenerPage(r.PathValue("name"), p) })
 	})
 	mux.HandleFunc("GET /api/routeconfig/{name...}", func(w http.ResponseWriter, r *http.Request) {
-		send[RouteConfigDetail](w)(a.RouteConfig(r.PathValue("name")))
+		paged(w, r, func(p Page) (RouteConfigDetail, error) { return a.RouteConfigPage(r.PathValue("name"), p) })
+	})
+	mux.HandleFunc("GET /api/virtualhost/{routeconfig...}", func(w http.ResponseWriter, r *http.Request) {
+		paged(w, r, func(p Page) (VirtualHostOut, error) {
+			return a.VirtualHostPage(r.PathValue("routeconfig"), r.URL.Query().Get("name"), p)
+		})
 	})
 	mux.HandleFunc("GET /api/cluster/{name...}", func(w http.ResponseWriter, r *http.Request) {
-		send[ClusterDetail](w)(a.Cluster(r.PathValue("name")))
+		paged(w, r, func(p Page) (ClusterDetail, error) { return a.ClusterPage(r.PathValue("name"), p) })
 	})
 	mux.HandleFunc("GET /api/resource/{kind}/{name...}", func(w http.ResponseWriter, r *http.Request) {
 		b, err := a.Resource(r.PathValue("kind"), r.PathValue("name"))

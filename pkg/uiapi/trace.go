@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -25,14 +26,31 @@ type TraceQuery struct {
 	TCP     bool     // not HTTP: no request is routed
 	TLS     bool     // the client starts TLS
 	SNI     string   // its server name
+	ALPN    []string // the protocols it offers
+	Source  string   // the client's ip[:port], for source matches
+	// Random is the request's random value (weighted clusters, runtime fractions); "" leaves
+	// the engine's default (0, said in the steps).
+	Random   string
+	Listener string // start at the listener of this name (an internal listener)
 }
 
 // ParseTraceQuery reads the query string of /api/trace: to, host, path, method, header
-// (repeated), inbound, tcp, tls, sni.
+// (repeated), inbound, tcp, tls, sni, alpn (comma-separated or repeated), source,
+// random-value, listener.
 func ParseTraceQuery(v url.Values) TraceQuery {
 	flag := func(k string) bool { s := v.Get(k); return s != "" && s != "0" && s != "false" }
+	var alpn []string
+	for _, a := range v["alpn"] {
+		for _, p := range strings.Split(a, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				alpn = append(alpn, p)
+			}
+		}
+	}
 	return TraceQuery{To: strings.TrimSpace(v.Get("to")), Host: v.Get("host"), Path: v.Get("path"), Method: v.Get("method"),
-		Headers: v["header"], Inbound: flag("inbound"), TCP: flag("tcp"), TLS: flag("tls"), SNI: v.Get("sni")}
+		Headers: v["header"], Inbound: flag("inbound"), TCP: flag("tcp"), TLS: flag("tls"), SNI: v.Get("sni"), ALPN: alpn,
+		Source: strings.TrimSpace(v.Get("source")), Random: strings.TrimSpace(v.Get("random-value")),
+		Listener: strings.TrimSpace(v.Get("listener"))}
 }
 
 // Hop is a resource the trace went through, as the graph names it.
@@ -64,14 +82,33 @@ func (q TraceQuery) build() (*trace.Connection, *trace.Request, error) {
 	if q.SNI != "" && !q.TLS {
 		return nil, nil, bad("sni is the server name of a TLS handshake: set tls too")
 	}
-	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: q.Inbound, TLS: q.TLS, SNI: q.SNI, TCP: q.TCP}
+	if q.Inbound && q.Listener != "" {
+		return nil, nil, bad("inbound enters virtualInbound; listener names another: give one of them")
+	}
+	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: q.Inbound, TLS: q.TLS, SNI: q.SNI,
+		ALPN: q.ALPN, TCP: q.TCP, Listener: q.Listener}
+	if q.Source != "" {
+		if ap, err := netip.ParseAddrPort(q.Source); err == nil {
+			conn.SourceIP, conn.SourcePort = ap.Addr().Unmap(), uint32(ap.Port())
+		} else if ip, err := netip.ParseAddr(q.Source); err == nil {
+			conn.SourceIP = ip.Unmap()
+		} else {
+			return nil, nil, bad("source %q is not an ip or ip:port (e.g. 10.244.0.7, 10.244.0.7:41234)", q.Source)
+		}
+	}
+	var random uint64
+	if q.Random != "" {
+		if random, err = strconv.ParseUint(q.Random, 10, 64); err != nil {
+			return nil, nil, bad("random-value %q is not a whole number from 0 to 18446744073709551615", q.Random)
+		}
+	}
 	if q.TCP {
-		if q.Host != "" || q.Path != "" || q.Method != "" || len(q.Headers) > 0 {
-			return nil, nil, bad("tcp traces a connection that is not HTTP: leave host, path, method and headers empty")
+		if q.Host != "" || q.Path != "" || q.Method != "" || len(q.Headers) > 0 || q.Random != "" {
+			return nil, nil, bad("tcp traces a connection that is not HTTP: leave host, path, method, headers and random-value empty")
 		}
 		return conn, nil, nil
 	}
-	req := &trace.Request{Authority: q.Host, Path: q.Path, Method: q.Method}
+	req := &trace.Request{Authority: q.Host, Path: q.Path, Method: q.Method, RandomValue: random, RandomSet: q.Random != ""}
 	if req.Authority == "" {
 		req.Authority = q.To
 	}
@@ -142,7 +179,9 @@ func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
 	if _, ok := a.byListener[res.Listener]; ok && res.Listener != "" {
 		ans.Path = append(ans.Path, Hop{KindListener, res.Listener})
 	}
-	if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
+	if key, ok := a.tracedInline(res.Listener, res.FilterChain); ok {
+		ans.Path = append(ans.Path, Hop{KindRouteConfig, key})
+	} else if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
 		ans.Path = append(ans.Path, Hop{KindRouteConfig, res.RouteConfig})
 	}
 	if _, ok := a.byCluster[res.Cluster]; ok && res.Cluster != "" {

@@ -44,6 +44,8 @@ type API struct {
 	byEDS      map[string]int
 	byStatus   map[string]int
 	ips        endpoints
+	inline     []inlineRoute  // route configurations written in a listener's HTTP connection manager
+	byInline   map[string]int // by InlineKey
 
 	normalize sync.Mutex // configdump.Normalize's warnings are not safe for concurrent use
 
@@ -119,6 +121,7 @@ func (a *API) index() {
 		setFirst(a.byEDS, a.eds[i].Cluster, i)
 	}
 	a.ips = a.endpointIndex()
+	a.indexInline()
 	a.byStatus = map[string]int{}
 	if a.statuses != nil {
 		for i := range a.statuses.Statuses {

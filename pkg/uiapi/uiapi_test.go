@@ -82,7 +82,7 @@ func TestGoldens(t *testing.T) {
 				ld, err := a.Listener(l.Name)
 				require.NoError(t, err)
 				for _, c := range ld.Chains {
-					if c.RouteConfig != "" && c.RouteConfigStatus != "MISSING" && route == "" {
+					if c.RouteConfig != "" && !c.Inline && c.RouteConfigStatus != "MISSING" && route == "" {
 						listener, route, port = l.Name, c.RouteConfig, l.Port
 					}
 				}

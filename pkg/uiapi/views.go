@@ -17,7 +17,7 @@ var ErrNotFound = errors.New("not found")
 // MaxChildren bounds the children one answer holds (filter chains, virtual hosts, routes of a
 // virtual host, endpoints): the page draws no more per expansion, so it asks for no more, and a
 // route configuration with thousands of virtual hosts stays a small answer. The totals say how
-// many there are; search finds the others.
+// many there are; a Page (offset, limit) asks for the next ones.
 const MaxChildren = 60
 
 // ListenerItem is one row of /api/listeners.
@@ -59,30 +59,41 @@ type Chain struct {
 	configdump.FilterChain
 	RouteConfig       string `json:"routeConfig,omitempty"`
 	RouteConfigStatus string `json:"routeConfigStatus,omitempty"` // MISSING when the proxy does not hold it
-	Cluster           string `json:"cluster,omitempty"`
-	ClusterStatus     string `json:"clusterStatus,omitempty"`
+	// Inline: RouteConfig is the InlineKey of the route configuration the chain holds inline.
+	Inline        bool   `json:"routeConfigInline,omitempty"`
+	Cluster       string `json:"cluster,omitempty"`
+	ClusterStatus string `json:"clusterStatus,omitempty"`
 }
 
 // ListenerDetail is /api/listener/{name}.
 type ListenerDetail struct {
 	ListenerItem
 	configdump.Meta
-	Chains []Chain `json:"filterChains"` // at most MaxChildren; ListenerItem.Chains counts them all
+	// Chains are at most MaxChildren, from Offset; ListenerItem.Chains counts them all.
+	Chains []Chain `json:"filterChains"`
+	Offset int     `json:"offset,omitempty"`
 }
 
-// Listener returns a listener's filter chains and where each sends traffic.
-func (a *API) Listener(name string) (ListenerDetail, error) {
+// Listener returns a listener's first filter chains and where each sends traffic.
+func (a *API) Listener(name string) (ListenerDetail, error) { return a.ListenerPage(name, Page{}) }
+
+// ListenerPage returns the filter chains of page p.
+func (a *API) ListenerPage(name string, p Page) (ListenerDetail, error) {
 	i, ok := a.byListener[name]
 	if !ok {
 		return ListenerDetail{}, fmt.Errorf("listener %q: %w", name, ErrNotFound)
 	}
 	l := &a.listeners[i]
-	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, len(l.FilterChains))}
+	lo, hi := p.window(len(l.FilterChains))
+	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, hi-lo), Offset: lo}
 	d.ListenerItem = listenerItem(l)
-	for _, fc := range l.FilterChains[:min(len(l.FilterChains), MaxChildren)] {
+	for j, fc := range l.FilterChains[lo:hi] {
 		c := Chain{FilterChain: fc}
 		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)
-		if c.RouteConfig != "" {
+		if _, ok := a.inlineOf(l.Name, lo+j); ok {
+			c.RouteConfig, c.Cluster, c.Inline = InlineKey(l.Name, lo+j), "", true
+		}
+		if c.RouteConfig != "" && !c.Inline {
 			c.RouteConfigStatus = a.routeStatus(c.RouteConfig)
 		}
 		if c.Cluster != "" {
@@ -127,9 +138,10 @@ type WeightedCluster struct {
 type VirtualHostOut struct {
 	Name    string     `json:"name"`
 	Domains []string   `json:"domains"`
-	Routes  []RouteOut `json:"routes"` // at most MaxChildren
+	Routes  []RouteOut `json:"routes"` // at most MaxChildren, from RoutesOffset
 	// TotalRoutes counts them all.
-	TotalRoutes int `json:"totalRoutes"`
+	TotalRoutes  int `json:"totalRoutes"`
+	RoutesOffset int `json:"routesOffset,omitempty"`
 }
 
 // RouteConfigDetail is /api/routeconfig/{name}.
@@ -137,41 +149,86 @@ type RouteConfigDetail struct {
 	Name   string `json:"name"`
 	Status string `json:"status,omitempty"`
 	configdump.Meta
-	VirtualHosts []VirtualHostOut `json:"virtualHosts"` // at most MaxChildren
+	// VirtualHosts are at most MaxChildren, from Offset, each with its first routes.
+	VirtualHosts []VirtualHostOut `json:"virtualHosts"`
 	// TotalVirtualHosts counts them all.
 	TotalVirtualHosts int `json:"totalVirtualHosts"`
+	Offset            int `json:"offset,omitempty"`
+	// Inline says where a route configuration written inline is (Name is then its InlineKey).
+	Inline *InlineAt `json:"inline,omitempty"`
 }
 
-// RouteConfig returns a route configuration's virtual hosts and routes.
+// RouteConfig returns a route configuration's first virtual hosts and routes.
 func (a *API) RouteConfig(name string) (RouteConfigDetail, error) {
-	i, ok := a.byRoute[name]
-	if !ok {
-		return RouteConfigDetail{}, fmt.Errorf("route configuration %q: %w", name, ErrNotFound)
+	return a.RouteConfigPage(name, Page{})
+}
+
+// RouteConfigPage returns the virtual hosts of page p, each with its first routes.
+func (a *API) RouteConfigPage(name string, p Page) (RouteConfigDetail, error) {
+	rc, err := a.routeConfig(name)
+	if err != nil {
+		return RouteConfigDetail{}, err
 	}
-	rc := &a.routes[i]
+	lo, hi := p.window(len(rc.VirtualHosts))
 	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
-		VirtualHosts: make([]VirtualHostOut, 0, min(len(rc.VirtualHosts), MaxChildren))}
+		VirtualHosts: make([]VirtualHostOut, 0, hi-lo), Offset: lo}
+	if i, ok := a.byInline[name]; ok {
+		d.Inline = &a.inline[i].at
+	}
 	rawVHs := rc.Raw.Get("virtual_hosts")
-	for i, vh := range rc.VirtualHosts[:min(len(rc.VirtualHosts), MaxChildren)] {
-		v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, TotalRoutes: len(vh.Routes), Routes: make([]RouteOut, 0, min(len(vh.Routes), MaxChildren))}
-		rawRoutes := rawVHs.Index(i).Get("routes")
-		for j, r := range vh.Routes[:min(len(vh.Routes), MaxChildren)] {
-			ro := RouteOut{Route: r}
-			if r.Cluster != "" {
-				ro.ClusterStatus = a.clusterStatus(r.Cluster)
-			}
-			_ = rawRoutes.Index(j).Get("route", "weighted_clusters", "clusters").Items(func(_ int, c jsonscan.Value) bool {
-				w := WeightedCluster{Name: c.Get("name").Str()}
-				w.Weight, _ = c.Get("weight").Int()
-				w.Status = a.clusterStatus(w.Name)
-				ro.Weighted = append(ro.Weighted, w)
-				return true
-			})
-			v.Routes = append(v.Routes, ro)
-		}
-		d.VirtualHosts = append(d.VirtualHosts, v)
+	for i := lo; i < hi; i++ {
+		d.VirtualHosts = append(d.VirtualHosts, a.virtualHost(rc, rawVHs, i, Page{}))
 	}
 	return d, nil
+}
+
+// VirtualHostPage returns the routes of page p of a route configuration's virtual host (Envoy
+// requires their names to be unique within it).
+func (a *API) VirtualHostPage(routeConfig, vhost string, p Page) (VirtualHostOut, error) {
+	rc, err := a.routeConfig(routeConfig)
+	if err != nil {
+		return VirtualHostOut{}, err
+	}
+	for i := range rc.VirtualHosts {
+		if rc.VirtualHosts[i].Name == vhost {
+			return a.virtualHost(rc, rc.Raw.Get("virtual_hosts"), i, p), nil
+		}
+	}
+	return VirtualHostOut{}, fmt.Errorf("virtual host %q of route configuration %q: %w", vhost, routeConfig, ErrNotFound)
+}
+
+func (a *API) routeConfig(name string) (*configdump.RouteConfig, error) {
+	if i, ok := a.byRoute[name]; ok {
+		return &a.routes[i], nil
+	}
+	if i, ok := a.byInline[name]; ok {
+		return &a.inline[i].rc, nil
+	}
+	return nil, fmt.Errorf("route configuration %q: %w", name, ErrNotFound)
+}
+
+func (a *API) virtualHost(rc *configdump.RouteConfig, rawVHs jsonscan.Value, i int, p Page) VirtualHostOut {
+	vh := &rc.VirtualHosts[i]
+	lo, hi := p.window(len(vh.Routes))
+	v := VirtualHostOut{Name: vh.Name, Domains: vh.Domains, TotalRoutes: len(vh.Routes), Routes: make([]RouteOut, 0, hi-lo),
+		RoutesOffset: lo}
+	rawRoutes := rawVHs.Index(i).Get("routes")
+	for j := lo; j < hi; j++ {
+		r := vh.Routes[j]
+		ro := RouteOut{Route: r}
+		if r.Cluster != "" {
+			ro.ClusterStatus = a.clusterStatus(r.Cluster)
+		}
+		_ = rawRoutes.Index(j).Get("route", "weighted_clusters", "clusters").Items(func(_ int, c jsonscan.Value) bool {
+			w := WeightedCluster{Name: c.Get("name").Str()}
+			w.Weight, _ = c.Get("weight").Int()
+			w.Status = a.clusterStatus(w.Name)
+			ro.Weighted = append(ro.Weighted, w)
+			return true
+		})
+		v.Routes = append(v.Routes, ro)
+	}
+	return v
 }
 
 // EndpointOut is one endpoint of a cluster, from EDS or from /clusters.
@@ -193,13 +250,17 @@ type ClusterDetail struct {
 	// EndpointsFrom says where the endpoints come from: "clusters" (Envoy's /clusters, with its
 	// health view), "eds" (the dump's endpoint assignment) or "" when neither has them.
 	EndpointsFrom string        `json:"endpointsFrom"`
-	Endpoints     []EndpointOut `json:"endpoints"` // at most MaxChildren
+	Endpoints     []EndpointOut `json:"endpoints"` // at most MaxChildren, from Offset
 	// TotalEndpoints counts them all.
 	TotalEndpoints int `json:"totalEndpoints"`
+	Offset         int `json:"offset,omitempty"`
 }
 
-// Cluster returns a cluster and its endpoints with their health.
-func (a *API) Cluster(name string) (ClusterDetail, error) {
+// Cluster returns a cluster and its first endpoints with their health.
+func (a *API) Cluster(name string) (ClusterDetail, error) { return a.ClusterPage(name, Page{}) }
+
+// ClusterPage returns a cluster and the endpoints of page p.
+func (a *API) ClusterPage(name string, p Page) (ClusterDetail, error) {
 	i, ok := a.byCluster[name]
 	if !ok {
 		return ClusterDetail{}, fmt.Errorf("cluster %q: %w", name, ErrNotFound)
@@ -209,7 +270,9 @@ func (a *API) Cluster(name string) (ClusterDetail, error) {
 		d.EndpointsFrom = "clusters"
 		hosts := a.statuses.Statuses[j].Hosts
 		d.TotalEndpoints = len(hosts)
-		for _, h := range hosts[:min(len(hosts), MaxChildren)] {
+		lo, hi := p.window(len(hosts))
+		d.Offset = lo
+		for _, h := range hosts[lo:hi] {
 			d.Endpoints = append(d.Endpoints, EndpointOut{Address: h.Endpoint(), Health: h.Status, Locality: h.Locality.String(),
 				Weight: h.Weight, Priority: h.Priority, Hostname: h.Hostname, Flags: h.Flags, Ejected: h.FailedOutlierCheck})
 		}
@@ -217,7 +280,9 @@ func (a *API) Cluster(name string) (ClusterDetail, error) {
 		d.EndpointsFrom = "eds"
 		eps := a.eds[j].Endpoints
 		d.TotalEndpoints = len(eps)
-		for _, e := range eps[:min(len(eps), MaxChildren)] {
+		lo, hi := p.window(len(eps))
+		d.Offset = lo
+		for _, e := range eps[lo:hi] {
 			d.Endpoints = append(d.Endpoints, EndpointOut{Address: e.Name(), Health: e.Status, Locality: e.Locality.String(),
 				Weight: e.Weight, Priority: e.Priority, Hostname: e.Hostname})
 		}
@@ -228,34 +293,9 @@ func (a *API) Cluster(name string) (ClusterDetail, error) {
 // Resource returns a resource's JSON as the dump holds it, normalized (Envoy's field names,
 // secrets redacted).
 func (a *API) Resource(kind, name string) ([]byte, error) {
-	var raw []byte
-	var idx map[string]int
-	switch kind {
-	case KindListener:
-		idx = a.byListener
-	case KindRouteConfig:
-		idx = a.byRoute
-	case KindCluster:
-		idx = a.byCluster
-	case KindEndpoints:
-		idx = a.byEDS
-	default:
-		return nil, fmt.Errorf("kind %q: %w (one of listener, routeconfig, cluster, endpoints)", kind, ErrNotFound)
-	}
-	i, ok := idx[name]
-	if !ok {
-		return nil, fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
-	}
-	var m configdump.Meta
-	switch kind {
-	case KindListener:
-		raw, m = a.listeners[i].Raw.Raw(), a.listeners[i].Meta
-	case KindRouteConfig:
-		raw, m = a.routes[i].Raw.Raw(), a.routes[i].Meta
-	case KindCluster:
-		raw, m = a.clusters[i].Raw.Raw(), a.clusters[i].Meta
-	case KindEndpoints:
-		raw, m = a.eds[i].Raw.Raw(), a.eds[i].Meta
+	raw, m, typ, err := a.rawResource(kind, name)
+	if err != nil {
+		return nil, err
 	}
 	if len(raw) == 0 {
 		// Envoy rejected the resource on its first arrival: it holds no version of it, only the
@@ -268,7 +308,37 @@ func (a *API) Resource(kind, name string) ([]byte, error) {
 	a.normalize.Lock()
 	defer a.normalize.Unlock()
 	var w configdump.Warnings
-	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w})
+	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w, Type: typ})
+}
+
+// rawResource returns a resource's JSON as the dump holds it, its state, and its message type
+// when the JSON carries no @type (an inline route configuration).
+func (a *API) rawResource(kind, name string) ([]byte, configdump.Meta, string, error) {
+	notFound := fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
+	switch kind {
+	case KindListener:
+		if i, ok := a.byListener[name]; ok {
+			return a.listeners[i].Raw.Raw(), a.listeners[i].Meta, "", nil
+		}
+	case KindRouteConfig:
+		if i, ok := a.byRoute[name]; ok {
+			return a.routes[i].Raw.Raw(), a.routes[i].Meta, "", nil
+		}
+		if i, ok := a.byInline[name]; ok {
+			return a.inline[i].rc.Raw.Raw(), a.inline[i].rc.Meta, "envoy.config.route.v3.RouteConfiguration", nil
+		}
+	case KindCluster:
+		if i, ok := a.byCluster[name]; ok {
+			return a.clusters[i].Raw.Raw(), a.clusters[i].Meta, "", nil
+		}
+	case KindEndpoints:
+		if i, ok := a.byEDS[name]; ok {
+			return a.eds[i].Raw.Raw(), a.eds[i].Meta, "", nil
+		}
+	default:
+		notFound = fmt.Errorf("kind %q: %w (one of listener, routeconfig, cluster, endpoints)", kind, ErrNotFound)
+	}
+	return nil, configdump.Meta{}, "", notFound
 }
 
 // Hit is one search result: a resource and why it matched.

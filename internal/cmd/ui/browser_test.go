@@ -7,7 +7,29 @@ import (
 	"testing"
 
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/testutil"
 )
+
+// browserTools returns node and Chromium, or skips (fails under XDSCTL_E2E=1) when node,
+// Chromium ($CHROMIUM, else Debian's /usr/bin/chromium) or web/node_modules is missing.
+func browserTools(tb testing.TB) (node, chromium string) {
+	tb.Helper()
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	_, cerr := os.Stat(chromium)
+	_, merr := os.Stat("web/node_modules/playwright-core")
+	if err != nil || cerr != nil || merr != nil {
+		msg := "browser test needs node, " + chromium + " and web/node_modules (cd internal/cmd/ui/web && npm ci)"
+		if os.Getenv("XDSCTL_E2E") == "1" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return node, chromium
+}
 
 // bigDump is hack/bigdumps.sh's 100 MB dump (gitignored).
 const bigDump = "../../../testdata/big/dump-100mb.json"
@@ -18,23 +40,12 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // XDSCTL_E2E=1, where a missing piece fails it. Screenshots go to $XDSCTL_ARTIFACTS/ui when set,
 // else to the test's temporary directory.
 //
+// $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged.
+//
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
 // expands a listener.
 func TestBrowser(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	_, cerr := os.Stat(chromium)
-	_, merr := os.Stat("web/node_modules/playwright-core")
-	if err != nil || cerr != nil || merr != nil {
-		msg := "browser test needs node, " + chromium + " and web/node_modules (cd internal/cmd/ui/web && npm ci)"
-		if os.Getenv("XDSCTL_E2E") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node, chromium := browserTools(t)
 	shots := t.TempDir()
 	if dir := os.Getenv("XDSCTL_ARTIFACTS"); dir != "" {
 		shots = filepath.Join(dir, "ui")
@@ -50,9 +61,16 @@ func TestBrowser(t *testing.T) {
 	} else {
 		t.Logf("no %s (./hack/bigdumps.sh): the page is not tried on the 100 MB dump", bigDump)
 	}
+	// A dump whose listener, route configuration, virtual host and cluster have 130 children
+	// each: the page pages past the first 60.
+	wide := filepath.Join(t.TempDir(), "wide.json")
+	if err := os.WriteFile(wide, testutil.WideDump(130), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(node, args...)
 	cmd.Dir = "web"
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+		"XDSCTL_UI_WIDE="+serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}}))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser test failed: %v\n%s", err, out)

@@ -19,7 +19,7 @@ import (
 )
 
 // serve runs xdsctl ui with o's source until the test ends and returns the printed URL.
-func serve(t *testing.T, o *Options) string {
+func serve(t testing.TB, o *Options) string {
 	t.Helper()
 	ios, _, out, _ := iostreams.Test()
 	o.IO = ios

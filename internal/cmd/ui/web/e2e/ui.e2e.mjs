@@ -87,6 +87,13 @@ try {
       traced.some((n) => n.kind === "cluster" && n.name === "outbound|9080|v1|reviews.default.svc.cluster.local");
   });
   await page.screenshot({ path: `${shots}/demo-trace.png` });
+  // The random value picks the other half of reviews' weighted split: v3, highlighted.
+  await page.fill("#trace-form [name=random-value]", "75");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary", { hasText: "→ outbound|9080|v3|reviews.default.svc.cluster.local" }).waitFor();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "cluster" && n.name === "outbound|9080|v3|reviews.default.svc.cluster.local" && n.classes.includes("traced")));
+  await page.fill("#trace-form [name=random-value]", "");
   // One that stops: no route of the Prometheus listener's virtual host matches; a bad address is refused.
   await page.fill("#trace-form [name=to]", "10.244.0.5:15090");
   await page.fill("#trace-form [name=host]", "");
@@ -94,6 +101,26 @@ try {
   await page.click("#trace-form button[type=submit]");
   await page.locator("#trace-summary.stop", { hasText: "404 NR" }).waitFor();
   await page.locator("#trace-steps li.stop").waitFor();
+  // The Prometheus listener's route configuration is inline in its HTTP connection manager: it
+  // is in the graph like one of RDS, expanded down to its route and cluster, and traced through.
+  await page.click("#clear");
+  await page.fill("#search", "15090");
+  await page.locator("#results li", { hasText: "listener 0.0.0.0_15090" }).click();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "routeconfig" && n.name === "inline:0.0.0.0_15090/0" && n.label === "inline routes of chain 0"));
+  await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "inline:0.0.0.0_15090/0"));
+  await waitNode("vhost", "inline:0.0.0.0_15090/0\u0002backend");
+  await waitNode("route", "inline:0.0.0.0_15090/0\u0002backend\u00020");
+  await waitNode("cluster", "prometheus_stats");
+  await page.locator("#json", { hasText: '"/stats/prometheus"' }).waitFor(); // its JSON
+  await page.fill("#trace-form [name=path]", "/stats/prometheus");
+  await page.click("#trace-form button[type=submit]");
+  await page.locator("#trace-summary", { hasText: "→ prometheus_stats" }).waitFor();
+  await page.waitForFunction(() => {
+    const traced = window.xdsctlUI.nodes().filter((n) => n.classes.includes("traced"));
+    return ["routeconfig", "vhost", "route", "cluster"].every((k) => traced.some((n) => n.kind === k && n.name.includes(k === "cluster" ? "prometheus_stats" : "inline:0.0.0.0_15090/0")));
+  });
+  await page.screenshot({ path: `${shots}/demo-inline-trace.png` });
   await page.fill("#trace-form [name=to]", "reviews:9080");
   await page.click("#trace-form button[type=submit]");
   await page.locator("#trace-summary.stop", { hasText: "is not an ip:port" }).waitFor();
@@ -112,6 +139,40 @@ try {
   await page.locator("#json", { hasText: '"name": "9080"' }).waitFor();
   await page.locator("#detail-summary", { hasText: "invalid regex" }).waitFor();
   await page.screenshot({ path: `${shots}/states-nacked.png` });
+
+  // Paging: a listener, a route configuration, a virtual host and a cluster of 130 children each
+  // (60 a page): "show next" nodes reach every one; a search by a domain past the first page.
+  await page.goto(process.env.XDSCTL_UI_WIDE);
+  await page.locator("#listeners li", { hasText: "wide" }).click();
+  const count = (kind) => page.evaluate((k) => window.xdsctlUI.nodes().filter((n) => n.kind === k).length, kind);
+  const moreOf = async (label) => (await nodes()).find((n) => n.kind === "more" && n.label.includes(label));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "more" && n.label === "show next 60 (70 more filter chains)"));
+  assert.equal(await count("chain"), 60);
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("filter chains")).name);
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "more" && n.label === "show next 10 (10 more filter chains)"));
+  assert.equal(await count("chain"), 120);
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("filter chains")).name);
+  await waitNode("chain", "wide\u0002129");
+  assert.equal(await count("chain"), 130);
+  assert.equal(await moreOf("filter chains"), undefined, "no more chains");
+  // The route configuration's virtual hosts, then vh-0's routes, then the cluster's endpoints.
+  await page.evaluate(() => window.xdsctlUI.tap("routeconfig", "rc"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more virtual hosts)"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more routes)"));
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more routes")).name);
+  await waitNode("route", "rc\u0002vh-0\u0002119");
+  await page.evaluate(() => window.xdsctlUI.tap("cluster", "c"));
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 60 (70 more endpoints)"));
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.label === "show next 10 (10 more endpoints)"));
+  await page.evaluate((n) => window.xdsctlUI.tap("more", n), (await moreOf("more endpoints")).name);
+  await waitNode("endpoint", "c\u000210.9.0.129:8080");
+  assert.equal(await count("endpoint"), 130);
+  await page.screenshot({ path: `${shots}/wide-paged.png` });
+  // Search still finds what is past the first page: a domain of the 126th virtual host.
+  await page.click("#clear");
+  await page.fill("#search", "d125.example");
+  await page.locator("#results li", { hasText: "routeconfig rc" }).locator(".why", { hasText: "domain d125.example" }).waitFor();
 
   if (bigURL) {
     await page.goto(bigURL);

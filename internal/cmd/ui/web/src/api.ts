@@ -22,23 +22,26 @@ export interface ListenerItem { name: string; address: string; port: number; typ
 export interface Chain {
   name?: string; match: string; destination: string; default?: boolean;
   routeConfig?: string; routeConfigStatus?: string; cluster?: string; clusterStatus?: string;
+  routeConfigInline?: boolean; // routeConfig is the key of the route configuration written in the chain's HTTP connection manager
 }
-export interface ListenerDetail extends ListenerItem, Meta { filterChains: Chain[] }
+export interface ListenerDetail extends ListenerItem, Meta { filterChains: Chain[]; offset?: number }
 
 export interface RouteOut {
   name?: string; match: string; cluster?: string; clusterStatus?: string; passthrough?: boolean; virtualService?: string;
   weightedClusters?: { name: string; weight: number; status?: string }[];
 }
+export interface VirtualHostOut { name: string; domains: string[]; routes: RouteOut[]; totalRoutes: number; routesOffset?: number }
 export interface RouteConfigDetail extends Meta {
   name: string; status?: string;
-  virtualHosts: { name: string; domains: string[]; routes: RouteOut[]; totalRoutes: number }[];
-  totalVirtualHosts: number;
+  virtualHosts: VirtualHostOut[];
+  totalVirtualHosts: number; offset?: number;
+  inline?: { listener: string; filterChain: number; name: string };
 }
 
 export interface EndpointOut { address: string; health: string; locality?: string; weight?: number; outlierEjected?: boolean; flags?: string[] }
 export interface ClusterDetail extends Meta {
   name: string; fqdn: string; type: string; status?: string;
-  endpointsFrom: string; endpoints: EndpointOut[]; totalEndpoints: number;
+  endpointsFrom: string; endpoints: EndpointOut[]; totalEndpoints: number; offset?: number;
 }
 
 export interface Finding {
@@ -70,9 +73,12 @@ const seg = encodeURIComponent;
 export const api = {
   overview: () => get<Overview>("api/overview"),
   listeners: () => get<{ total: number; listeners: ListenerItem[] }>("api/listeners"),
-  listener: (name: string) => get<ListenerDetail>(`api/listener/${seg(name)}`),
-  routeConfig: (name: string) => get<RouteConfigDetail>(`api/routeconfig/${seg(name)}`),
-  cluster: (name: string) => get<ClusterDetail>(`api/cluster/${seg(name)}`),
+  // offset pages past the first 60 children (uiapi.MaxChildren).
+  listener: (name: string, offset = 0) => get<ListenerDetail>(`api/listener/${seg(name)}?offset=${offset}`),
+  routeConfig: (name: string, offset = 0) => get<RouteConfigDetail>(`api/routeconfig/${seg(name)}?offset=${offset}`),
+  virtualHost: (routeConfig: string, vhost: string, offset = 0) =>
+    get<VirtualHostOut>(`api/virtualhost/${seg(routeConfig)}?name=${seg(vhost)}&offset=${offset}`),
+  cluster: (name: string, offset = 0) => get<ClusterDetail>(`api/cluster/${seg(name)}?offset=${offset}`),
   resource: (kind: string, name: string) => get<unknown>(`api/resource/${seg(kind)}/${seg(name)}`),
   findings: () => get<Findings>("api/findings"),
   trace: (q: URLSearchParams) => get<TraceAnswer>(`api/trace?${q.toString()}`),

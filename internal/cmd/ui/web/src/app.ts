@@ -2,14 +2,14 @@
 // step at a time from a listener (or a cluster or route configuration) as nodes are clicked.
 import cytoscape from "cytoscape";
 import dagre from "cytoscape-dagre";
-import { api, Overview, ListenerItem, Badge, Findings, TraceAnswer } from "./api";
+import { api, Overview, ListenerItem, Badge, Findings, TraceAnswer, ListenerDetail, RouteConfigDetail, VirtualHostOut, ClusterDetail } from "./api";
 
 cytoscape.use(dagre);
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 // Node ids are kind + "\u0000" + name: names hold any character.
-type Kind = "listener" | "chain" | "routeconfig" | "vhost" | "route" | "cluster" | "endpoint";
+type Kind = "listener" | "chain" | "routeconfig" | "vhost" | "route" | "cluster" | "endpoint" | "more";
 const nid = (kind: Kind, name: string) => `${kind}\u0000${name}`;
 
 const cy = cytoscape({
@@ -28,6 +28,7 @@ const cy = cytoscape({
     { selector: "node[kind='route']", style: { "background-color": "#f1f8e9" } },
     { selector: "node[kind='cluster']", style: { "background-color": "#ffe0b2" } },
     { selector: "node[kind='endpoint']", style: { "background-color": "#fff8e1" } },
+    { selector: "node[kind='more']", style: { "background-color": "#ffffff", "border-style": "dashed", color: "#1565c0" } },
     { selector: "node.expandable", style: { "border-style": "double", "border-width": 3 } },
     { selector: "node.warming", style: { "border-color": "#ef6c00", "border-width": 3 } },
     { selector: "node.bad", style: { "border-color": "#c62828", "border-width": 3, color: "#b71c1c" } },
@@ -87,13 +88,83 @@ function layout() {
   cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 8, rankSep: 60, animate: false } as cytoscape.LayoutOptions).run();
 }
 
-// The API answers at most 60 children per expansion (uiapi.MaxChildren) with their total: the
-// rest are named by a "N more" node (search finds them).
-function capped<T>(items: T[], total: number, from: string, what: string): T[] {
-  if (total > items.length) {
-    addNode("chain", `${from}\u0002more`, `${total - items.length} more ${what}: use search`, undefined, false, from);
+// The API answers at most 60 children per expansion (uiapi.MaxChildren), from an offset, with
+// their total: the rest are behind a "show next" node, which loads the next page onto the same
+// parent when clicked.
+const pageSize = 60;
+interface MorePage { kind: "listener" | "routeconfig" | "vhost" | "cluster"; name: string; vhost?: string; offset: number }
+
+function more(from: string, page: MorePage, shown: number, total: number, what: string) {
+  const id = nid("more", `${from}\u0002more`);
+  cy.getElementById(id).remove();
+  const next = page.offset + shown;
+  if (total <= next || shown === 0) return;
+  const left = total - next;
+  addNode("more", `${from}\u0002more`, `show next ${Math.min(pageSize, left)} (${left} more ${what})`, undefined, true, from, "",
+    `${next} of ${total} ${what} shown; click to load the next ${Math.min(pageSize, left)}`);
+  cy.getElementById(id).data("page", { ...page, offset: next });
+}
+
+function addChains(name: string, l: ListenerDetail) {
+  const from = nid("listener", name);
+  const offset = l.offset ?? 0;
+  l.filterChains.forEach((c, j) => {
+    const i = offset + j;
+    const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
+      `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
+    if (c.routeConfigInline && c.routeConfig) addNode("routeconfig", c.routeConfig, `inline routes of chain ${i}`, undefined, true, chain, "inline");
+    else if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
+    else if (c.cluster) addNode("cluster", c.cluster, c.cluster, c.clusterStatus, c.clusterStatus !== "MISSING", chain);
+    else addNode("chain", `${name}\u0002${i}\u0002dest`, c.destination, undefined, false, chain);
+  });
+  more(from, { kind: "listener", name, offset }, l.filterChains.length, l.chains, "filter chains");
+}
+
+function addRoutes(rc: string, vh: VirtualHostOut) {
+  const v = nid("vhost", `${rc}\u0002${vh.name}`);
+  const offset = vh.routesOffset ?? 0;
+  vh.routes.forEach((r, j) => {
+    const i = offset + j;
+    const rid = addNode("route", `${rc}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v, "",
+      [`route ${r.name ?? i}`, `match: ${r.match}`, r.virtualService && `from VirtualService ${r.virtualService}`,
+        r.cluster && `to ${r.cluster}`, ...(r.weightedClusters ?? []).map((w) => `to ${w.name} (weight ${w.weight})`)].filter(Boolean).join("\n"));
+    if (r.cluster) addNode("cluster", r.cluster, r.cluster, r.clusterStatus, r.clusterStatus !== "MISSING", rid);
+    for (const w of r.weightedClusters ?? []) addNode("cluster", w.name, w.name, w.status, w.status !== "MISSING", rid, `weight ${w.weight}`);
+  });
+  more(v, { kind: "vhost", name: rc, vhost: vh.name, offset }, vh.routes.length, vh.totalRoutes, "routes");
+}
+
+function addVirtualHosts(name: string, rc: RouteConfigDetail) {
+  const from = nid("routeconfig", name);
+  for (const vh of rc.virtualHosts) {
+    addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
+      `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
+    addRoutes(name, vh);
   }
-  return items;
+  more(from, { kind: "routeconfig", name, offset: rc.offset ?? 0 }, rc.virtualHosts.length, rc.totalVirtualHosts, "virtual hosts");
+}
+
+function addEndpoints(name: string, c: ClusterDetail) {
+  const from = nid("cluster", name);
+  for (const e of c.endpoints) {
+    const healthy = e.health === "HEALTHY" && !e.outlierEjected;
+    addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from, "",
+      [`endpoint ${e.address} of ${name}`, `health: ${e.health} (from ${c.endpointsFrom === "clusters" ? "Envoy's /clusters" : "EDS"})`,
+        e.outlierEjected && "ejected by outlier detection", e.flags?.length && `flags: ${e.flags.join(", ")}`,
+        e.locality && `locality: ${e.locality}`, e.weight && `weight: ${e.weight}`].filter(Boolean).join("\n"));
+  }
+  if (c.totalEndpoints === 0) addNode("endpoint", `${name}\u0002none`, "no endpoints", "MISSING", false, from);
+  more(from, { kind: "cluster", name, offset: c.offset ?? 0 }, c.endpoints.length, c.totalEndpoints, "endpoints");
+}
+
+// loadMore loads the page a "show next" node stands for onto its parent.
+async function loadMore(p: MorePage) {
+  switch (p.kind) {
+    case "listener": addChains(p.name, await api.listener(p.name, p.offset)); break;
+    case "routeconfig": addVirtualHosts(p.name, await api.routeConfig(p.name, p.offset)); break;
+    case "vhost": addRoutes(p.name, await api.virtualHost(p.name, p.vhost ?? "", p.offset)); break;
+    case "cluster": addEndpoints(p.name, await api.cluster(p.name, p.offset)); break;
+  }
 }
 
 // expand loads a node's children: one API call, one step down the graph.
@@ -101,43 +172,20 @@ async function expand(kind: Kind, name: string) {
   const from = nid(kind, name);
   try {
     switch (kind) {
-      case "listener": {
-        const l = await api.listener(name);
-        capped(l.filterChains, l.chains, from, "filter chains").forEach((c, i) => {
-          const chain = addNode("chain", `${name}\u0002${i}`, c.name || c.match || `chain ${i}`, undefined, false, from, c.default ? "default" : "",
-            `filter chain ${c.name ?? i}\nmatch: ${c.match}\nsends to: ${c.destination}`);
-          if (c.routeConfig) addNode("routeconfig", c.routeConfig, `route ${c.routeConfig}`, c.routeConfigStatus, c.routeConfigStatus !== "MISSING", chain);
-          else if (c.cluster) addNode("cluster", c.cluster, c.cluster, c.clusterStatus, c.clusterStatus !== "MISSING", chain);
-          else addNode("chain", `${name}\u0002${i}\u0002dest`, c.destination, undefined, false, chain);
-        });
-        break;
-      }
-      case "routeconfig": {
-        const rc = await api.routeConfig(name);
-        capped(rc.virtualHosts, rc.totalVirtualHosts, from, "virtual hosts").forEach((vh) => {
-          const v = addNode("vhost", `${name}\u0002${vh.name}`, `${vh.name} (${vh.domains.length} domains)`, undefined, false, from, "",
-            `virtual host ${vh.name}\ndomains:\n  ${vh.domains.join("\n  ")}`);
-          capped(vh.routes, vh.totalRoutes, v, "routes").forEach((r, i) => {
-            const rid = addNode("route", `${name}\u0002${vh.name}\u0002${i}`, `${r.name ? r.name + ": " : ""}${r.match}`, undefined, false, v, "",
-              [`route ${r.name ?? i}`, `match: ${r.match}`, r.virtualService && `from VirtualService ${r.virtualService}`,
-                r.cluster && `to ${r.cluster}`, ...(r.weightedClusters ?? []).map((w) => `to ${w.name} (weight ${w.weight})`)].filter(Boolean).join("\n"));
-            if (r.cluster) addNode("cluster", r.cluster, r.cluster, r.clusterStatus, r.clusterStatus !== "MISSING", rid);
-            for (const w of r.weightedClusters ?? []) addNode("cluster", w.name, w.name, w.status, w.status !== "MISSING", rid, `weight ${w.weight}`);
-          });
-        });
-        break;
-      }
-      case "cluster": {
-        const c = await api.cluster(name);
-        capped(c.endpoints, c.totalEndpoints, from, "endpoints").forEach((e) => {
-          const healthy = e.health === "HEALTHY" && !e.outlierEjected;
-          addNode("endpoint", `${name}\u0002${e.address}`, e.address, healthy ? undefined : e.outlierEjected ? "EJECTED" : e.health, false, from, "",
-            [`endpoint ${e.address} of ${name}`, `health: ${e.health} (from ${c.endpointsFrom === "clusters" ? "Envoy's /clusters" : "EDS"})`,
-              e.outlierEjected && "ejected by outlier detection", e.flags?.length && `flags: ${e.flags.join(", ")}`,
-              e.locality && `locality: ${e.locality}`, e.weight && `weight: ${e.weight}`].filter(Boolean).join("\n"));
-        });
-        if (c.endpoints.length === 0) addNode("endpoint", `${name}\u0002none`, "no endpoints", "MISSING", false, from);
-        break;
+      case "listener": addChains(name, await api.listener(name)); break;
+      case "routeconfig": addVirtualHosts(name, await api.routeConfig(name)); break;
+      case "cluster": addEndpoints(name, await api.cluster(name)); break;
+      case "more": {
+        const n = cy.getElementById(from);
+        n.removeClass("expandable"); // a second click while loading loads nothing twice
+        try {
+          await loadMore(n.data("page") as MorePage);
+        } catch (e) {
+          n.addClass("expandable");
+          throw e;
+        }
+        layout();
+        return;
       }
       default:
         return;
@@ -146,6 +194,19 @@ async function expand(kind: Kind, name: string) {
     layout();
   } catch (e) {
     showError(e);
+  }
+}
+
+// loadUntil loads the pages under parent (a node id) until found() or none is left: a trace's
+// chain, virtual host or route may be past the first page.
+async function loadUntil(parent: string, found: () => boolean) {
+  while (!found()) {
+    const m = cy.getElementById(nid("more", `${parent}\u0002more`));
+    if (m.empty()) return;
+    const at = (m.data("page") as MorePage).offset;
+    await expand("more", m.data("name"));
+    const after = cy.getElementById(m.id());
+    if (after.nonempty() && (after.data("page") as MorePage).offset === at) return; // the page failed to load
   }
 }
 
@@ -284,6 +345,7 @@ async function load() {
     const [o, ls] = await Promise.all([api.overview(), api.listeners()]);
     renderOverview(o);
     renderListeners(ls);
+    performance.mark("xdsctl-first-view"); // for BenchmarkBrowserFirstView (web/e2e/firstview.bench.mjs)
   } catch (e) {
     showError(e);
   }
@@ -340,7 +402,7 @@ $<HTMLFormElement>("trace-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const form = new FormData(ev.target as HTMLFormElement);
   const q = new URLSearchParams();
-  for (const k of ["to", "host", "path", "method", "sni"]) {
+  for (const k of ["to", "host", "path", "method", "sni", "alpn", "source", "random-value", "listener"]) {
     const v = String(form.get(k) ?? "").trim();
     if (v) q.set(k, v);
   }
@@ -386,17 +448,23 @@ async function showTrace(t: TraceAnswer) {
     on(id);
     if (kind === "listener") {
       const i = /^filter chain (\d+)$/.exec(t.filter_chain)?.[1];
-      const chain = i !== undefined ? cy.getElementById(nid("chain", `${hop.name}\u0002${i}`))
+      const find = () => i !== undefined ? cy.getElementById(nid("chain", `${hop.name}\u0002${i}`))
         : cy.getElementById(id).outgoers("node").filter((n) => n.data("label") === t.filter_chain);
+      await loadUntil(id, () => find().nonempty());
+      const chain = find();
       if (chain.nonempty()) { mark(chain.first()); prev = chain.first().id(); continue; }
     }
     if (kind === "routeconfig" && t.virtual_host) {
-      const vh = on(nid("vhost", `${hop.name}\u0002${t.virtual_host}`));
+      const vid = nid("vhost", `${hop.name}\u0002${t.virtual_host}`);
+      await loadUntil(id, () => cy.getElementById(vid).nonempty());
+      const vh = on(vid);
       if (vh.nonempty()) {
         prev = vh.id();
         const i = /^route (\d+)/.exec(t.route)?.[1];
-        const r = i !== undefined ? cy.getElementById(nid("route", `${hop.name}\u0002${t.virtual_host}\u0002${i}`))
+        const find = () => i !== undefined ? cy.getElementById(nid("route", `${hop.name}\u0002${t.virtual_host}\u0002${i}`))
           : vh.outgoers("node").filter((n) => String(n.data("label")).startsWith(`${t.route}:`));
+        await loadUntil(vid, () => find().nonempty());
+        const r = find();
         if (r.nonempty()) { mark(r.first()); prev = r.first().id(); }
         continue;
       }
@@ -416,4 +484,6 @@ void load();
 (window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
   nodes: () => cy.nodes().map((n) => ({ id: n.id(), kind: n.data("kind"), name: n.data("name"), label: n.data("label"), classes: n.classes(), findings: n.data("findings") })),
   tap: (kind: Kind, name: string): void => { cy.getElementById(nid(kind, name)).emit("tap"); },
+  // expand loads a node's children as a click does and resolves once they are laid out.
+  expand: (kind: Kind, name: string): Promise<void> => expand(kind, name),
 };
