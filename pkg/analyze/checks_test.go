@@ -248,6 +248,8 @@ func TestChecks(t *testing.T) {
 		// listeners
 		{name: "identical filter chain matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chains":[{"filter_chain_match":{"server_names":["a"]},"filters":[]},{"filter_chain_match":{"server_names":["a"]},"filters":[]}]}`)),
 			want: []string{"XDS0501"}, schema: true, in: `listener "l"`},
+		{name: "overlapping filter chain matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":443}},"filter_chains":[{"name":"a","filter_chain_match":{"server_names":["a.com","b.com"]},"filters":[]},{"name":"b","filter_chain_match":{"server_names":["b.com"]},"filters":[]}]}`)),
+			want: []string{"XDS0501"}, schema: true, in: `filter chain 'b' overlaps filter chain 'a' (filter_chains[0]): both match server name b.com`},
 		{name: "distinct filter chain matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chains":[{"filter_chain_match":{"server_names":["a"]},"filters":[]},{"filters":[]}]}`)),
 			want: []string{}, schema: true},
 		{name: "filter_chain_matcher ignores matches", dump: dump(listeners(`{"name":"l","address":{"socket_address":{"address":"0.0.0.0","port_value":80}},"filter_chain_matcher":{},"filter_chains":[{"name":"a","filters":[]},{"name":"b","filters":[]}]}`)),

@@ -61,7 +61,7 @@ var (
 		"remove the duplicate, or give it a different match"}
 
 	// listeners
-	DuplicateChainMatch = Code{"XDS0501", Error, "two filter chains of a listener have the same match",
+	DuplicateChainMatch = Code{"XDS0501", Error, "two filter chains of a listener have the same or overlapping matches",
 		"make each filter_chain_match distinct; Envoy rejects the listener"}
 	DuplicateAddress = Code{"XDS0502", Error, "two listeners bind the same address and port",
 		"give each listener its own address:port, or set bind_to_port: false on those reached through another listener; Envoy rejects the second"}

@@ -112,7 +112,9 @@ func (a *analyzer) envoyVersion() (int, bool) {
 	return major*100 + minor, true
 }
 
-// isDuplicateMatch tells whether p is the validator's "two filter chains have the same match".
+// isDuplicateMatch tells whether p is the validator's "two filter chains have the same match" or
+// "... overlapping matches".
 func isDuplicateMatch(p validate.Problem) bool {
-	return strings.HasSuffix(p.Path, "filter_chain_match") && strings.Contains(p.Message, "same matching rules")
+	return strings.HasSuffix(p.Path, "filter_chain_match") &&
+		(strings.Contains(p.Message, "same matching rules") || strings.Contains(p.Envoy, "overlapping matching rules"))
 }

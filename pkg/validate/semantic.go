@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -90,6 +91,7 @@ func (c *checker) listener(m protoreflect.Message) {
 	addr := addressString(field(m, "address").Message())
 	chains := field(m, "filter_chains").List()
 	seen := map[string]int{}
+	same := false
 	for i := 0; i < chains.Len(); i++ {
 		fc := chains.Get(i).Message()
 		if has(fc, "filter_chain_match") && has(field(fc, "filter_chain_match").Message(), "suffix_len") {
@@ -110,11 +112,164 @@ func (c *checker) listener(m protoreflect.Message) {
 			seen[key] = i
 			continue
 		}
+		same = true
 		other := chains.Get(j).Message()
 		text := fmt.Sprintf("filter chain '%s' has the same matching rules defined as '%s'", chainName(fc), chainName(other))
 		c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match"), text+" (filter_chains["+strconv.Itoa(j)+"])",
 			fmt.Sprintf("error adding listener '%s': %s. duplicate matcher is: %s", addr, text, compactJSON(fc, "filter_chain_match")), Error, KindEnvoy)
 	}
+	if !same { // Envoy stops at the first of its errors: the overlap is looked for only after
+		c.overlap(chains, addr)
+	}
+}
+
+// maxLeaves bounds the leaves one chain may reach before the overlap check gives up on a listener
+// (a chain with 100 server names, 100 ranges and 10 ports reaches 100,000).
+const maxLeaves = 100_000
+
+// overlap: Envoy files each filter chain in a tree keyed, level by level, by destination port,
+// destination IP range, server name, transport protocol, application protocol, direct source
+// IP range, source type, source IP range and source port (an empty list is its own key, not a
+// wildcard), and refuses a listener where two chains reach the same leaf: matches that differ
+// only in order or share one value of each list, or one chain that lists a value twice
+// ("multiple filter chains with overlapping matching rules are defined").
+func (c *checker) overlap(chains protoreflect.List, addr string) {
+	owner := map[string]int{}
+	for i := 0; i < chains.Len(); i++ {
+		fc := chains.Get(i).Message()
+		leaves := matchLeaves(field(fc, "filter_chain_match").Message())
+		if len(leaves) > maxLeaves {
+			return
+		}
+		for _, leaf := range leaves {
+			j, taken := owner[leaf]
+			if !taken {
+				owner[leaf] = i
+				continue
+			}
+			text := fmt.Sprintf("filter chain '%s' overlaps filter chain '%s' (filter_chains[%d]): both match %s",
+				chainName(fc), chainName(chains.Get(j).Message()), j, describeLeaf(leaf))
+			if j == i { // Envoy files a value listed twice twice, and refuses the second
+				text = fmt.Sprintf("filter chain '%s' matches %s twice (a value listed twice)", chainName(fc), describeLeaf(leaf))
+			}
+			c.add(c.pathWith("filter_chains["+strconv.Itoa(i)+"].filter_chain_match"), text,
+				fmt.Sprintf("error adding listener '%s': multiple filter chains with overlapping matching rules are defined", addr), Error, KindEnvoy)
+			return
+		}
+	}
+}
+
+// leafLevels names the levels of a leaf key, in order, for describeLeaf.
+var leafLevels = []string{"destination port", "destination IP", "server name", "transport protocol",
+	"application protocol", "direct source IP", "source type", "source IP", "source port"}
+
+// matchLeaves is every leaf of Envoy's filter chain tree that a FilterChainMatch reaches, as keys
+// of its levels joined by NUL; nil past maxLeaves.
+func matchLeaves(m protoreflect.Message) []string {
+	port := "0"
+	if has(m, "destination_port") {
+		port = strconv.FormatUint(field(field(m, "destination_port").Message(), "value").Uint(), 10)
+	}
+	lower := func(l protoreflect.List) []string { // Envoy matches server names in lower case
+		out := strings_(l)
+		for i := range out {
+			out[i] = strings.ToLower(out[i])
+		}
+		return out
+	}
+	var ports []string
+	srcPorts := field(m, "source_ports").List()
+	for i := 0; i < srcPorts.Len(); i++ {
+		ports = append(ports, strconv.FormatUint(srcPorts.Get(i).Uint(), 10))
+	}
+	levels := [][]string{
+		{port},
+		cidrs(field(m, "prefix_ranges").List()),
+		lower(field(m, "server_names").List()),
+		{field(m, "transport_protocol").String()},
+		strings_(field(m, "application_protocols").List()),
+		cidrs(field(m, "direct_source_prefix_ranges").List()),
+		{strconv.Itoa(int(field(m, "source_type").Enum()))},
+		cidrs(field(m, "source_prefix_ranges").List()),
+		orEmpty(ports, "0"),
+	}
+	n := 1
+	for i := range levels {
+		levels[i] = orEmpty(levels[i], "")
+		if n *= len(levels[i]); n > maxLeaves {
+			return make([]string, n) // too many: the caller gives up
+		}
+	}
+	leaves := []string{""}
+	for li, level := range levels {
+		next := make([]string, 0, len(leaves)*len(level))
+		for _, prefix := range leaves {
+			for _, v := range level {
+				if li > 0 {
+					v = prefix + "\x00" + v
+				}
+				next = append(next, v)
+			}
+		}
+		leaves = next
+	}
+	return leaves
+}
+
+func orEmpty(l []string, empty string) []string {
+	if len(l) == 0 {
+		return []string{empty}
+	}
+	return l
+}
+
+func strings_(l protoreflect.List) []string {
+	out := make([]string, l.Len())
+	for i := range out {
+		out[i] = l.Get(i).String()
+	}
+	return out
+}
+
+// cidrs is a list of CidrRange as Envoy keys them: the address masked to its length
+// ("10.1.2.3/8" is 10.0.0.0/8); one it cannot parse is kept as written.
+func cidrs(l protoreflect.List) []string {
+	out := make([]string, l.Len())
+	for i := range out {
+		r := l.Get(i).Message()
+		addr := field(r, "address_prefix").String()
+		bits := -1
+		if has(r, "prefix_len") {
+			bits = int(field(field(r, "prefix_len").Message(), "value").Uint())
+		}
+		out[i] = addr + "/" + strconv.Itoa(bits)
+		ip, err := netip.ParseAddr(addr)
+		if err != nil {
+			continue
+		}
+		if bits < 0 || bits > ip.BitLen() {
+			bits = min(max(bits, 0), ip.BitLen()) // Envoy: unset is 0, too long is the full length
+		}
+		if p, err := ip.Prefix(bits); err == nil {
+			out[i] = p.String()
+		}
+	}
+	return out
+}
+
+// describeLeaf says which values of a leaf key are set: "destination port 443, server name a.com".
+func describeLeaf(leaf string) string {
+	var parts []string
+	for i, v := range strings.Split(leaf, "\x00") {
+		if v == "" || v == "0" && (i == 0 || i == 6 || i == 8) {
+			continue
+		}
+		parts = append(parts, leafLevels[i]+" "+v)
+	}
+	if len(parts) == 0 {
+		return "every connection"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // compactJSON is field name of m as Envoy prints a message in an error: compact JSON with proto
