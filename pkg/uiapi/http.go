@@ -18,6 +18,8 @@ import (
 //	/api/search?q=                 by name, port, domain or endpoint IP
 //	/api/findings                  analyze's findings, and badges per resource
 //	/api/trace?to=&host=&path=...  a request followed by the trace engine
+//
+// The comparison with a second source, /api/diff..., is Diff's Handler.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/overview", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.Overview()) })
