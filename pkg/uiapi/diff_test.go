@@ -232,3 +232,12 @@ func TestDiffErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "junk.json")
 }
+
+// TestResourceUnknownType: a resource holding a payload of a type xdsctl does not know (Istio's
+// mixer filters of 2020) is shown as it came, with no panic.
+func TestResourceUnknownType(t *testing.T) {
+	a := load(t, history2020, "")
+	b, err := a.Resource(KindListener, "0.0.0.0_9080")
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "istio.mixer.v1.config.client")
+}

@@ -267,8 +267,7 @@ func (a *API) Resource(kind, name string) ([]byte, error) {
 	}
 	a.normalize.Lock()
 	defer a.normalize.Unlock()
-	var w configdump.Warnings
-	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w})
+	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: configdump.NewWarnings()})
 }
 
 // Hit is one search result: a resource and why it matched.
