@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	neturl "net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
+	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
 
 // Two dumps of one sidecar, seven months apart (testdata/dumps/istio-history).
@@ -155,4 +158,54 @@ func TestDiffFlagErrors(t *testing.T) {
 	assert.Equal(t, `--diff missing.json: "missing.json" is neither a file nor a proxy: no such file`, err.Error())
 	assert.Equal(t, "give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]", cmdutil.HintOf(err))
 	assert.Empty(t, out.String(), "no URL: nothing is served")
+}
+
+// TestDiffAfterRefresh: a refresh of the shown proxy makes the next request compare again, and
+// read the source again.
+func TestDiffAfterRefresh(t *testing.T) {
+	dumps := [][]byte{readTestFile(t, history2019), readTestFile(t, history2020)}
+	var loads, reads atomic.Int32
+	s := &server{host: "h:1", live: true,
+		load: func(context.Context) (*uiapi.API, error) {
+			n := loads.Add(1)
+			return uiapi.New(uiapi.Source{Name: "pod", Dump: dumps[min(int(n)-1, 1)], Live: true})
+		},
+		diffs: &diffs{read: func(context.Context, string) (configdiff.Input, error) {
+			reads.Add(1)
+			return configdiff.Input{Name: "before.json", Dump: dumps[0]}, nil
+		}},
+	}
+	a, err := s.load(context.Background())
+	require.NoError(t, err)
+	s.store(a)
+	h := s.handler()
+	call := func(method, path string, hd http.Header) (int, string) {
+		req := httptest.NewRequest(method, "http://h:1"+path, nil)
+		for k, v := range hd {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	code, body := call(http.MethodGet, "/api/diff?against=before.json", withDiffHeader)
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"summary": "no differences (`)
+	code, _ = call(http.MethodGet, "/api/diff?against=before.json&offset=0", withDiffHeader)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, int32(1), reads.Load(), "one comparison answers the page's requests")
+
+	code, body = call(http.MethodPost, "/api/refresh", http.Header{refreshHeader: {"1"}})
+	require.Equal(t, http.StatusOK, code, body)
+	code, body = call(http.MethodGet, "/api/diff?against=before.json", withDiffHeader)
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"summary": "53 resources differ: 51 added, 0 removed, 2 changed"`)
+	assert.Equal(t, int32(2), reads.Load(), "the source is read again after a refresh")
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }

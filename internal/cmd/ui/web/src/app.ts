@@ -329,6 +329,7 @@ $("refresh").addEventListener("click", async () => {
     cy.elements().remove();
     layout();
     void loadFindings();
+    document.dispatchEvent(new Event("xdsctl:refreshed")); // the diff view compares again
   } catch (e) {
     showError(e);
   } finally {

@@ -179,8 +179,18 @@ export function initDiff(h: DiffHooks) {
     $("diff-summary").textContent = `Cannot compare with ${against}: ${e instanceof Error ? e.message : String(e)}`;
   }
 
-  $("diff-summary").textContent = `comparing with ${against}…`;
-  load(0).catch(fail);
+  const start = () => {
+    items.length = 0;
+    marks.clear();
+    $("diff-list").replaceChildren();
+    $("diff-detail").hidden = true;
+    $("diff-summary").className = "";
+    $("diff-summary").textContent = `comparing with ${against}…`;
+    load(0).catch(fail);
+  };
+  // Refresh read the shown proxy again: compare it again (the server re-reads the source too).
+  document.addEventListener("xdsctl:refreshed", start);
+  start();
 }
 
 function show(v: unknown): string {
