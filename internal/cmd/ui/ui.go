@@ -54,6 +54,7 @@ type Options struct {
 // NewCmdUI returns `xdsctl ui`.
 func NewCmdUI(f *cmdutil.Factory) *cobra.Command {
 	o := &Options{IO: f.IOStreams, Resolver: f.Resolver, ControlPlane: proxystatus.NewOptions(f)}
+	o.ControlPlane.IstioNamespace = "istio-system" // proxy-status's default: ui has no control plane flags
 	cmd := &cobra.Command{
 		Use:   "ui (<pod>[.<namespace>] | --admin <url> | -f <file> | --demo)",
 		Short: "Browse a proxy's config as a graph in a local web page",
