@@ -352,6 +352,13 @@ func (e *engine) canon(r resource, info kindInfo, pod *podNames) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
+	if m, ok := v.(map[string]any); ok && info.resKey != "" {
+		if _, typed := m["@type"]; !typed {
+			// the kind says what a resource is: a dump that spells its type out (Envoy's since
+			// 1.14) and one that does not (older ones) hold the same resource
+			m["@type"] = "type.googleapis.com/" + info.message
+		}
+	}
 	c := &canonicalizer{opaque: e.opaque, ignore: e.ignore, pod: pod}
 	return c.value(v, lookup(info.message), nil), nil
 }

@@ -321,3 +321,45 @@ func TestTruncatedSide(t *testing.T) {
 	assert.Contains(t, r.Warnings, "b: input is truncated: JSON ends early at byte 200000 of 200000; showing the 3 complete section(s)")
 	assert.Contains(t, r.Warnings, "secrets not compared: b has none")
 }
+
+// TestResourceTypeSpelledOrNot: older Envoys leave a resource's own @type out of the dump, newer
+// ones write it; the same cluster compares equal either way (and a v2 spelling too).
+func TestResourceTypeSpelledOrNot(t *testing.T) {
+	dump := func(typ string) []byte {
+		return []byte(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[` +
+			`{"cluster":{` + typ + `"name":"c","connect_timeout":"1s"}}]}]}`)
+	}
+	for _, typ := range []string{`"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster",`, `"@type":"type.googleapis.com/envoy.api.v2.Cluster",`} {
+		r, err := Diff(Input{Name: "old", Dump: dump("")}, Input{Name: "new", Dump: dump(typ)}, DiffOptions{})
+		require.NoError(t, err)
+		assert.True(t, r.Equal, "%s: %+v", typ, r.Changes)
+	}
+	r, err := Diff(Input{Name: "old", Dump: dump("")}, Input{Name: "new", Dump: dump(`"@type":"type.googleapis.com/envoy.config.listener.v3.Listener",`)}, DiffOptions{})
+	require.NoError(t, err)
+	assert.False(t, r.Equal, "another type is a change")
+}
+
+// TestChangeText: an added resource's Text is the new side's, a removed one's the old side's, a
+// changed one has none (its Diff says what changed).
+func TestChangeText(t *testing.T) {
+	dump := func(clusters ...string) []byte {
+		var items []string
+		for _, c := range clusters {
+			items = append(items, `{"cluster":{"name":"`+c+`","connect_timeout":"1s"}}`)
+		}
+		return []byte(`{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[` +
+			strings.Join(items, ",") + `]}]}`)
+	}
+	r, err := Diff(Input{Name: "old", Dump: dump("gone", "kept")}, Input{Name: "new", Dump: bytes.Replace(dump("kept", "new"), []byte(`"1s"`), []byte(`"2s"`), 1)}, DiffOptions{})
+	require.NoError(t, err)
+	require.Len(t, r.Changes, 3)
+	text := map[string]string{}
+	for i := range r.Changes {
+		text[r.Changes[i].Name+" "+string(r.Changes[i].Change)] = r.Changes[i].Text()
+	}
+	assert.Equal(t, map[string]string{
+		"gone removed": "\"@type\": type.googleapis.com/envoy.config.cluster.v3.Cluster\nname: gone\nconnect_timeout: 1s\n",
+		"kept changed": "",
+		"new added":    "\"@type\": type.googleapis.com/envoy.config.cluster.v3.Cluster\nname: new\nconnect_timeout: 1s\n",
+	}, text)
+}

@@ -107,3 +107,15 @@ func (r *Report) WriteStat(w io.Writer, o WriteOptions) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// Text is the normalized text of an added resource (B's) or a removed one (A's), as WriteText
+// would show it; "" for a changed resource, whose Diff says what changed.
+func (c *ResourceChange) Text() string {
+	switch c.Change {
+	case Added:
+		return c.textB
+	case Removed:
+		return c.textA
+	}
+	return ""
+}

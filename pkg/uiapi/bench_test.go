@@ -1,9 +1,12 @@
 package uiapi
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/xdsctl/xdsctl/pkg/configdiff"
 )
 
 // bigDump is the 100 MB dump of hack/bigdumps.sh (testdata/big, gitignored); the benchmarks skip
@@ -109,5 +112,47 @@ func BenchmarkTrace(b *testing.B) {
 		if _, err := a.Trace(q); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDiffBig is the diff view on the 100 MB dump: against itself (no differences: every
+// resource takes the equal-bytes path), against a copy where 7,986 clusters have another connect
+// timeout, and against the demo sidecar (nearly every resource added, each normalized and
+// written out), with the first page of the list.
+func BenchmarkDiffBig(b *testing.B) {
+	data := loadBig(b)
+	a, err := New(Source{Name: "big", Dump: data})
+	if err != nil {
+		b.Fatal(err)
+	}
+	demo, err := os.ReadFile(dumps[0].dump)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		base []byte
+		want int
+	}{
+		{"self", data, 0},
+		{"timeouts", bytes.ReplaceAll(data, []byte(`"connect_timeout": "10s"`), []byte(`"connect_timeout": "11s"`)), 7986},
+		{"demo", demo, -1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := a.Diff(configdiff.Input{Name: "base", Dump: tc.base})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := d.Summary(0, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if tc.want >= 0 && s.Total != tc.want {
+					b.Fatalf("%d changes, want %d", s.Total, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -22,6 +22,8 @@ import (
 //
 // listener, routeconfig, virtualhost and cluster take ?offset=&limit=: a page of at most
 // MaxChildren children (ParsePage).
+//
+// The comparison with a second source, /api/diff..., is Diff's Handler.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/overview", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, a.Overview()) })

@@ -49,8 +49,10 @@ type API struct {
 
 	normalize sync.Mutex // configdump.Normalize's warnings are not safe for concurrent use
 
-	// dump is kept for analyze and trace, which read it one at a time (engine).
+	// dump is kept for analyze and trace, which read it one at a time (engine); raw, the bytes
+	// it was parsed from, for Diff.
 	dump         *configdump.Dump
+	raw          []byte
 	now          time.Time
 	engine       sync.Mutex
 	findingsOnce sync.Once
@@ -65,7 +67,7 @@ func New(src Source) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...), dump: d, now: src.Now}
+	a := &API{name: src.Name, live: src.Live, warnings: append([]string(nil), src.Warnings...), dump: d, raw: src.Dump, now: src.Now}
 	if a.now.IsZero() {
 		a.now = time.Now()
 	}

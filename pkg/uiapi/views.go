@@ -307,8 +307,7 @@ func (a *API) Resource(kind, name string) ([]byte, error) {
 	}
 	a.normalize.Lock()
 	defer a.normalize.Unlock()
-	var w configdump.Warnings
-	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: &w, Type: typ})
+	return configdump.Normalize(raw, configdump.NormalizeOptions{Warnings: configdump.NewWarnings(), Type: typ})
 }
 
 // rawResource returns a resource's JSON as the dump holds it, its state, and its message type

@@ -256,3 +256,21 @@ func TestSourceKind(t *testing.T) {
 		assert.Equal(t, tt.want, sourceKind(tt.in), tt.in)
 	}
 }
+
+func TestCheckSide(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                    "the side is empty: give a pod, an admin URL, a file or cp:<pod>",
+		"cp:":                 "cp: names no pod: give cp:<pod>[.<namespace>]",
+		"cp:reviews-v1":       "",
+		"before.json":         "",
+		"http://127.0.0.1":    "",
+		"reviews-v1.bookinfo": "",
+	} {
+		err := CheckSide(in)
+		if want == "" {
+			assert.NoError(t, err, in)
+		} else {
+			assert.EqualError(t, err, want, in)
+		}
+	}
+}

@@ -52,6 +52,24 @@ func sourceKind(s string) source {
 	return sourcePod
 }
 
+// CheckSide tells what is wrong with a side given on its own (xdsctl ui's --diff): empty, or
+// cp: naming no pod.
+func CheckSide(s string) error {
+	switch {
+	case s == "":
+		return errors.New("the side is empty: give a pod, an admin URL, a file or cp:<pod>")
+	case sourceKind(s) == sourceControlPlane && len(s) == len("cp:"):
+		return errors.New("cp: names no pod: give cp:<pod>[.<namespace>]")
+	}
+	return nil
+}
+
+// Read reads one side as diff A B does: a file or - (from IO.In), an admin URL, cp:<pod> (through
+// ControlPlane), or a pod. xdsctl ui reads the side it compares with through it.
+func (o *Options) Read(ctx context.Context, s string) (configdiff.Input, error) {
+	return o.read(ctx, s)
+}
+
 // read reads one side.
 func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) {
 	switch sourceKind(s) {
@@ -72,6 +90,9 @@ func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) 
 		}
 		return checked(configdiff.Input{Name: s, Dump: data}, fmt.Sprintf("file %q", s))
 	case sourceControlPlane:
+		if o.ControlPlane == nil {
+			return configdiff.Input{}, errors.New("no control plane can be reached from here")
+		}
 		cp := *o.ControlPlane
 		cp.Timeout, cp.AdminPort = o.Timeout, o.AdminPort
 		ctx, cancel := context.WithTimeout(ctx, o.Timeout)

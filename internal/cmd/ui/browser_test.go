@@ -1,6 +1,7 @@
 package ui
 
 import (
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,9 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged.
 //
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
-// expands a listener.
+// expands a listener, and compares it with itself.
+//
+// A second script, web/e2e/diff.e2e.mjs, tries the diff view (?diff=, --diff).
 func TestBrowser(t *testing.T) {
 	node, chromium := browserTools(t)
 	shots := t.TempDir()
@@ -56,8 +59,14 @@ func TestBrowser(t *testing.T) {
 	demo := serve(t, &Options{Demo: true})
 	states := serve(t, &Options{Source: cmdutil.SourceOptions{File: "../../../pkg/configdump/testdata/states.json"}})
 	args := []string{"e2e/ui.e2e.mjs", demo, states, shots}
+	// The diff view (e2e/diff.e2e.mjs): two dumps of one sidecar (--diff), the demo against its
+	// own dump and against a missing file (?diff=).
+	diffArgs := []string{"e2e/diff.e2e.mjs", serve(t, &Options{Source: cmdutil.SourceOptions{File: history2020}, Diff: history2019}),
+		demo + "?diff=" + neturl.QueryEscape("../proxyconfig/demodata/config_dump.json"), demo + "?diff=missing.json", shots}
 	if _, err := os.Stat(bigDump); err == nil {
-		args = append(args, serve(t, &Options{Source: cmdutil.SourceOptions{File: bigDump}}))
+		big := serve(t, &Options{Source: cmdutil.SourceOptions{File: bigDump}})
+		args = append(args, big)
+		diffArgs = append(diffArgs, big+"?diff="+neturl.QueryEscape(bigDump))
 	} else {
 		t.Logf("no %s (./hack/bigdumps.sh): the page is not tried on the 100 MB dump", bigDump)
 	}
@@ -67,13 +76,15 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(wide, testutil.WideDump(130), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, args...)
-	cmd.Dir = "web"
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
-		"XDSCTL_UI_WIDE="+serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}}))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("browser test failed: %v\n%s", err, out)
+	wideURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}})
+	for _, a := range [][]string{args, diffArgs} {
+		cmd := exec.Command(node, a...)
+		cmd.Dir = "web"
+		cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "XDSCTL_UI_WIDE="+wideURL)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("browser test %s failed: %v\n%s", a[0], err, out)
+		}
 	}
 	t.Logf("screenshots in %s", shots)
 }

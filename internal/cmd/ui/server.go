@@ -22,6 +22,8 @@ func (s *server) handler() http.Handler {
 	static, _ := fs.Sub(assets, "assets")
 	mux.Handle("GET /", http.FileServerFS(static))
 	mux.HandleFunc("POST /api/refresh", s.refresh)
+	mux.HandleFunc("GET /api/diff", s.diff)
+	mux.HandleFunc("GET /api/diff/", s.diff)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) { s.cur.Load().h.ServeHTTP(w, r) })
 	return s.guard(mux)
 }

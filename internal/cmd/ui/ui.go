@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -19,10 +20,12 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmd/proxyconfig"
+	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
+	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
 
@@ -37,14 +40,21 @@ type Options struct {
 	Address     string
 	AllowRemote bool
 	Open        bool
+	// Diff is a source the page compares the shown one with at start (?diff= on the printed URL).
+	Diff string
+	// ControlPlane reads cp:<pod> sources to compare with (proxy-status's defaults).
+	ControlPlane *proxystatus.Options
 
 	// ready, when set (tests), is called with the printed URL once the server listens.
 	ready func(url string)
+	// readSideFunc, when set (tests), reads the sources to compare with.
+	readSideFunc func(context.Context, string) (configdiff.Input, error)
 }
 
 // NewCmdUI returns `xdsctl ui`.
 func NewCmdUI(f *cmdutil.Factory) *cobra.Command {
-	o := &Options{IO: f.IOStreams, Resolver: f.Resolver}
+	o := &Options{IO: f.IOStreams, Resolver: f.Resolver, ControlPlane: proxystatus.NewOptions(f)}
+	o.ControlPlane.IstioNamespace = "istio-system" // proxy-status's default: ui has no control plane flags
 	cmd := &cobra.Command{
 		Use:   "ui (<pod>[.<namespace>] | --admin <url> | -f <file> | --demo)",
 		Short: "Browse a proxy's config as a graph in a local web page",
@@ -54,6 +64,10 @@ clusters and endpoints with their health, expanded one step at a time, with sear
 resource's JSON, analyze's findings (listed, and as badges on their resources) and a trace form
 whose path (as xdsctl trace follows it) is highlighted in the graph. The page asks xdsctl for what
 it shows, never for the whole dump.
+
+With --diff SOURCE (or ?diff=SOURCE on the page's URL) the page also shows what differs between
+SOURCE, as before, and the shown proxy, as after, resource by resource as xdsctl diff SOURCE <shown>
+compares them: a file, an admin URL, a pod or cp:<pod>.
 
 A live proxy is read once at start; the page's Refresh button reads it again (never on a timer).
 The page's assets are built into xdsctl: no network access beyond the proxy is needed.
@@ -66,7 +80,10 @@ xdsctl ui -f config_dump.json --port 8080 --open
 
 # a pod's sidecar, or any Envoy's admin API
 xdsctl ui productpage-v1-7bbd79f8fd-k6j79.default
-xdsctl ui --admin http://127.0.0.1:9901`,
+xdsctl ui --admin http://127.0.0.1:9901
+
+# what changed in a pod's sidecar since a saved dump
+xdsctl ui productpage-v1-7bbd79f8fd-k6j79.default --diff before.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(args); err != nil {
@@ -85,6 +102,7 @@ xdsctl ui --admin http://127.0.0.1:9901`,
 	fl.StringVar(&o.Address, "address", "127.0.0.1", "Serve on this loopback `address`")
 	fl.BoolVar(&o.AllowRemote, "allow-non-loopback", false, "Let --address be a non-loopback address: anyone who can reach it sees the proxy's config")
 	fl.BoolVar(&o.Open, "open", false, "Open the page in the default browser")
+	fl.StringVar(&o.Diff, "diff", "", "Show what differs between this `source` (a file, an admin URL, a pod or cp:<pod>) and the shown proxy")
 	return cmd
 }
 
@@ -98,6 +116,11 @@ func (o *Options) validate(args []string) error {
 			return cmdutil.FlagErrorf("give a <pod>[.<namespace>], --admin <url>, --file <path> or --demo")
 		}
 		return err
+	}
+	if o.Diff != "" {
+		if err := checkDiffSource(o.Diff); err != nil {
+			return cmdutil.FlagErrorf("--diff %q: %s", o.Diff, err.Error())
+		}
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		return cmdutil.FlagErrorf("--port must be between 0 and 65535, got %d", o.Port)
@@ -199,6 +222,14 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s := &server{load: o.load, live: o.live(), diffs: &diffs{read: o.readSide}}
+	s.store(a)
+	if o.Diff != "" {
+		// A source that cannot be compared with fails now, not on the page.
+		if _, err := s.diffs.get(ctx, a, o.Diff); err != nil {
+			return fmt.Errorf("--diff %s: %w", o.Diff, err)
+		}
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.Port)))
 	if err != nil {
 		return cmdutil.WithHint(fmt.Errorf("cannot serve on %s: %w", net.JoinHostPort(o.Address, strconv.Itoa(o.Port)), err),
@@ -206,8 +237,10 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	host := net.JoinHostPort(o.Address, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	url := "http://" + host + "/"
-	s := &server{host: host, load: o.load, live: o.live()}
-	s.store(a)
+	if o.Diff != "" {
+		url += "?diff=" + neturl.QueryEscape(o.Diff)
+	}
+	s.host = host
 	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	fmt.Fprintf(o.IO.ErrOut, "Serving %s; press Ctrl-C to stop\n", a.Overview().Source)
@@ -235,9 +268,10 @@ func (o *Options) Run(ctx context.Context) error {
 
 // server serves the page and the API of the current read of the source.
 type server struct {
-	host string // the Host header every request must carry: the one in the printed URL
-	live bool
-	load func(context.Context) (*uiapi.API, error)
+	host  string // the Host header every request must carry: the one in the printed URL
+	live  bool
+	load  func(context.Context) (*uiapi.API, error)
+	diffs *diffs
 
 	cur       atomic.Pointer[current]
 	refreshMu sync.Mutex

@@ -29,6 +29,6 @@ writeFileSync(`${out}/THIRD_PARTY_LICENSES.txt`, [
 ].map(([name, file]) => `${name}\n${"=".repeat(name.length)}\n${readFileSync(file, "utf8").trim()}\n`).join("\n"));
 
 // The sources: keep in step with sources in ../assets_test.go.
-const sources = ["build.mjs", "package.json", "package-lock.json", "tsconfig.json", "src/app.ts", "src/api.ts", "src/index.html", "src/style.css", "src/favicon.svg"];
+const sources = ["build.mjs", "package.json", "package-lock.json", "tsconfig.json", "src/app.ts", "src/api.ts", "src/diff.ts", "src/index.html", "src/style.css", "src/favicon.svg"];
 const lines = sources.sort().map((f) => `${createHash("sha256").update(readFileSync(f)).digest("hex")}  ${f}\n`);
 writeFileSync(`${out}/SOURCES.sha256`, lines.join(""));

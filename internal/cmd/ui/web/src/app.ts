@@ -3,6 +3,7 @@
 import cytoscape from "cytoscape";
 import dagre from "cytoscape-dagre";
 import { api, Overview, ListenerItem, Badge, Findings, TraceAnswer, ListenerDetail, RouteConfigDetail, VirtualHostOut, ClusterDetail } from "./api";
+import { initDiff } from "./diff";
 
 cytoscape.use(dagre);
 
@@ -390,6 +391,7 @@ $("refresh").addEventListener("click", async () => {
     cy.elements().remove();
     layout();
     void loadFindings();
+    document.dispatchEvent(new Event("xdsctl:refreshed")); // the diff view compares again
   } catch (e) {
     showError(e);
   } finally {
@@ -479,6 +481,7 @@ async function showTrace(t: TraceAnswer) {
 }
 
 void load();
+initDiff({ cy, start }); // ?diff=SOURCE: what differs between SOURCE and the shown proxy
 
 // For the browser tests (web/e2e): what the graph shows, and a tap on a node as a click does.
 (window as unknown as { xdsctlUI: unknown }).xdsctlUI = {
