@@ -3,9 +3,7 @@ package uiapi
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -16,23 +14,7 @@ import (
 var ErrBadRequest = errors.New("bad request")
 
 // TraceQuery is what the page's trace form gives, as `xdsctl trace` takes it.
-type TraceQuery struct {
-	To      string   // ip:port the connection goes to
-	Host    string   // the Host header; default: To
-	Path    string   // default /
-	Method  string   // default GET
-	Headers []string // "name: value"
-	Inbound bool     // enter the sidecar's inbound listener
-	TCP     bool     // not HTTP: no request is routed
-	TLS     bool     // the client starts TLS
-	SNI     string   // its server name
-	ALPN    []string // the protocols it offers
-	Source  string   // the client's ip[:port], for source matches
-	// Random is the request's random value (weighted clusters, runtime fractions); "" leaves
-	// the engine's default (0, said in the steps).
-	Random   string
-	Listener string // start at the listener of this name (an internal listener)
-}
+type TraceQuery = trace.Spec
 
 // ParseTraceQuery reads the query string of /api/trace: to, host, path, method, header
 // (repeated), inbound, tcp, tls, sni, alpn (comma-separated or repeated), source,
@@ -47,8 +29,14 @@ func ParseTraceQuery(v url.Values) TraceQuery {
 			}
 		}
 	}
+	var headers []string
+	for _, h := range v["header"] {
+		if strings.TrimSpace(h) != "" { // the form's empty header lines
+			headers = append(headers, h)
+		}
+	}
 	return TraceQuery{To: strings.TrimSpace(v.Get("to")), Host: v.Get("host"), Path: v.Get("path"), Method: v.Get("method"),
-		Headers: v["header"], Inbound: flag("inbound"), TCP: flag("tcp"), TLS: flag("tls"), SNI: v.Get("sni"), ALPN: alpn,
+		Headers: headers, Inbound: flag("inbound"), TCP: flag("tcp"), TLS: flag("tls"), SNI: v.Get("sni"), ALPN: alpn,
 		Source: strings.TrimSpace(v.Get("source")), Random: strings.TrimSpace(v.Get("random-value")),
 		Listener: strings.TrimSpace(v.Get("listener"))}
 }
@@ -68,90 +56,24 @@ type TraceAnswer struct {
 	Warnings []string `json:"warnings"`
 }
 
-func (q TraceQuery) build() (*trace.Connection, *trace.Request, error) {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrBadRequest, fmt.Sprintf(format, args...))
-	}
-	if q.To == "" {
-		return nil, nil, bad("give to, the ip:port the connection goes to (e.g. 10.96.0.10:9080)")
-	}
-	to, err := netip.ParseAddrPort(q.To)
-	if err != nil {
-		return nil, nil, bad("to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443); for a service, give its ClusterIP and its name as host", q.To)
-	}
-	if q.SNI != "" && !q.TLS {
-		return nil, nil, bad("sni is the server name of a TLS handshake: set tls too")
-	}
-	if q.Inbound && q.Listener != "" {
-		return nil, nil, bad("inbound enters virtualInbound; listener names another: give one of them")
-	}
-	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: q.Inbound, TLS: q.TLS, SNI: q.SNI,
-		ALPN: q.ALPN, TCP: q.TCP, Listener: q.Listener}
-	if q.Source != "" {
-		if ap, err := netip.ParseAddrPort(q.Source); err == nil {
-			conn.SourceIP, conn.SourcePort = ap.Addr().Unmap(), uint32(ap.Port())
-		} else if ip, err := netip.ParseAddr(q.Source); err == nil {
-			conn.SourceIP = ip.Unmap()
-		} else {
-			return nil, nil, bad("source %q is not an ip or ip:port (e.g. 10.244.0.7, 10.244.0.7:41234)", q.Source)
+// build is the trace engine's connection and request, or ErrBadRequest with the form's names.
+func build(q TraceQuery) (*trace.Connection, *trace.Request, error) {
+	conn, req, err := q.Build()
+	var se *trace.SpecError
+	if errors.As(err, &se) {
+		msg := se.Say(func(field string) string { return field })
+		if se.Field == "to" && se.Value != "" {
+			msg += "; for a service, give its ClusterIP and its name as host"
 		}
+		return nil, nil, fmt.Errorf("%w: %s", ErrBadRequest, msg)
 	}
-	var random uint64
-	if q.Random != "" {
-		if random, err = strconv.ParseUint(q.Random, 10, 64); err != nil {
-			return nil, nil, bad("random-value %q is not a whole number from 0 to 18446744073709551615", q.Random)
-		}
-	}
-	if q.TCP {
-		if q.Host != "" || q.Path != "" || q.Method != "" || len(q.Headers) > 0 || q.Random != "" {
-			return nil, nil, bad("tcp traces a connection that is not HTTP: leave host, path, method, headers and random-value empty")
-		}
-		return conn, nil, nil
-	}
-	req := &trace.Request{Authority: q.Host, Path: q.Path, Method: q.Method, RandomValue: random, RandomSet: q.Random != ""}
-	if req.Authority == "" {
-		req.Authority = q.To
-	}
-	if req.Path == "" {
-		req.Path = "/"
-	}
-	if req.Method == "" {
-		req.Method = "GET"
-	}
-	if !strings.HasPrefix(req.Path, "/") && req.Path != "*" {
-		return nil, nil, bad("path %q does not start with /", q.Path)
-	}
-	for _, h := range q.Headers {
-		if strings.TrimSpace(h) == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(strings.TrimPrefix(h, ":"), ":")
-		if strings.HasPrefix(h, ":") {
-			name = ":" + name
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		if !ok || name == "" || name == ":" {
-			return nil, nil, bad("header %q is not 'name: value'", h)
-		}
-		value = strings.TrimSpace(value)
-		switch name {
-		case ":authority", "host":
-			req.Authority = value
-		case ":path":
-			req.Path = value
-		case ":method":
-			req.Method = value
-		default:
-			req.Headers = append(req.Headers, trace.Header{Name: name, Value: value})
-		}
-	}
-	return conn, req, nil
+	return conn, req, err
 }
 
 // Trace follows the connection (and request) q describes through the proxy's config with the
 // trace engine, as `xdsctl trace` does.
 func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
-	conn, req, err := q.build()
+	conn, req, err := build(q)
 	if err != nil {
 		return nil, err
 	}

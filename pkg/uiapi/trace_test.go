@@ -79,7 +79,7 @@ func TestTraceFieldsBadQuery(t *testing.T) {
 		"to=10.96.0.10:9080&source=pod-a":                  `source \"pod-a\" is not an ip or ip:port`,
 		"to=10.96.0.10:9080&random-value=-1":               `random-value \"-1\" is not a whole number`,
 		"to=10.96.0.10:9080&random-value=half":             `random-value \"half\" is not a whole number`,
-		"to=10.96.0.10:9080&tcp=1&random-value=3":          "leave host, path, method, headers and random-value empty",
+		"to=10.96.0.10:9080&tcp=1&random-value=3":          "tcp traces a connection that is not HTTP: leave out random-value",
 		"to=10.96.0.10:9080&inbound=1&listener=virtualOut": "give one of them",
 	} {
 		code, body := get(t, h, "/api/trace?"+q)

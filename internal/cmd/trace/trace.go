@@ -4,6 +4,7 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -149,79 +150,39 @@ func (o *Options) validate(cmd *cobra.Command, args []string) error {
 	if o.To == "" {
 		return cmdutil.FlagErrorf("give --to <ip:port>, the destination to trace (or --tests <file> to run route tests)")
 	}
-	to, err := netip.ParseAddrPort(o.To)
-	if err != nil {
-		err := cmdutil.FlagErrorf("--to %q is not an ip:port (e.g. 10.96.0.10:9080, [fd00::1]:443)", o.To)
-		if h, _, ok := strings.Cut(o.To, ":"); ok && h != "" && !strings.ContainsAny(h, "[]") && !isIP(h) {
+	spec := trace.Spec{To: o.To, Host: o.Host, Headers: o.Headers, Inbound: o.Inbound, TCP: o.TCP, TLS: o.TLS, SNI: o.SNI,
+		ALPN: o.ALPN, Source: o.SourceAddr, Listener: o.Listener}
+	if cmd.Flags().Changed("path") || !o.TCP { // their defaults (/, GET) are no request of a TCP trace
+		spec.Path = o.Path
+	}
+	if cmd.Flags().Changed("method") || !o.TCP {
+		spec.Method = o.Method
+	}
+	if o.RandomSet {
+		spec.Random = strconv.FormatUint(o.RandomValue, 10)
+	}
+	conn, req, err := spec.Build()
+	var se *trace.SpecError
+	if errors.As(err, &se) {
+		err := cmdutil.FlagErrorf("%s", se.Say(flagName))
+		if h, _, ok := strings.Cut(o.To, ":"); se.Field == "to" && ok && h != "" && !strings.ContainsAny(h, "[]") && !isIP(h) {
 			return cmdutil.WithHint(err, fmt.Sprintf("--to is the address the connection goes to: for a service, its ClusterIP (kubectl get svc %s), with --host %s for the Host header", strings.Split(h, ".")[0], o.To))
 		}
 		return err
 	}
-	if o.Inbound && o.Listener != "" {
-		return cmdutil.FlagErrorf("--inbound enters virtualInbound; --listener names another: give one of them")
-	}
-	conn := &trace.Connection{DestIP: to.Addr().Unmap(), DestPort: uint32(to.Port()), Inbound: o.Inbound, TLS: o.TLS, SNI: o.SNI, ALPN: o.ALPN, TCP: o.TCP, Listener: o.Listener}
-	if o.SourceAddr != "" {
-		if ap, err := netip.ParseAddrPort(o.SourceAddr); err == nil {
-			conn.SourceIP, conn.SourcePort = ap.Addr().Unmap(), uint32(ap.Port())
-		} else if a, err := netip.ParseAddr(o.SourceAddr); err == nil {
-			conn.SourceIP = a.Unmap()
-		} else {
-			return cmdutil.FlagErrorf("--source %q is not an ip or ip:port", o.SourceAddr)
-		}
-	}
-	if o.SNI != "" && !o.TLS {
-		return cmdutil.FlagErrorf("--sni is the server name of a TLS handshake: add --tls")
-	}
-	if o.TCP {
-		for _, fl := range []string{"host", "path", "method", "header"} {
-			if cmd.Flags().Changed(fl) {
-				return cmdutil.FlagErrorf("--tcp traces a connection that is not HTTP: drop --%s", fl)
-			}
-		}
-	}
-	req := &trace.Request{Authority: o.Host, Path: o.Path, Method: o.Method, RandomValue: o.RandomValue, RandomSet: o.RandomSet}
-	if req.Authority == "" {
-		req.Authority = o.To
-	}
-	if !strings.HasPrefix(req.Path, "/") && req.Path != "*" {
-		return cmdutil.FlagErrorf("--path %q does not start with /", o.Path)
-	}
-	for _, h := range o.Headers {
-		name, value, ok := splitHeader(h)
-		if !ok {
-			return cmdutil.FlagErrorf("-H %q is not 'name: value'", h)
-		}
-		switch name {
-		case ":authority", "host":
-			req.Authority = value
-		case ":path":
-			req.Path = value
-		case ":method":
-			req.Method = value
-		default:
-			req.Headers = append(req.Headers, trace.Header{Name: name, Value: value})
-		}
+	if err != nil {
+		return err
 	}
 	o.conn, o.req = conn, req
 	return nil
 }
 
-// splitHeader splits 'name: value' (a pseudo-header's leading ':' is part of the name).
-func splitHeader(h string) (string, string, bool) {
-	start := 0
-	if strings.HasPrefix(h, ":") {
-		start = 1
+// flagName is how a trace.Spec field is given on the command line.
+func flagName(field string) string {
+	if field == "header" {
+		return "-H"
 	}
-	i := strings.IndexByte(h[start:], ':')
-	if i < 0 {
-		return "", "", false
-	}
-	name := strings.ToLower(strings.TrimSpace(h[:start+i]))
-	if name == "" || name == ":" || strings.ContainsAny(name, " \t") {
-		return "", "", false
-	}
-	return name, strings.TrimSpace(h[start+i+1:]), true
+	return "--" + field
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {

@@ -166,7 +166,7 @@ func TestTraceErrors(t *testing.T) {
 		{"bad header", "-f " + front + " --to 1.2.3.4:80 -H nocolon", `-H "nocolon" is not 'name: value'`},
 		{"bad source", "-f " + front + " --to 1.2.3.4:80 --source x", `--source "x" is not an ip or ip:port`},
 		{"sni without tls", "-f " + front + " --to 1.2.3.4:80 --sni a", "--sni is the server name of a TLS handshake: add --tls"},
-		{"tcp with path", "-f " + front + " --to 1.2.3.4:80 --tcp --path /x", "--tcp traces a connection that is not HTTP: drop --path"},
+		{"tcp with path", "-f " + front + " --to 1.2.3.4:80 --tcp --path /x", "--tcp traces a connection that is not HTTP: leave out --path"},
 		{"bad path", "-f " + front + " --to 1.2.3.4:80 --path x", `--path "x" does not start with /`},
 		{"tests with to", "-f " + front + " --tests x --to 1.2.3.4:80", "--to traces one request; --tests takes each test's request from the file"},
 		{"route-config without tests", "-f " + front + " --to 1.2.3.4:80 --route-config x", "--route-config works with --tests <file>"},
