@@ -107,7 +107,7 @@ func New(baseURL string, o Options) (*Client, error) {
 // elsewhere would be shown as if the proxy had given it.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != c.base.Scheme || req.URL.Host != c.base.Host {
-		return cmdutil.WithHint(kindErrorf(ErrRedirect, "redirected to %s, another host than %s", redact(req.URL), c.base.Host),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrRedirect, "redirected to %s, another host than %s", redact(req.URL), c.base.Host),
 			"xdsctl shows only what the admin API itself answers; point --admin at the proxy's admin port, not at something that redirects")
 	}
 	if len(via) >= maxRedirects {
@@ -201,13 +201,13 @@ func (c *Client) do(ctx context.Context, method, path string) ([]byte, error) {
 	if err != nil {
 		var tl *boundedread.TooLargeError
 		if errors.As(err, &tl) {
-			return nil, cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: %s of --%s", c.what(method, path), tl.Error(), cmdutil.MaxResponseFlag),
+			return nil, cmdutil.WithHint(cmdutil.KindErrorf(ErrTooLarge, "%s: %s of --%s", c.what(method, path), tl.Error(), cmdutil.MaxResponseFlag),
 				fmt.Sprintf("if the proxy really holds that much configuration, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, cmdutil.FormatByteSize(2*c.opts.MaxBody)))
 		}
 		return nil, c.connError(ctx, method, path, err, n)
 	}
 	if isHTML(resp.Header.Get("Content-Type"), data) {
-		return nil, cmdutil.WithHint(kindErrorf(ErrHTML, "%s: answered with an HTML page%s, not Envoy's admin API (a proxy or login page in front of it?)", c.what(method, path), titled(pageTitle(data))),
+		return nil, cmdutil.WithHint(cmdutil.KindErrorf(ErrHTML, "%s: answered with an HTML page%s, not Envoy's admin API (a proxy or login page in front of it?)", c.what(method, path), titled(pageTitle(data))),
 			hintHTML)
 	}
 	return data, nil
@@ -271,7 +271,7 @@ func (c *Client) connError(ctx context.Context, method, path string, err error, 
 			"is that port Envoy's admin API? Envoy may also be restarting")
 	}
 	if strings.Contains(err.Error(), "server response headers exceeded") {
-		return cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: the answer's headers are larger than %s", c.what(method, path), boundedread.Size(maxHeaderBytes)),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTooLarge, "%s: the answer's headers are larger than %s", c.what(method, path), boundedread.Size(maxHeaderBytes)),
 			"is that port Envoy's admin API?")
 	}
 	var dnsErr *net.DNSError
@@ -302,19 +302,6 @@ var (
 	ErrHTML        = errors.New("an HTML page")
 	ErrRedirect    = errors.New("redirected to another host")
 )
-
-// kindError prints its message and unwraps to a sentinel, so the sentinel's text is not repeated.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e *kindError) Error() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
-
-func kindErrorf(kind error, format string, args ...any) error {
-	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
-}
 
 // isHTML tells whether an answer is a web page: its Content-Type says so, or its first bytes are
 // an HTML document's. Envoy's admin API answers the paths xdsctl reads with JSON or text.

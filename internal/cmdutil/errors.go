@@ -63,6 +63,21 @@ func HintOf(err error) string {
 	return ""
 }
 
+// KindError is an error with a message of its own that unwraps to a sentinel error (its kind), so
+// callers tell failures apart with errors.Is and the sentinel's text is not repeated.
+type KindError struct {
+	Msg  string
+	Kind error
+}
+
+func (e *KindError) Error() string { return e.Msg }
+func (e *KindError) Unwrap() error { return e.Kind }
+
+// KindErrorf is a KindError of kind with a formatted message.
+func KindErrorf(kind error, format string, args ...any) error {
+	return &KindError{Msg: fmt.Sprintf(format, args...), Kind: kind}
+}
+
 // ProblemsError means the command succeeded but found problems: exit code 3, with the message printed.
 type ProblemsError struct{ Msg string }
 

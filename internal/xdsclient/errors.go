@@ -31,19 +31,6 @@ var (
 // hintNotXDS is the hint when what answered at --xds-address does not behave as an xDS server.
 const hintNotXDS = "check that --xds-address is the control plane's gRPC xDS port (istiod: 15010 plaintext, 15012 TLS; the bundled control plane: 18000), not an HTTP port (istiod's 15014) or an Envoy admin API"
 
-// kindError prints its message and unwraps to a sentinel, so the sentinel's text is not repeated.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e *kindError) Error() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
-
-func kindErrorf(kind error, format string, args ...any) error {
-	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
-}
-
 func isUnimplemented(err error) bool {
 	return status.Code(err) == codes.Unimplemented
 }
@@ -65,16 +52,16 @@ func (c *Conn) callError(parent, ctx context.Context, what string, err error) er
 		if i := strings.Index(msg, "last connection error: "); i >= 0 {
 			detail = ": " + strings.TrimSuffix(msg[i+len("last connection error: "):], `"`)
 		}
-		return cmdutil.WithHint(kindErrorf(ErrTimeout, "%s: no answer within %s%s", pre, c.opts.Timeout, detail),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTimeout, "%s: no answer within %s%s", pre, c.opts.Timeout, detail),
 			"check the address and that the control plane is up; raise --timeout for a very large mesh")
 	case st.Code() == codes.Unauthenticated:
-		return cmdutil.WithHint(kindErrorf(ErrUnauthorized, "%s: the control plane refused the credentials: %s", pre, msg),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnauthorized, "%s: the control plane refused the credentials: %s", pre, msg),
 			"pass a valid bearer token with --token, or client certificates with --cert/--key")
 	case st.Code() == codes.PermissionDenied:
-		return cmdutil.WithHint(kindErrorf(ErrUnauthorized, "%s: permission denied: %s", pre, msg),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnauthorized, "%s: permission denied: %s", pre, msg),
 			"the identity of the token or certificate may not read debug information; istiod allows it for service accounts of its own namespace")
 	case st.Code() == codes.Unimplemented:
-		return cmdutil.WithHint(kindErrorf(ErrUnimplemented, "%s: the server does not serve it", pre),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnimplemented, "%s: the server does not serve it", pre),
 			"is this the control plane's xDS port? For istiod leave out --xds-address (xdsctl asks istio.io/debug/syncz), or use --from-proxies")
 	case st.Code() == codes.Unavailable:
 		return c.unavailable(pre, msg)
@@ -90,14 +77,14 @@ func (c *Conn) unavailable(pre, msg string) error {
 	low := strings.ToLower(msg)
 	switch {
 	case strings.Contains(low, "no application protocol"):
-		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server speaks TLS but not HTTP/2, so it is not a gRPC server", pre), hintNotXDS)
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrNotXDS, "%s: the server speaks TLS but not HTTP/2, so it is not a gRPC server", pre), hintNotXDS)
 	case strings.Contains(low, "connection refused"):
-		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: connection refused", pre),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnreachable, "%s: connection refused", pre),
 			"is the control plane running and listening on that port? Check --xds-address")
 	case strings.Contains(low, "no such host"):
-		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: cannot resolve the host", pre), "check the host name in --xds-address")
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnreachable, "%s: cannot resolve the host", pre), "check the host name in --xds-address")
 	case strings.Contains(low, "first record does not look like a tls handshake"):
-		return cmdutil.WithHint(kindErrorf(ErrTLS, "%s: the server does not speak TLS", pre), "pass --plaintext")
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTLS, "%s: the server does not speak TLS", pre), "pass --plaintext")
 	case strings.Contains(low, "certificate signed by unknown authority") || strings.Contains(low, "x509:") || strings.Contains(low, "tls:"):
 		detail := msg
 		if i := strings.Index(low, "x509:"); i >= 0 {
@@ -106,22 +93,22 @@ func (c *Conn) unavailable(pre, msg string) error {
 			detail = msg[i:]
 		}
 		detail = strings.TrimSuffix(detail, `"`)
-		return cmdutil.WithHint(kindErrorf(ErrTLS, "%s: TLS handshake failed: %s", pre, detail),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTLS, "%s: TLS handshake failed: %s", pre, detail),
 			"pass the control plane's CA with --ca (or --insecure to skip verification), and --cert/--key if it wants a client certificate")
 	case !c.opts.Plaintext && (strings.Contains(low, "broken pipe") || strings.Contains(low, "connection reset")):
-		return cmdutil.WithHint(kindErrorf(ErrTLS, "%s: the server closed the connection during the TLS handshake", pre),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTLS, "%s: the server closed the connection during the TLS handshake", pre),
 			"the server may want a client certificate (--cert/--key), or speak plaintext (--plaintext)")
 	case strings.Contains(low, "looked like an http/1.1 header") || strings.Contains(low, "server preface: http2: frame too large"):
 		// HTTP/1 bytes where an HTTP/2 frame should be (an HTTP/1.0 status line gets no note)
-		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: an HTTP/1 server answered, not a gRPC server", pre), hintNotXDS)
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrNotXDS, "%s: an HTTP/1 server answered, not a gRPC server", pre), hintNotXDS)
 	case c.opts.Plaintext && (strings.Contains(low, "server preface") || strings.Contains(low, "connection closed") || strings.Contains(low, "eof")):
-		return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: the server closed the connection", pre),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnreachable, "%s: the server closed the connection", pre),
 			"the server may want TLS: drop --plaintext")
 	}
 	if i := strings.Index(msg, "last connection error: "); i >= 0 {
 		msg = strings.TrimSuffix(msg[i+len("last connection error: "):], `"`)
 	}
-	return cmdutil.WithHint(kindErrorf(ErrUnreachable, "%s: %s", pre, msg), "check the address and that the control plane is up")
+	return cmdutil.WithHint(cmdutil.KindErrorf(ErrUnreachable, "%s: %s", pre, msg), "check the address and that the control plane is up")
 }
 
 // faultError explains the answers of a server that is not the xDS server it was taken for: a stream
@@ -135,16 +122,16 @@ func (c *Conn) faultError(pre string, err error, st *status.Status) error {
 		if m := webAnswer.FindStringSubmatch(msg); m != nil {
 			what = fmt.Sprintf("a web server (HTTP %s, %s)", m[1], m[2])
 		}
-		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: %s answered, not a gRPC server", pre, what), hintNotXDS)
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrNotXDS, "%s: %s answered, not a gRPC server", pre, what), hintNotXDS)
 	case errors.Is(err, io.EOF):
-		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server ended the stream without answering", pre),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrNotXDS, "%s: the server ended the stream without answering", pre),
 			"the server may not serve that request (an old istiod, or not istiod at all); "+hintNotXDS)
 	case strings.Contains(msg, "cardinality violation"):
 		what := "with no message"
 		if strings.Contains(msg, "another message") {
 			what = "with more than one message"
 		}
-		return cmdutil.WithHint(kindErrorf(ErrNotXDS, "%s: the server answered a single request %s, as no CSDS server does", pre, what), hintNotXDS)
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrNotXDS, "%s: the server answered a single request %s, as no CSDS server does", pre, what), hintNotXDS)
 	case st.Code() == codes.ResourceExhausted && strings.Contains(msg, "larger than max"):
 		size := ""
 		if m := largerThanMax.FindStringSubmatch(msg); m != nil {
@@ -152,7 +139,7 @@ func (c *Conn) faultError(pre string, err error, st *status.Status) error {
 				size = " " + boundedread.Size(n) + ","
 			}
 		}
-		return cmdutil.WithHint(kindErrorf(ErrTooLarge, "%s: the answer is%s more than the %s limit of --%s", pre, size, boundedread.Size(c.opts.MaxResponse), cmdutil.MaxResponseFlag),
+		return cmdutil.WithHint(cmdutil.KindErrorf(ErrTooLarge, "%s: the answer is%s more than the %s limit of --%s", pre, size, boundedread.Size(c.opts.MaxResponse), cmdutil.MaxResponseFlag),
 			fmt.Sprintf("if the control plane really knows that many proxies, raise --%s (e.g. --%s %s)", cmdutil.MaxResponseFlag, cmdutil.MaxResponseFlag, cmdutil.FormatByteSize(min(2*c.opts.MaxResponse, 2<<30))))
 	}
 	return nil
