@@ -24,7 +24,7 @@ test: deps build
 	@test -z "$$(gofmt -l cmd internal pkg)" || { echo "gofmt needed:"; gofmt -l cmd internal pkg; exit 1; }
 	GO=$(GO) ./hack/kube-e2e/ensure.sh >/dev/null
 	./hack/ui-e2e/ensure.sh
-	XDSCTL_E2E=1 $(GO) test -count=1 ./...
+	XDSCTL_E2E=1 XDSCTL_ARTIFACTS=$${XDSCTL_ARTIFACTS:-$(CURDIR)/artifacts} $(GO) test -count=1 ./...
 
 ## deps: the Go modules, downloaded quietly (one line when there is something to fetch)
 deps:
