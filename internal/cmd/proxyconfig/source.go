@@ -3,6 +3,7 @@ package proxyconfig
 import (
 	"context"
 
+	"github.com/xdsctl/xdsctl/internal/admin"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/inputfile"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
@@ -34,7 +35,7 @@ type Input = input
 // the proxy does not answer them.
 func LoadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOptions, paths, optional []string) ([]Input, error) {
 	if s.File != "" {
-		data, err := readFile(f, s.File)
+		data, err := fileInput(paths).Read(s.File, f.IOStreams.In)
 		if err != nil {
 			return nil, err
 		}
@@ -62,9 +63,18 @@ func LoadInputs(ctx context.Context, f *cmdutil.Factory, s *cmdutil.SourceOption
 	return out, nil
 }
 
-// readFile reads path, or standard input for "-" (see inputfile: big files are mapped, not copied).
-func readFile(f *cmdutil.Factory, path string) ([]byte, error) {
-	return inputfile.Read(path, f.IOStreams.In)
+// fileInput says how messages about -f name what the view reads: a saved /config_dump (the zero
+// Input), or the /stats output that pc stats reads. (pc endpoints reads either a dump or
+// /clusters: its own messages say so.)
+func fileInput(paths []string) inputfile.Input {
+	for _, p := range paths {
+		if p == admin.PathStatsJSON || p == admin.PathStatsPrometheus {
+			return inputfile.Input{Want: "the path of saved Envoy /stats output",
+				Hint: "give the path of saved /stats output (curl localhost:15000/stats > stats.txt), or - to read standard input",
+				Kind: "Envoy /stats output"}
+		}
+	}
+	return inputfile.Input{}
 }
 
 // ParseDump reads one proxy's /config_dump, or a static config, as proxy-config's views do (see
