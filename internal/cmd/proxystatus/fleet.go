@@ -278,7 +278,11 @@ const cpFlag = "--control-plane-file"
 // readInput reads path, or standard input for "-"; the messages name the input by its flag
 // ("file" for --file, as the messages always have).
 func readInput(in io.Reader, path, flag string) ([]byte, error) {
-	return inputfile.Input{Flag: flag, Want: "a file", Hint: "check the path", Kind: "a saved status or config dump", Max: maxInput}.Read(path, in)
+	hint := "give the path of a saved syncz or CSDS response (with a proxy: its config dump), or - to read standard input"
+	if flag == cpFlag {
+		hint = "give the path of the control plane's view of the proxy: a config dump, or a saved istiod config_dump or CSDS response"
+	}
+	return inputfile.Input{Flag: flag, Want: "a file", Hint: hint, Kind: "a saved status or config dump", Max: maxInput}.Read(path, in)
 }
 
 // inputName is how messages name the input at path given with flag: `file "x.json"`,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +189,19 @@ func TestStdinNamed(t *testing.T) {
 	_, stderr, code = h.run("--file", sharedPath("istio/writer__compare__configdump_diff.json"), "--control-plane-file", "-")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "Error: standard input (--control-plane-file -) is not a config dump, nor istiod's config_dump or a CSDS response\n", stderr)
+}
+
+// TestMissingFiles: a missing --file or --control-plane-file is named, with what to give.
+func TestMissingFiles(t *testing.T) {
+	h := newHarness(t, nil)
+	missing := filepath.Join(t.TempDir(), "syncz.json")
+	_, stderr, code := h.run("--file", missing)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "Error: file \""+missing+"\" does not exist\nHint: give the path of a saved syncz or CSDS response (with a proxy: its config dump), or - to read standard input\n", stderr)
+
+	_, stderr, code = h.run("--file", sharedPath("istio/writer__compare__configdump_diff.json"), "--control-plane-file", missing)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "Error: --control-plane-file \""+missing+"\" does not exist\nHint: give the path of the control plane's view of the proxy: a config dump, or a saved istiod config_dump or CSDS response\n", stderr)
 }
 
 // TestBadJQ: a bad --jq is a usage error found before any control plane or file is read.
