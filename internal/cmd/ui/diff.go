@@ -39,8 +39,15 @@ func (o *Options) readSide(ctx context.Context, s string) (configdiff.Input, err
 		timeout = 10 * time.Second
 	}
 	r := &diff.Options{IO: o.IO, Resolver: o.Resolver, ControlPlane: o.ControlPlane, AdminPort: o.Source.AdminPort, Timeout: timeout}
-	return r.Read(ctx, s)
+	in, err := r.Read(ctx, s)
+	if cmdutil.HintOf(err) == diff.MissingSourceHint {
+		err = cmdutil.WithHint(err, missingSourceHint) // ui compares with no standard input
+	}
+	return in, err
 }
+
+// missingSourceHint is diff.MissingSourceHint without standard input, which ui cannot read.
+const missingSourceHint = "give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"
 
 // diffs holds the latest comparison (the page asks for its list and then for one resource at a
 // time): a big dump's takes seconds.

@@ -111,7 +111,7 @@ func TestDiffErrors(t *testing.T) {
 		{"-", http.StatusBadRequest, `compare with "-": standard input cannot be compared with in ui: save it to a file and give its path`, ""},
 		{"cp:", http.StatusBadRequest, `compare with "cp:": cp: names no pod: give cp:<pod>[.<namespace>]`, ""},
 		{"missing.json", http.StatusUnprocessableEntity, `compare with missing.json: "missing.json" is neither a file nor a proxy: no such file`,
-			"give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"},
+			"give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"},
 		{"diff.go", http.StatusUnprocessableEntity, `compare with diff.go: file "diff.go": input is neither JSON nor valid YAML: yaml: `, ""},
 		{"reviews-v1", http.StatusUnprocessableEntity, "compare with reviews-v1: no live proxies can be reached from here", ""},
 		{"cp:reviews-v1", http.StatusUnprocessableEntity, "compare with cp:reviews-v1: no control plane can be reached from here", ""},
@@ -156,7 +156,8 @@ func TestDiffFlagErrors(t *testing.T) {
 	err := (&Options{IO: ios, Demo: true, Address: "127.0.0.1", Diff: "missing.json"}).Run(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, `--diff missing.json: "missing.json" is neither a file nor a proxy: no such file`, err.Error())
-	assert.Equal(t, "give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]", cmdutil.HintOf(err))
+	assert.Equal(t, "give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]", cmdutil.HintOf(err),
+		"ui cannot compare with standard input: its hint does not offer it")
 	assert.Empty(t, out.String(), "no URL: nothing is served")
 }
 
