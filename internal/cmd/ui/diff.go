@@ -11,6 +11,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmd/diff"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
@@ -40,8 +41,12 @@ func (o *Options) readSide(ctx context.Context, s string) (configdiff.Input, err
 	}
 	r := &diff.Options{IO: o.IO, Resolver: o.Resolver, ControlPlane: o.ControlPlane, AdminPort: o.Source.AdminPort, Timeout: timeout}
 	in, err := r.Read(ctx, s)
-	if cmdutil.HintOf(err) == diff.MissingSourceHint {
+	switch {
+	case cmdutil.HintOf(err) == diff.MissingSourceHint:
 		err = cmdutil.WithHint(err, missingSourceHint) // ui compares with no standard input
+	case errors.Is(err, kube.ErrNoConfig):
+		// proxy-status's hint names its --xds-address and --file, which ui does not have
+		err = cmdutil.WithHint(err, "pass --kubeconfig or set KUBECONFIG; outside Kubernetes compare with a saved dump file or an admin URL (http://host:port)")
 	}
 	return in, err
 }
