@@ -2,6 +2,8 @@ package uiapi
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/xdsctl/xdsctl/pkg/analyze"
 )
@@ -11,12 +13,15 @@ import (
 type Finding struct {
 	analyze.Finding
 	Node string `json:"node,omitempty"`
+	// ID is the id of the node (ids.go): the resource's, or the InlineKey of the inline route
+	// configuration the finding is in.
+	ID string `json:"id,omitempty"`
 }
 
 // Badge sums up the findings on one resource of the graph.
 type Badge struct {
 	Kind  string `json:"kind"`
-	Name  string `json:"name"`
+	Name  string `json:"name"` // the node's id
 	Count int    `json:"count"`
 	Worst string `json:"worst"` // error, warning or info
 }
@@ -71,10 +76,10 @@ func (a *API) analyze() (Findings, error) {
 	for _, fd := range res.Findings {
 		sev := fd.Severity.String()
 		f.Counts[sev]++
-		node := nodeKinds[fd.Resource.Kind]
+		node, id := a.nodeOfFinding(fd.Resource)
 		f.Total++
 		if len(f.Findings) < MaxFindings {
-			f.Findings = append(f.Findings, Finding{Finding: fd, Node: node})
+			f.Findings = append(f.Findings, Finding{Finding: fd, Node: node, ID: id})
 		}
 		if node == "" {
 			continue
@@ -82,12 +87,12 @@ func (a *API) analyze() (Findings, error) {
 		if node == KindEndpoints {
 			node = KindCluster // the graph draws a cluster's endpoints under the cluster's node
 		}
-		key := node + "/" + fd.Resource.Name
+		key := node + "/" + id
 		i, ok := at[key]
 		if !ok {
 			i = len(f.Badges)
 			at[key] = i
-			f.Badges = append(f.Badges, Badge{Kind: node, Name: fd.Resource.Name, Worst: sev})
+			f.Badges = append(f.Badges, Badge{Kind: node, Name: id, Worst: sev})
 		}
 		b := &f.Badges[i]
 		b.Count++
@@ -101,4 +106,29 @@ func (a *API) analyze() (Findings, error) {
 func worse(a, b string) bool {
 	rank := map[string]int{"info": 0, "warning": 1, "error": 2}
 	return rank[a] > rank[b]
+}
+
+// inlinePath is the start of a finding's path in a listener's inline route configuration:
+// "chain[N]/" or "chain[N:name]/" (analyze's chainPath, then the route configuration's path).
+var inlinePath = regexp.MustCompile(`^chain\[(\d+)(?::[^\]]*)?\]/`)
+
+// nodeOfFinding returns the graph's kind and id of the node a finding is on: its resource's (a
+// name analyze gives leads to the active one of that name), or the inline route configuration
+// of a listener's chain its path is in. "" when the graph has no node for it.
+func (a *API) nodeOfFinding(r analyze.Resource) (kind, id string) {
+	kind = nodeKinds[r.Kind]
+	if kind == "" {
+		return "", ""
+	}
+	id = idOf(r.Name)
+	if kind == KindListener {
+		if m := inlinePath.FindStringSubmatch(r.Path); m != nil {
+			if chain, err := strconv.Atoi(m[1]); err == nil {
+				if _, ok := a.inlineOf(id, chain); ok {
+					return KindRouteConfig, InlineKey(id, chain)
+				}
+			}
+		}
+	}
+	return kind, id
 }

@@ -9,12 +9,12 @@ import (
 
 // An HTTP connection manager may hold its route configuration inline (route_config) rather than
 // name one of RDS. The graph shows it as a route configuration of its own, known to the API by a
-// key naming its listener and filter chain, "inline:LISTENER/CHAIN": the same name may be inline
-// in several listeners (Envoy's sandboxes' local_route), with different contents.
+// key naming its listener (by its id) and filter chain, "inline:LISTENER/CHAIN": the same name may
+// be inline in several listeners (Envoy's sandboxes' local_route), with different contents.
 
 // InlineAt says where an inline route configuration is written.
 type InlineAt struct {
-	Listener    string `json:"listener"`
+	Listener    string `json:"listener"`    // its id
 	FilterChain int    `json:"filterChain"` // index in the listener's filter chains
 	Name        string `json:"name"`        // the route configuration's own name, often empty
 }
@@ -24,26 +24,24 @@ type inlineRoute struct {
 	rc configdump.RouteConfig
 }
 
-// InlineKey is how the API names the route configuration written inline in chain of listener.
+// InlineKey is how the API names the route configuration written inline in chain of the listener
+// of that id.
 func InlineKey(listener string, chain int) string {
 	return "inline:" + listener + "/" + strconv.Itoa(chain)
 }
 
-// indexInline finds every listener's inline route configurations (the first listener of a name
-// only, as the API answers for that name).
+// indexInline finds every listener's inline route configurations.
 func (a *API) indexInline() {
 	a.inline = nil
 	a.byInline = map[string]int{}
 	for i := range a.listeners {
 		l := &a.listeners[i]
-		if a.byListener[l.Name] != i {
-			continue
-		}
+		id := a.listenerIDs[i]
 		for _, ir := range l.InlineRouteConfigs() {
-			key := InlineKey(l.Name, ir.Chain)
+			key := InlineKey(id, ir.Chain)
 			a.byInline[key] = len(a.inline)
 			rc := ir.RouteConfig
-			a.inline = append(a.inline, inlineRoute{at: InlineAt{Listener: l.Name, FilterChain: ir.Chain, Name: rc.Name}, rc: rc})
+			a.inline = append(a.inline, inlineRoute{at: InlineAt{Listener: id, FilterChain: ir.Chain, Name: rc.Name}, rc: rc})
 			a.inline[len(a.inline)-1].rc.Name = key
 		}
 	}
@@ -59,11 +57,11 @@ func (a *API) inlineOf(listener string, chain int) (*inlineRoute, bool) {
 }
 
 // tracedInline returns the InlineKey of the route configuration the trace engine went through
-// when it is written inline in the chain it chose: the engine names a chain by its name, or
-// "filter chain N" when it has none.
+// when it is written inline in the chain it chose of the listener of that id: the engine names a
+// chain by its name, or "filter chain N" when it has none.
 func (a *API) tracedInline(listener, chain string) (string, bool) {
 	li, ok := a.byListener[listener]
-	if !ok || listener == "" && chain == "" {
+	if !ok || chain == "" {
 		return "", false
 	}
 	idx := -1

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -61,20 +60,4 @@ func TestInlineTrace(t *testing.T) {
 	ans, err := a.Trace(TraceQuery{To: "10.244.0.5:15090", Path: "/stats/prometheus"})
 	require.NoError(t, err)
 	assert.Equal(t, []Hop{{KindListener, "0.0.0.0_15090"}, {KindRouteConfig, InlineKey("0.0.0.0_15090", 0)}, {KindCluster, "prometheus_stats"}}, ans.Path)
-}
-
-// TestInlineSameName: Envoy's front-proxy sandbox writes local_route inline in two listeners:
-// each chain leads to its own.
-func TestInlineSameName(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/static/front-proxy.yaml")
-	require.NoError(t, err)
-	a, err := New(Source{Name: "front-proxy", Dump: data, Now: testNow})
-	require.NoError(t, err)
-	require.Len(t, a.inline, 1, "the two listeners have no name: the API answers for the first")
-	rc, err := a.RouteConfig(InlineKey("", 0))
-	require.NoError(t, err)
-	assert.Equal(t, "local_route", rc.Inline.Name)
-	assert.Equal(t, 2, rc.VirtualHosts[0].TotalRoutes)
-	_, err = a.RouteConfig(InlineKey("", 1))
-	assert.ErrorIs(t, err, ErrNotFound)
 }

@@ -134,3 +134,36 @@ func TestPagingBadQuery(t *testing.T) {
 	lo, hi := p.window(manyChildren)
 	assert.Equal(t, [2]int{0, MaxChildren}, [2]int{lo, hi})
 }
+
+// TestSearchChildPastFirstPage: a search hit on a domain or an endpoint address says which
+// child matched and its index, so the page can load the page of children that holds it; the
+// page at that index holds it.
+func TestSearchChildPastFirstPage(t *testing.T) {
+	a, err := New(Source{Name: "paged", Dump: pagedDump(), Now: testNow})
+	require.NoError(t, err)
+	code, body := get(t, a.Handler(), "/api/search?q="+url.QueryEscape("d125.example"))
+	require.Equal(t, http.StatusOK, code)
+	testutil.Golden(t, "testdata/paged/search-domain.json", body)
+	var hits []Hit
+	require.NoError(t, json.Unmarshal(body, &hits))
+	require.Len(t, hits, 1)
+	assert.Equal(t, &HitChild{Kind: "vhost", Name: "vh-125", Index: 125}, hits[0].Child)
+	rc, err := a.RouteConfigPage(hits[0].Name, Page{Offset: hits[0].Child.Index / MaxChildren * MaxChildren})
+	require.NoError(t, err)
+	assert.Contains(t, vhostNames(rc), "vh-125")
+
+	hits = a.Search("10.9.0.129")
+	require.Len(t, hits, 1)
+	assert.Equal(t, Hit{Kind: KindCluster, Name: "c", Why: "endpoint 10.9.0.129:8080", Child: &HitChild{Kind: "endpoint", Name: "10.9.0.129:8080", Index: 129}}, hits[0])
+	cd, err := a.ClusterPage("c", Page{Offset: 120})
+	require.NoError(t, err)
+	assert.Equal(t, "10.9.0.129:8080", cd.Endpoints[129-120].Address)
+}
+
+func vhostNames(rc RouteConfigDetail) []string {
+	var out []string
+	for _, vh := range rc.VirtualHosts {
+		out = append(out, vh.Name)
+	}
+	return out
+}

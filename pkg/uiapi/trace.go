@@ -3,7 +3,9 @@ package uiapi
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/xdsctl/xdsctl/pkg/configdump"
@@ -98,10 +100,11 @@ func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
 	if ans.Warnings == nil {
 		ans.Warnings = []string{}
 	}
-	if _, ok := a.byListener[res.Listener]; ok && res.Listener != "" {
-		ans.Path = append(ans.Path, Hop{KindListener, res.Listener})
+	lid, ok := a.tracedListener(res.Listener)
+	if ok {
+		ans.Path = append(ans.Path, Hop{KindListener, lid})
 	}
-	if key, ok := a.tracedInline(res.Listener, res.FilterChain); ok {
+	if key, ok := a.tracedInline(lid, res.FilterChain); ok {
 		ans.Path = append(ans.Path, Hop{KindRouteConfig, key})
 	} else if _, ok := a.byRoute[res.RouteConfig]; ok && res.RouteConfig != "" {
 		ans.Path = append(ans.Path, Hop{KindRouteConfig, res.RouteConfig})
@@ -110,4 +113,25 @@ func (a *API) Trace(q TraceQuery) (*TraceAnswer, error) {
 		ans.Path = append(ans.Path, Hop{KindCluster, res.Cluster})
 	}
 	return ans, nil
+}
+
+// tracedListener returns the id of the listener the trace engine went through: it names a
+// listener by its name, or by its address (ip:port) when it has none.
+func (a *API) tracedListener(label string) (string, bool) {
+	if label == "" {
+		return "", false
+	}
+	if _, ok := a.byListener[label]; ok {
+		return label, true
+	}
+	for i := range a.listeners {
+		l := &a.listeners[i]
+		if l.Name != "" || !l.IsShort() || len(l.Addresses) == 0 {
+			continue
+		}
+		if net.JoinHostPort(l.Addresses[0], strconv.FormatUint(uint64(l.Port), 10)) == label {
+			return a.listenerIDs[i], true
+		}
+	}
+	return "", false
 }

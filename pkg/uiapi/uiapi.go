@@ -38,6 +38,9 @@ type API struct {
 	boot      *configdump.Bootstrap
 	warnings  []string
 
+	// Ids of the resources (ids.go), in the views' order, and the views by id.
+	listenerIDs, routeIDs, clusterIDs, edsIDs []string
+
 	byListener map[string]int
 	byRoute    map[string]int
 	byCluster  map[string]int
@@ -106,22 +109,14 @@ func New(src Source) (*API, error) {
 }
 
 func (a *API) index() {
-	a.byListener = map[string]int{}
-	for i := range a.listeners {
-		setFirst(a.byListener, a.listeners[i].Name, i)
-	}
-	a.byRoute = map[string]int{}
-	for i := range a.routes {
-		setFirst(a.byRoute, a.routes[i].Name, i)
-	}
-	a.byCluster = map[string]int{}
-	for i := range a.clusters {
-		setFirst(a.byCluster, a.clusters[i].Name, i)
-	}
-	a.byEDS = map[string]int{}
-	for i := range a.eds {
-		setFirst(a.byEDS, a.eds[i].Cluster, i)
-	}
+	a.listenerIDs, a.byListener = assignIDs(len(a.listeners), func(i int) string { return a.listeners[i].Name },
+		func(i int) configdump.Meta { return a.listeners[i].Meta })
+	a.routeIDs, a.byRoute = assignIDs(len(a.routes), func(i int) string { return a.routes[i].Name },
+		func(i int) configdump.Meta { return a.routes[i].Meta })
+	a.clusterIDs, a.byCluster = assignIDs(len(a.clusters), func(i int) string { return a.clusters[i].Name },
+		func(i int) configdump.Meta { return a.clusters[i].Meta })
+	a.edsIDs, a.byEDS = assignIDs(len(a.eds), func(i int) string { return a.eds[i].Cluster },
+		func(i int) configdump.Meta { return a.eds[i].Meta })
 	a.ips = a.endpointIndex()
 	a.indexInline()
 	a.byStatus = map[string]int{}
@@ -132,8 +127,7 @@ func (a *API) index() {
 	}
 }
 
-// setFirst keeps the first index of a name: the active resource comes before a warming one of
-// the same name in the views' order.
+// setFirst keeps the first index of a name.
 func setFirst(m map[string]int, name string, i int) {
 	if _, ok := m[name]; !ok {
 		m[name] = i
@@ -151,7 +145,7 @@ const (
 // Problem is a resource Envoy has not fully taken: warming, or with a rejected update (NACK).
 type Problem struct {
 	Kind    string `json:"kind"`
-	Name    string `json:"name"`
+	Name    string `json:"name"` // the resource's id
 	State   string `json:"state"`
 	NACK    string `json:"nack,omitempty"` // the rejection's details
 	Version string `json:"rejectedVersion,omitempty"`
@@ -159,13 +153,18 @@ type Problem struct {
 
 // Overview is the page's first view.
 type Overview struct {
-	Source    string                `json:"source"`
-	Live      bool                  `json:"live"`
-	Identity  *configdump.Bootstrap `json:"identity,omitempty"`
-	Counts    map[string]int        `json:"counts"`
-	Problems  []Problem             `json:"problems"`
-	Warnings  []string              `json:"warnings"`
-	HasHealth bool                  `json:"hasHealth"` // /clusters was read: endpoints carry Envoy's health view
+	Source   string                `json:"source"`
+	Live     bool                  `json:"live"`
+	Identity *configdump.Bootstrap `json:"identity,omitempty"`
+	Counts   map[string]int        `json:"counts"`
+	// InlineRouteConfigs counts the route configurations written inline in listeners' HTTP
+	// connection managers (one per chain, the graph's inline:LISTENER/CHAIN). Envoy lists them
+	// among its static route configurations too, so Counts' routeconfig includes them when the
+	// dump does.
+	InlineRouteConfigs int       `json:"inlineRouteConfigs"`
+	Problems           []Problem `json:"problems"`
+	Warnings           []string  `json:"warnings"`
+	HasHealth          bool      `json:"hasHealth"` // /clusters was read: endpoints carry Envoy's health view
 }
 
 // Overview returns counts per kind, the resources in trouble and the proxy's identity.
@@ -176,25 +175,26 @@ func (a *API) Overview() Overview {
 			KindListener: len(a.listeners), KindRouteConfig: len(a.routes),
 			KindCluster: len(a.clusters), KindEndpoints: len(a.eds),
 		},
-		Problems: []Problem{},
-		Warnings: append([]string{}, a.warnings...),
+		InlineRouteConfigs: len(a.inline),
+		Problems:           []Problem{},
+		Warnings:           append([]string{}, a.warnings...),
 	}
-	add := func(kind, name string, m configdump.Meta) {
-		if p, ok := problemOf(kind, name, m); ok {
+	add := func(kind, id string, m configdump.Meta) {
+		if p, ok := problemOf(kind, id, m); ok {
 			o.Problems = append(o.Problems, p)
 		}
 	}
 	for i := range a.listeners {
-		add(KindListener, a.listeners[i].Name, a.listeners[i].Meta)
+		add(KindListener, a.listenerIDs[i], a.listeners[i].Meta)
 	}
 	for i := range a.routes {
-		add(KindRouteConfig, a.routes[i].Name, a.routes[i].Meta)
+		add(KindRouteConfig, a.routeIDs[i], a.routes[i].Meta)
 	}
 	for i := range a.clusters {
-		add(KindCluster, a.clusters[i].Name, a.clusters[i].Meta)
+		add(KindCluster, a.clusterIDs[i], a.clusters[i].Meta)
 	}
 	for i := range a.eds {
-		add(KindEndpoints, a.eds[i].Cluster, a.eds[i].Meta)
+		add(KindEndpoints, a.edsIDs[i], a.eds[i].Meta)
 	}
 	return o
 }
@@ -207,9 +207,6 @@ func problemOf(kind, name string, m configdump.Meta) (Problem, bool) {
 	if m.Error != nil {
 		p.NACK = m.Error.Details
 		p.Version = m.Error.VersionInfo
-		if p.Name == "" {
-			p.Name = m.Error.FailedName
-		}
 	}
 	return p, true
 }

@@ -179,9 +179,15 @@ func TestListenersBounded(t *testing.T) {
 	for len(a.listeners) <= MaxListed {
 		a.listeners = append(a.listeners, a.listeners...)
 	}
+	a.index()
 	l := a.Listeners()
 	assert.Equal(t, len(a.listeners), l.Total)
 	assert.Len(t, l.Listeners, MaxListed)
+	seen := map[string]bool{}
+	for _, li := range l.Listeners {
+		assert.False(t, seen[li.Name], "%s listed twice", li.Name)
+		seen[li.Name] = true
+	}
 }
 
 func TestBadDump(t *testing.T) {

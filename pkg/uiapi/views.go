@@ -22,7 +22,7 @@ const MaxChildren = 60
 
 // ListenerItem is one row of /api/listeners.
 type ListenerItem struct {
-	Name    string `json:"name"`
+	Name    string `json:"name"` // its id (ids.go)
 	Address string `json:"address"`
 	Port    uint32 `json:"port"`
 	Type    string `json:"type"`
@@ -44,13 +44,14 @@ func (a *API) Listeners() ListenerList {
 	n := min(len(a.listeners), MaxListed)
 	out := ListenerList{Total: len(a.listeners), Listeners: make([]ListenerItem, 0, n)}
 	for i := range n {
-		out.Listeners = append(out.Listeners, listenerItem(&a.listeners[i]))
+		out.Listeners = append(out.Listeners, a.listenerItem(i))
 	}
 	return out
 }
 
-func listenerItem(l *configdump.Listener) ListenerItem {
-	return ListenerItem{Name: l.Name, Address: l.Address(), Port: l.Port, Type: l.Type,
+func (a *API) listenerItem(i int) ListenerItem {
+	l := &a.listeners[i]
+	return ListenerItem{Name: a.listenerIDs[i], Address: l.Address(), Port: l.Port, Type: l.Type,
 		Chains: len(l.FilterChains), Status: status(l.Meta)}
 }
 
@@ -75,23 +76,23 @@ type ListenerDetail struct {
 }
 
 // Listener returns a listener's first filter chains and where each sends traffic.
-func (a *API) Listener(name string) (ListenerDetail, error) { return a.ListenerPage(name, Page{}) }
+func (a *API) Listener(id string) (ListenerDetail, error) { return a.ListenerPage(id, Page{}) }
 
 // ListenerPage returns the filter chains of page p.
-func (a *API) ListenerPage(name string, p Page) (ListenerDetail, error) {
-	i, ok := a.byListener[name]
+func (a *API) ListenerPage(id string, p Page) (ListenerDetail, error) {
+	i, ok := a.byListener[id]
 	if !ok {
-		return ListenerDetail{}, fmt.Errorf("listener %q: %w", name, ErrNotFound)
+		return ListenerDetail{}, fmt.Errorf("listener %q: %w", id, ErrNotFound)
 	}
 	l := &a.listeners[i]
 	lo, hi := p.window(len(l.FilterChains))
 	d := ListenerDetail{Meta: l.Meta, Chains: make([]Chain, 0, hi-lo), Offset: lo}
-	d.ListenerItem = listenerItem(l)
+	d.ListenerItem = a.listenerItem(i)
 	for j, fc := range l.FilterChains[lo:hi] {
 		c := Chain{FilterChain: fc}
 		c.RouteConfig, c.Cluster = routeOrCluster(fc.Destination)
-		if _, ok := a.inlineOf(l.Name, lo+j); ok {
-			c.RouteConfig, c.Cluster, c.Inline = InlineKey(l.Name, lo+j), "", true
+		if _, ok := a.inlineOf(id, lo+j); ok {
+			c.RouteConfig, c.Cluster, c.Inline = InlineKey(id, lo+j), "", true
 		}
 		if c.RouteConfig != "" && !c.Inline {
 			c.RouteConfigStatus = a.routeStatus(c.RouteConfig)
@@ -105,7 +106,7 @@ func (a *API) ListenerPage(name string, p Page) (ListenerDetail, error) {
 }
 
 func (a *API) routeStatus(name string) string {
-	i, ok := a.byRoute[name]
+	i, ok := a.byRoute[idOf(name)]
 	if !ok {
 		return "MISSING"
 	}
@@ -113,7 +114,7 @@ func (a *API) routeStatus(name string) string {
 }
 
 func (a *API) clusterStatus(name string) string {
-	i, ok := a.byCluster[name]
+	i, ok := a.byCluster[idOf(name)]
 	if !ok {
 		return "MISSING"
 	}
@@ -146,7 +147,7 @@ type VirtualHostOut struct {
 
 // RouteConfigDetail is /api/routeconfig/{name}.
 type RouteConfigDetail struct {
-	Name   string `json:"name"`
+	Name   string `json:"name"` // its id (ids.go), or the InlineKey of one written inline
 	Status string `json:"status,omitempty"`
 	configdump.Meta
 	// VirtualHosts are at most MaxChildren, from Offset, each with its first routes.
@@ -170,7 +171,7 @@ func (a *API) RouteConfigPage(name string, p Page) (RouteConfigDetail, error) {
 		return RouteConfigDetail{}, err
 	}
 	lo, hi := p.window(len(rc.VirtualHosts))
-	d := RouteConfigDetail{Name: rc.Name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
+	d := RouteConfigDetail{Name: name, Status: status(rc.Meta), Meta: rc.Meta, TotalVirtualHosts: len(rc.VirtualHosts),
 		VirtualHosts: make([]VirtualHostOut, 0, hi-lo), Offset: lo}
 	if i, ok := a.byInline[name]; ok {
 		d.Inline = &a.inline[i].at
@@ -197,6 +198,7 @@ func (a *API) VirtualHostPage(routeConfig, vhost string, p Page) (VirtualHostOut
 	return VirtualHostOut{}, fmt.Errorf("virtual host %q of route configuration %q: %w", vhost, routeConfig, ErrNotFound)
 }
 
+// routeConfig returns the route configuration of an id or InlineKey.
 func (a *API) routeConfig(name string) (*configdump.RouteConfig, error) {
 	if i, ok := a.byRoute[name]; ok {
 		return &a.routes[i], nil
@@ -257,15 +259,18 @@ type ClusterDetail struct {
 }
 
 // Cluster returns a cluster and its first endpoints with their health.
-func (a *API) Cluster(name string) (ClusterDetail, error) { return a.ClusterPage(name, Page{}) }
+func (a *API) Cluster(id string) (ClusterDetail, error) { return a.ClusterPage(id, Page{}) }
 
-// ClusterPage returns a cluster and the endpoints of page p.
-func (a *API) ClusterPage(name string, p Page) (ClusterDetail, error) {
-	i, ok := a.byCluster[name]
+// ClusterPage returns a cluster and the endpoints of page p. Its Name is its id; its endpoints
+// are those of its name.
+func (a *API) ClusterPage(id string, p Page) (ClusterDetail, error) {
+	i, ok := a.byCluster[id]
 	if !ok {
-		return ClusterDetail{}, fmt.Errorf("cluster %q: %w", name, ErrNotFound)
+		return ClusterDetail{}, fmt.Errorf("cluster %q: %w", id, ErrNotFound)
 	}
 	d := ClusterDetail{Cluster: a.clusters[i], Status: status(a.clusters[i].Meta), Endpoints: []EndpointOut{}}
+	d.Name = id
+	name := a.clusters[i].Name
 	if j, ok := a.byStatus[name]; ok {
 		d.EndpointsFrom = "clusters"
 		hosts := a.statuses.Statuses[j].Hosts
@@ -276,7 +281,7 @@ func (a *API) ClusterPage(name string, p Page) (ClusterDetail, error) {
 			d.Endpoints = append(d.Endpoints, EndpointOut{Address: h.Endpoint(), Health: h.Status, Locality: h.Locality.String(),
 				Weight: h.Weight, Priority: h.Priority, Hostname: h.Hostname, Flags: h.Flags, Ejected: h.FailedOutlierCheck})
 		}
-	} else if j, ok := a.byEDS[name]; ok {
+	} else if j, ok := a.byEDS[idOf(name)]; ok {
 		d.EndpointsFrom = "eds"
 		eps := a.eds[j].Endpoints
 		d.TotalEndpoints = len(eps)
@@ -343,8 +348,19 @@ func (a *API) rawResource(kind, name string) ([]byte, configdump.Meta, string, e
 // Hit is one search result: a resource and why it matched.
 type Hit struct {
 	Kind string `json:"kind"`
-	Name string `json:"name"`
+	Name string `json:"name"` // the resource's id
 	Why  string `json:"why"`
+	// Child is the child the query matched (a virtual host by a domain, an endpoint by its
+	// address), when it did.
+	Child *HitChild `json:"child,omitempty"`
+}
+
+// HitChild is the child of a hit's resource that matched: its index among the resource's
+// children says the page (of MaxChildren) that holds it.
+type HitChild struct {
+	Kind  string `json:"kind"` // vhost or endpoint
+	Name  string `json:"name"` // the virtual host's name, the endpoint's address
+	Index int    `json:"index"`
 }
 
 // MaxHits bounds a search's results.
@@ -361,8 +377,8 @@ func (a *API) Search(q string) []Hit {
 	}
 	lq := strings.ToLower(q)
 	port, perr := strconv.ParseUint(q, 10, 32)
-	add := func(kind, name, why string) bool {
-		hits = append(hits, Hit{Kind: kind, Name: name, Why: why})
+	add := func(kind, name, why string, child *HitChild) bool {
+		hits = append(hits, Hit{Kind: kind, Name: name, Why: why, Child: child})
 		return len(hits) < MaxHits
 	}
 	for i := range a.listeners {
@@ -376,27 +392,28 @@ func (a *API) Search(q string) []Hit {
 		case strings.Contains(l.Address(), q):
 			why = "address " + l.Address()
 		}
-		if why != "" && !add(KindListener, l.Name, why) {
+		if why != "" && !add(KindListener, a.listenerIDs[i], why, nil) {
 			return hits
 		}
 	}
 	for i := range a.routes {
 		rc := &a.routes[i]
 		why := ""
+		var child *HitChild
 		if strings.Contains(strings.ToLower(rc.Name), lq) {
 			why = "name"
 		} else {
 		vh:
-			for _, vh := range rc.VirtualHosts {
+			for j, vh := range rc.VirtualHosts {
 				for _, d := range vh.Domains {
 					if strings.Contains(strings.ToLower(d), lq) {
-						why = "domain " + d
+						why, child = "domain "+d, &HitChild{Kind: "vhost", Name: vh.Name, Index: j}
 						break vh
 					}
 				}
 			}
 		}
-		if why != "" && !add(KindRouteConfig, rc.Name, why) {
+		if why != "" && !add(KindRouteConfig, a.routeIDs[i], why, child) {
 			return hits
 		}
 	}
@@ -404,12 +421,14 @@ func (a *API) Search(q string) []Hit {
 	for i := range a.clusters {
 		c := &a.clusters[i]
 		why := ""
+		var child *HitChild
 		if strings.Contains(strings.ToLower(c.Name), lq) {
 			why = "name"
-		} else if addr := ips.find(c.Name, q); addr != "" {
-			why = "endpoint " + addr
+		} else if j := ips.find(c.Name, q); j >= 0 {
+			addr := ips[c.Name][j]
+			why, child = "endpoint "+addr, &HitChild{Kind: "endpoint", Name: addr, Index: j}
 		}
-		if why != "" && !add(KindCluster, c.Name, why) {
+		if why != "" && !add(KindCluster, a.clusterIDs[i], why, child) {
 			return hits
 		}
 	}
@@ -437,12 +456,12 @@ func (a *API) endpointIndex() endpoints {
 	return m
 }
 
-// find returns the first endpoint address of cluster that contains q.
-func (e endpoints) find(cluster, q string) string {
-	for _, addr := range e[cluster] {
+// find returns the index of the first endpoint address of cluster that contains q, or -1.
+func (e endpoints) find(cluster, q string) int {
+	for i, addr := range e[cluster] {
 		if strings.Contains(addr, q) {
-			return addr
+			return i
 		}
 	}
-	return ""
+	return -1
 }

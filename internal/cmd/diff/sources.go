@@ -70,6 +70,9 @@ func (o *Options) Read(ctx context.Context, s string) (configdiff.Input, error) 
 	return o.read(ctx, s)
 }
 
+// MissingSourceHint is the hint of a side that is neither a file nor a proxy.
+const MissingSourceHint = "give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"
+
 // read reads one side.
 func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) {
 	switch sourceKind(s) {
@@ -83,8 +86,7 @@ func (o *Options) read(ctx context.Context, s string) (configdiff.Input, error) 
 		data, err := inputfile.Read(s, o.IO.In)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return configdiff.Input{}, cmdutil.WithHint(fmt.Errorf("%q is neither a file nor a proxy: no such file", s),
-					"give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]")
+				return configdiff.Input{}, cmdutil.WithHint(fmt.Errorf("%q is neither a file nor a proxy: no such file", s), MissingSourceHint)
 			}
 			return configdiff.Input{}, err
 		}

@@ -41,7 +41,8 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // XDSCTL_E2E=1, where a missing piece fails it. Screenshots go to $XDSCTL_ARTIFACTS/ui when set,
 // else to the test's temporary directory.
 //
-// $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged.
+// $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged;
+// $XDSCTL_UI_FRONT the page on Envoy's front-proxy sandbox (two listeners without a name).
 //
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
 // expands a listener, and compares it with itself.
@@ -77,10 +78,12 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	wideURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}})
+	// Envoy's front-proxy sandbox: two listeners without a name.
+	frontURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: "../../../testdata/static/front-proxy.yaml"}})
 	for _, a := range [][]string{args, diffArgs} {
 		cmd := exec.Command(node, a...)
 		cmd.Dir = "web"
-		cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "XDSCTL_UI_WIDE="+wideURL)
+		cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "XDSCTL_UI_WIDE="+wideURL, "XDSCTL_UI_FRONT="+frontURL)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("browser test %s failed: %v\n%s", a[0], err, out)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xdsctl/xdsctl/internal/cmd/diff"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
+	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
@@ -39,8 +40,19 @@ func (o *Options) readSide(ctx context.Context, s string) (configdiff.Input, err
 		timeout = 10 * time.Second
 	}
 	r := &diff.Options{IO: o.IO, Resolver: o.Resolver, ControlPlane: o.ControlPlane, AdminPort: o.Source.AdminPort, Timeout: timeout}
-	return r.Read(ctx, s)
+	in, err := r.Read(ctx, s)
+	switch {
+	case cmdutil.HintOf(err) == diff.MissingSourceHint:
+		err = cmdutil.WithHint(err, missingSourceHint) // ui compares with no standard input
+	case errors.Is(err, kube.ErrNoConfig):
+		// proxy-status's hint names its --xds-address and --file, which ui does not have
+		err = cmdutil.WithHint(err, "pass --kubeconfig or set KUBECONFIG; outside Kubernetes compare with a saved dump file or an admin URL (http://host:port)")
+	}
+	return in, err
 }
+
+// missingSourceHint is diff.MissingSourceHint without standard input, which ui cannot read.
+const missingSourceHint = "give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"
 
 // diffs holds the latest comparison (the page asks for its list and then for one resource at a
 // time): a big dump's takes seconds.

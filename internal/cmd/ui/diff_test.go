@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
@@ -14,8 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xdsctl/xdsctl/internal/cmd/proxystatus"
 	"github.com/xdsctl/xdsctl/internal/cmdutil"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
+	"github.com/xdsctl/xdsctl/internal/kube"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
 	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
@@ -111,7 +114,7 @@ func TestDiffErrors(t *testing.T) {
 		{"-", http.StatusBadRequest, `compare with "-": standard input cannot be compared with in ui: save it to a file and give its path`, ""},
 		{"cp:", http.StatusBadRequest, `compare with "cp:": cp: names no pod: give cp:<pod>[.<namespace>]`, ""},
 		{"missing.json", http.StatusUnprocessableEntity, `compare with missing.json: "missing.json" is neither a file nor a proxy: no such file`,
-			"give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"},
+			"give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]"},
 		{"diff.go", http.StatusUnprocessableEntity, `compare with diff.go: file "diff.go": input is neither JSON nor valid YAML: yaml: `, ""},
 		{"reviews-v1", http.StatusUnprocessableEntity, "compare with reviews-v1: no live proxies can be reached from here", ""},
 		{"cp:reviews-v1", http.StatusUnprocessableEntity, "compare with cp:reviews-v1: no control plane can be reached from here", ""},
@@ -156,7 +159,8 @@ func TestDiffFlagErrors(t *testing.T) {
 	err := (&Options{IO: ios, Demo: true, Address: "127.0.0.1", Diff: "missing.json"}).Run(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, `--diff missing.json: "missing.json" is neither a file nor a proxy: no such file`, err.Error())
-	assert.Equal(t, "give a config dump file, -, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]", cmdutil.HintOf(err))
+	assert.Equal(t, "give a config dump file, an admin URL (http://host:port), cp:<pod>, or a <pod>[.<namespace>]", cmdutil.HintOf(err),
+		"ui cannot compare with standard input: its hint does not offer it")
 	assert.Empty(t, out.String(), "no URL: nothing is served")
 }
 
@@ -208,4 +212,19 @@ func readTestFile(t *testing.T, path string) []byte {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return b
+}
+
+// TestDiffNoKubeconfig: cp:<pod> without a kubeconfig hints at what ui takes, not at
+// proxy-status's --xds-address and --file, which ui does not have.
+func TestDiffNoKubeconfig(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Resolver: func() (cmdutil.TargetResolver, error) {
+		return nil, fmt.Errorf("%w found", kube.ErrNoConfig)
+	}}
+	o := &Options{IO: ios, Demo: true, Address: "127.0.0.1", Diff: "cp:reviews-v1", ControlPlane: proxystatus.NewOptions(f)}
+	err := o.Run(context.Background())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kube.ErrNoConfig)
+	assert.Equal(t, "pass --kubeconfig or set KUBECONFIG; outside Kubernetes compare with a saved dump file or an admin URL (http://host:port)", cmdutil.HintOf(err))
+	assert.Empty(t, out.String())
 }

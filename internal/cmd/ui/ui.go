@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,6 +126,12 @@ func (o *Options) validate(args []string) error {
 	if o.Port < 0 || o.Port > 65535 {
 		return cmdutil.FlagErrorf("--port must be between 0 and 65535, got %d", o.Port)
 	}
+	if strings.HasPrefix(o.Address, "[") && strings.HasSuffix(o.Address, "]") {
+		o.Address = o.Address[1 : len(o.Address)-1] // [::1], as a URL writes it
+	}
+	if _, port, err := net.SplitHostPort(o.Address); err == nil {
+		return cmdutil.FlagErrorf("--address %q has a port: give the address alone and the port with --port %s", o.Address, port)
+	}
 	if ip := net.ParseIP(o.Address); ip != nil && ip.IsUnspecified() {
 		// The server answers only requests for the printed host (DNS rebinding), and no browser
 		// asks for 0.0.0.0.
@@ -232,6 +239,10 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Address, strconv.Itoa(o.Port)))
 	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			err = op.Err // "address already in use", without the address said again
+		}
 		return cmdutil.WithHint(fmt.Errorf("cannot serve on %s: %w", net.JoinHostPort(o.Address, strconv.Itoa(o.Port)), err),
 			"pick another --port, or --port 0 to let the system choose")
 	}

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -192,6 +194,11 @@ func TestValidate(t *testing.T) {
 		{"unspecified", Options{Demo: true, Address: "0.0.0.0", AllowRemote: true}, nil, "names no host"},
 		{"unspecified v6", Options{Demo: true, Address: "::", AllowRemote: true}, nil, "names no host"},
 		{"ipv6 loopback", Options{Demo: true, Address: "::1"}, nil, ""},
+		{"ipv6 loopback in brackets", Options{Demo: true, Address: "[::1]"}, nil, ""},
+		{"address with a port", Options{Demo: true, Address: "127.0.0.1:8080"}, nil,
+			`--address "127.0.0.1:8080" has a port: give the address alone and the port with --port 8080`},
+		{"ipv6 address with a port", Options{Demo: true, Address: "[::1]:8080"}, nil, "the port with --port 8080"},
+		{"listen everywhere", Options{Demo: true, Address: "0.0.0.0"}, nil, "names no host"},
 		{"file", Options{Address: "localhost", Source: cmdutil.SourceOptions{File: "x", Timeout: time.Second}}, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,4 +211,46 @@ func TestValidate(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// TestAddressWithPortIsUsage: an address given with its port is a usage error (exit 2).
+func TestAddressWithPortIsUsage(t *testing.T) {
+	err := (&Options{Demo: true, Address: "localhost:8080"}).validate(nil)
+	var fe *cmdutil.FlagError
+	require.ErrorAs(t, err, &fe)
+}
+
+// TestPortInUse: a port another server holds is one line naming it, with what to do.
+func TestPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	ios, _, out, _ := iostreams.Test()
+	err = (&Options{IO: ios, Demo: true, Address: "127.0.0.1", Port: port}).Run(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, fmt.Sprintf("cannot serve on 127.0.0.1:%d: bind: address already in use", port), err.Error())
+	assert.Equal(t, "pick another --port, or --port 0 to let the system choose", cmdutil.HintOf(err))
+	assert.Empty(t, out.String(), "no URL: nothing is served")
+}
+
+// TestCtrlC: Ctrl-C (the command's context ends) stops the server cleanly: Run returns no error,
+// so xdsctl exits 0, and the port is free again.
+func TestCtrlC(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	ready := make(chan string, 1)
+	o := &Options{IO: ios, Demo: true, Address: "127.0.0.1", ready: func(u string) { ready <- u }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- o.Run(ctx) }()
+	u := <-ready
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("ui did not stop")
+	}
+	_, err := http.Get(u)
+	assert.Error(t, err, "nothing serves after Ctrl-C")
 }

@@ -173,6 +173,28 @@ try {
   await page.click("#clear");
   await page.fill("#search", "d125.example");
   await page.locator("#results li", { hasText: "routeconfig rc" }).locator(".why", { hasText: "domain d125.example" }).waitFor();
+  // Clicking it opens the route configuration with the pages up to the one holding vh-125.
+  await page.locator("#results li", { hasText: "routeconfig rc" }).click();
+  await waitNode("vhost", "rc\u0002vh-125");
+  assert.equal(await count("vhost"), 130, "the pages up to the third are loaded");
+  assert.equal(await page.evaluate(() => window.xdsctlUI.selected()), "vhost\u0000rc\u0002vh-125", "and selected");
+  // An endpoint past the first page, likewise.
+  await page.click("#clear");
+  await page.fill("#search", "10.9.0.129");
+  await page.locator("#results li", { hasText: "cluster c" }).click();
+  await waitNode("endpoint", "c\u000210.9.0.129:8080");
+  assert.equal(await page.evaluate(() => window.xdsctlUI.selected()), "endpoint\u0000c\u000210.9.0.129:8080");
+
+  // Envoy's front-proxy sandbox: two listeners without a name, each opened with its own inline
+  // route configuration, and the overview counts those.
+  await page.goto(process.env.XDSCTL_UI_FRONT);
+  await page.locator("#counts dd", { hasText: "2 (2 inline)" }).waitFor();
+  await page.locator("#listeners li", { hasText: "(unnamed) [2]" }).click();
+  await page.locator("#json", { hasText: '"port_value": 8443' }).waitFor();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) => n.kind === "routeconfig" && n.name === "inline:(unnamed) [2]/0"));
+  await page.evaluate(() => window.xdsctlUI.expand("routeconfig", "inline:(unnamed) [2]/0"));
+  await waitNode("cluster", "service2");
+  assert.ok(!(await nodes()).some((n) => n.kind === "listener" && n.name === "(unnamed)"), "only the second listener is shown");
 
   if (bigURL) {
     await page.goto(bigURL);

@@ -12,6 +12,7 @@ export interface Overview {
   live: boolean;
   identity?: { nodeId?: string; nodeCluster?: string; istioVersion?: string; envoyVersion?: string };
   counts: Record<string, number>;
+  inlineRouteConfigs: number; // route configurations written inline in listeners (Envoy counts them among its static ones)
   problems: { kind: string; name: string; state: string; nack?: string }[];
   warnings: string[];
   hasHealth: boolean;
@@ -48,6 +49,7 @@ export interface Finding {
   code: string; severity: "error" | "warning" | "info"; message: string; hint: string;
   resource: { kind: string; name: string; path: string };
   node?: string; // the graph's kind of the resource, when it has a node
+  id?: string; // that node's id: the resource's, or an inline route configuration's key
 }
 export interface Badge { kind: string; name: string; count: number; worst: string }
 export interface Findings { counts: Record<string, number>; total: number; findings: Finding[]; badges: Badge[]; notes: string[] }
@@ -59,7 +61,9 @@ export interface TraceAnswer {
   path: { kind: string; name: string }[]; warnings: string[];
 }
 
-export interface Hit { kind: string; name: string; why: string }
+// A hit's child says which virtual host (by a domain) or endpoint (by its address) matched and
+// its index among the resource's children: the page of children that holds it.
+export interface Hit { kind: string; name: string; why: string; child?: { kind: "vhost" | "endpoint"; name: string; index: number } }
 
 async function get<T>(path: string): Promise<T> {
   const r = await fetch(path, { headers: { Accept: "application/json" } });

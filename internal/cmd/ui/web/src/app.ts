@@ -2,7 +2,7 @@
 // step at a time from a listener (or a cluster or route configuration) as nodes are clicked.
 import cytoscape from "cytoscape";
 import dagre from "cytoscape-dagre";
-import { api, Overview, ListenerItem, Badge, Findings, TraceAnswer, ListenerDetail, RouteConfigDetail, VirtualHostOut, ClusterDetail } from "./api";
+import { api, Hit, Overview, ListenerItem, Badge, Findings, TraceAnswer, ListenerDetail, RouteConfigDetail, VirtualHostOut, ClusterDetail } from "./api";
 import { initDiff } from "./diff";
 
 cytoscape.use(dagre);
@@ -249,15 +249,34 @@ cy.on("tap", "node", (ev) => {
   if (n.hasClass("expandable")) void expand(kind, name);
 });
 
-// start puts one resource in the graph, expands it and shows its JSON.
-function start(kind: string, name: string, status?: string) {
+// start puts one resource in the graph, expands it and shows its JSON; it resolves once the
+// resource is expanded.
+async function start(kind: string, name: string, status?: string): Promise<void> {
   const k = kind === "endpoints" ? "cluster" : (kind as Kind);
-  const id = addNode(k, name, k === "routeconfig" ? `route ${name}` : name, status, true);
+  const label = k === "routeconfig" ? (name.startsWith("inline:") ? `inline routes ${name.slice(7)}` : `route ${name}`) : name;
+  const id = addNode(k, name, label, status, true);
   layout();
   cy.$(":selected").unselect();
   cy.getElementById(id).select();
-  if (cy.getElementById(id).hasClass("expandable")) void expand(k, name);
   void showResource(kind, name);
+  if (cy.getElementById(id).hasClass("expandable")) await expand(k, name);
+}
+
+// openHit puts a search hit in the graph; when a child of it matched (a virtual host by a
+// domain, an endpoint by its address), it loads the pages of children up to the one that holds
+// it and selects it.
+async function openHit(h: Hit) {
+  await start(h.kind, h.name);
+  const c = h.child;
+  if (!c) return;
+  const parent = nid(h.kind as Kind, h.name);
+  const child = nid(c.kind, `${h.name}\u0002${c.name}`);
+  await loadUntil(parent, () => cy.getElementById(child).nonempty());
+  const n = cy.getElementById(child);
+  if (n.empty()) return;
+  cy.$(":selected").unselect();
+  n.select();
+  cy.fit(n.closedNeighborhood(), 60);
 }
 
 function li(text: string, why: string, onClick: () => void, badge?: string): HTMLLIElement {
@@ -302,12 +321,13 @@ function renderOverview(o: Overview) {
     const dt = document.createElement("dt");
     dt.textContent = k;
     const dd = document.createElement("dd");
-    dd.textContent = String(v);
+    dd.textContent = k === "routeconfig" && o.inlineRouteConfigs ? `${v} (${o.inlineRouteConfigs} inline)` : String(v);
+    if (k === "routeconfig" && o.inlineRouteConfigs) dd.title = "written inline in listeners' HTTP connection managers; Envoy lists them among its static route configurations";
     dl.append(dt, dd);
   }
   $("problems").replaceChildren(...(o.problems.length === 0
     ? [li("none: every resource is active", "", () => {})]
-    : o.problems.map((p) => li(`${p.kind} ${p.name}`, p.nack ? `NACK: ${p.nack}` : "", () => start(p.kind, p.name, p.nack && p.state !== "ERROR" ? "NACKED" : p.state), p.nack && p.state !== "ERROR" ? "NACKED" : p.state))));
+    : o.problems.map((p) => li(`${p.kind} ${p.name}`, p.nack ? `NACK: ${p.nack}` : "", () => void start(p.kind, p.name, p.nack && p.state !== "ERROR" ? "NACKED" : p.state), p.nack && p.state !== "ERROR" ? "NACKED" : p.state))));
   $("warnings").replaceChildren(...o.warnings.map((w) => { const e = li(w, "", () => {}); e.className = "warn"; return e; }));
 }
 
@@ -317,7 +337,7 @@ function renderFindings(f: Findings) {
   $("findings-counts").textContent = f.findings.length === 0 ? "none"
     : ["error", "warning", "info"].filter((s) => f.counts[s]).map((s) => `${f.counts[s]} ${s}`).join(", ");
   $("findings").replaceChildren(...f.findings.map((fd) => li(`${fd.code} ${fd.resource.kind}/${fd.resource.name || "(unnamed)"}${fd.resource.path ? " " + fd.resource.path : ""}`,
-    `${fd.message}. Hint: ${fd.hint}`, () => { if (fd.node) start(fd.node, fd.resource.name); }, fd.severity)),
+    `${fd.message}. Hint: ${fd.hint}`, () => { if (fd.node) void start(fd.node, fd.id ?? fd.resource.name); }, fd.severity)),
   ...(f.total > f.findings.length ? [(() => { const e = li(`${f.total - f.findings.length} more: xdsctl analyze lists them all`, "", () => {}); e.className = "why"; return e; })()] : []),
   ...f.notes.map((n) => { const e = li(n, "", () => {}); e.className = "why"; return e; }));
 }
@@ -332,7 +352,7 @@ async function loadFindings() {
 }
 
 function renderListeners(r: { total: number; listeners: ListenerItem[] }) {
-  const items = r.listeners.map((l) => li(l.name, `${l.address}:${l.port} ${l.type} · ${l.chains} chains`, () => start("listener", l.name, l.status), l.status));
+  const items = r.listeners.map((l) => li(l.name, `${l.address}:${l.port} ${l.type} · ${l.chains} chains`, () => void start("listener", l.name, l.status), l.status));
   if (r.total > r.listeners.length) {
     const more = li(`${r.total - r.listeners.length} more: find them with the search box`, "", () => $("search").focus());
     more.className = "why";
@@ -361,7 +381,7 @@ $<HTMLInputElement>("search").addEventListener("input", (ev) => {
     if (q.trim() === "") { $("results").replaceChildren(); return; }
     try {
       const hits = await api.search(q);
-      $("results").replaceChildren(...(hits.length === 0 ? [li("no match", "", () => {})] : hits.map((h) => li(`${h.kind} ${h.name}`, h.why, () => start(h.kind, h.name)))));
+      $("results").replaceChildren(...(hits.length === 0 ? [li("no match", "", () => {})] : hits.map((h) => li(`${h.kind} ${h.name}`, h.why, () => void openHit(h)))));
     } catch (e) {
       showError(e);
     }
@@ -489,4 +509,5 @@ initDiff({ cy, start }); // ?diff=SOURCE: what differs between SOURCE and the sh
   tap: (kind: Kind, name: string): void => { cy.getElementById(nid(kind, name)).emit("tap"); },
   // expand loads a node's children as a click does and resolves once they are laid out.
   expand: (kind: Kind, name: string): Promise<void> => expand(kind, name),
+  selected: (): string | undefined => cy.$(":selected").first().id(),
 };
