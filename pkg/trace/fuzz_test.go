@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
 )
@@ -44,6 +45,25 @@ func FuzzListener(f *testing.F) {
 		cfg := &Config{Listeners: []*Listener{l}}
 		for _, c := range conns {
 			_ = Trace(cfg, c, &Request{Authority: "h", Path: "/", Method: "GET"})
+		}
+	})
+}
+
+// FuzzSpec: any words for a trace build a connection or a SpecError, never a panic.
+func FuzzSpec(f *testing.F) {
+	f.Add("10.96.0.10:9080", "reviews", "/", ":authority: x", "10.0.0.1:5", "75", false)
+	f.Add("[::1]:443", "", "*", "x-a: b", "::1", "", true)
+	f.Fuzz(func(t *testing.T, to, host, path, header, source, random string, tcp bool) {
+		conn, req, err := Spec{To: to, Host: host, Path: path, Headers: []string{header}, Source: source, Random: random, TCP: tcp}.Build()
+		if err != nil {
+			var se *SpecError
+			if !errors.As(err, &se) || se.Field == "" {
+				t.Fatalf("error %v is not a SpecError naming its field", err)
+			}
+			return
+		}
+		if conn == nil || (req == nil) != tcp {
+			t.Fatalf("built %v %v for tcp=%v", conn, req, tcp)
 		}
 	})
 }

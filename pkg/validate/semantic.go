@@ -137,8 +137,8 @@ func (c *checker) overlap(chains protoreflect.List, addr string) {
 	owner := map[string]int{}
 	for i := 0; i < chains.Len(); i++ {
 		fc := chains.Get(i).Message()
-		leaves := matchLeaves(field(fc, "filter_chain_match").Message())
-		if len(leaves) > maxLeaves {
+		leaves, ok := matchLeaves(field(fc, "filter_chain_match").Message())
+		if !ok {
 			return
 		}
 		for _, leaf := range leaves {
@@ -164,8 +164,8 @@ var leafLevels = []string{"destination port", "destination IP", "server name", "
 	"application protocol", "direct source IP", "source type", "source IP", "source port"}
 
 // matchLeaves is every leaf of Envoy's filter chain tree that a FilterChainMatch reaches, as keys
-// of its levels joined by NUL; nil past maxLeaves.
-func matchLeaves(m protoreflect.Message) []string {
+// of its levels joined by NUL; false when there are more than maxLeaves.
+func matchLeaves(m protoreflect.Message) ([]string, bool) {
 	port := "0"
 	if has(m, "destination_port") {
 		port = strconv.FormatUint(field(field(m, "destination_port").Message(), "value").Uint(), 10)
@@ -197,7 +197,7 @@ func matchLeaves(m protoreflect.Message) []string {
 	for i := range levels {
 		levels[i] = orEmpty(levels[i], "")
 		if n *= len(levels[i]); n > maxLeaves {
-			return make([]string, n) // too many: the caller gives up
+			return nil, false
 		}
 	}
 	leaves := []string{""}
@@ -213,7 +213,7 @@ func matchLeaves(m protoreflect.Message) []string {
 		}
 		leaves = next
 	}
-	return leaves
+	return leaves, true
 }
 
 func orEmpty(l []string, empty string) []string {

@@ -2,6 +2,8 @@ package validate
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +129,7 @@ func TestSemantic(t *testing.T) {
 		{"distinct in one level", listenerT, listener(chain(`"name":"a","filter_chain_match":{"server_names":["a.com"],"transport_protocol":"tls"},`, "") + "," + chain(`"name":"b","filter_chain_match":{"server_names":["a.com"]},`, "")), ""},
 		{"a value listed twice in one chain", listenerT, listener(chain(`"name":"a","filter_chain_match":{"source_ports":[1,1]},`, "")),
 			"error filter_chains[0].filter_chain_match: filter chain 'a' matches source port 1 twice (a value listed twice)\n"},
+		{"too many combinations to look at", listenerT, listener(chain(`"name":"a","filter_chain_match":{"source_ports":[`+ports(400)+`],"server_names":[`+names(400)+`]},`, "") + "," + chain(`"name":"b","filter_chain_match":{"source_ports":[1],"server_names":["n1"]},`, "")), ""},
 		{"domains unique across virtual hosts", routeT, `{"name":"r","virtual_hosts":[{"name":"a","domains":["x.com","*"]},{"name":"b","domains":["y.com","X.com"]}]}`,
 			"error virtual_hosts[1].domains[1]: Only unique values for domains are permitted. Duplicate entry of domain x.com in route r\n"},
 		{"EDS cluster without EDS config", clusterT, `{"name":"c","type":"EDS"}`, "error eds_cluster_config: cannot create an EDS cluster without an EDS config\n"},
@@ -211,4 +214,27 @@ func TestEnvoyJSONLeniency(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ports is "1,2,...,n"; names is "\"n1\",...,\"nN\"" (for matches too big to expand).
+func ports(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}
+
+func names(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q", "n"+strconv.Itoa(i))
+	}
+	return b.String()
 }
