@@ -7,11 +7,27 @@ import (
 	"net/http"
 )
 
-// assets is the page: built from web/ by `npm run build` (see web/build.mjs) and committed, so
-// that building xdsctl needs no npm. TestAssetsMatchSources checks it matches web/'s sources.
+// assets is the page's script: built from web/ by `npm run build` (see web/build.mjs) and
+// committed, so that building xdsctl needs no npm. TestAssetsMatchSources checks it matches web/'s
+// sources. The page's HTML, CSS and icon are embedded from web/src as they are.
 //
-//go:embed assets
+//go:embed assets web/src/index.html web/src/style.css web/src/favicon.svg
 var assets embed.FS
+
+// page is what the page's server serves: the built files of assets/, then the static ones of
+// web/src.
+type page struct{}
+
+func (page) Open(name string) (fs.File, error) {
+	if name == "." {
+		return assets.Open("assets")
+	}
+	f, err := assets.Open("assets/" + name)
+	if err != nil {
+		f, err = assets.Open("web/src/" + name)
+	}
+	return f, err
+}
 
 // refreshHeader must be on a refresh request: a custom header makes a browser ask first (CORS
 // preflight) before another site's page could send it, and the server never allows that.
@@ -19,8 +35,7 @@ const refreshHeader = "X-Xdsctl-Refresh"
 
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(assets, "assets")
-	mux.Handle("GET /", http.FileServerFS(static))
+	mux.Handle("GET /", http.FileServerFS(page{}))
 	mux.HandleFunc("POST /api/refresh", s.refresh)
 	mux.HandleFunc("GET /api/diff", s.diff)
 	mux.HandleFunc("GET /api/diff/", s.diff)

@@ -1,9 +1,9 @@
-// Builds the page into ../assets (committed, embedded in xdsctl with go:embed) and records the
+// Builds the page's script into ../assets (committed, embedded in xdsctl with go:embed) and records the
 // sha256 of every source in ../assets/SOURCES.sha256, which TestAssetsMatchSources recomputes
 // without npm: a source edited without a rebuild fails the Go tests.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { copyFileSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 
 const out = "../assets";
 mkdirSync(out, { recursive: true });
@@ -17,9 +17,7 @@ await build({
   legalComments: "eof",
   logLevel: "warning",
 });
-copyFileSync("src/index.html", `${out}/index.html`);
-copyFileSync("src/style.css", `${out}/style.css`);
-copyFileSync("src/favicon.svg", `${out}/favicon.svg`);
+// src/index.html, style.css and favicon.svg are embedded from src/ as they are (server.go).
 
 // The licenses of the code bundled into app.js (dagre and graphlib, MIT, come bundled inside
 // cytoscape-dagre, which ships no separate license text for them).
