@@ -8,7 +8,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 
 	"github.com/xdsctl/xdsctl/internal/cmd/root"
 	"github.com/xdsctl/xdsctl/internal/iostreams"
@@ -43,8 +45,26 @@ func run(args []string) error {
 	cmd := root.NewCmdRoot(root.NewFactory(ios))
 	cmd.DisableAutoGenTag = true   // no date line, so the docs only change when the commands do
 	cmd.InitDefaultCompletionCmd() // cobra adds `completion` when it runs; document it too
+	if home, err := os.UserHomeDir(); err == nil && len(home) > 1 {
+		homeless(cmd, home)
+	}
 	if err := doc.GenMarkdownTree(cmd, dir); err != nil {
 		return fmt.Errorf("write the reference into %q: %w", dir, err)
 	}
 	return nil
+}
+
+// homeless writes the home directory of whoever runs gen-docs as $HOME in every flag default
+// (kubectl's --cache-dir is $HOME/.kube/cache), so the reference is the same on every machine.
+func homeless(cmd *cobra.Command, home string) {
+	fix := func(f *pflag.Flag) {
+		if strings.HasPrefix(f.DefValue, home+string(os.PathSeparator)) || f.DefValue == home {
+			f.DefValue = "$HOME" + strings.TrimPrefix(f.DefValue, home)
+		}
+	}
+	cmd.PersistentFlags().VisitAll(fix)
+	cmd.Flags().VisitAll(fix)
+	for _, c := range cmd.Commands() {
+		homeless(c, home)
+	}
 }
