@@ -2,6 +2,7 @@ package configdump
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -168,16 +169,27 @@ func ParseEndpointsInput(data []byte) (*Clusters, *Dump, error) {
 	return nil, d, err
 }
 
-// ParseClusters reads /clusters?format=json output.
+// ParseClusters reads /clusters?format=json output. Anything else (a /config_dump, other JSON,
+// YAML, text) is an error saying it is not that output.
 func ParseClusters(data []byte) (*Clusters, error) {
-	c, d, err := ParseEndpointsInput(data)
-	if err != nil {
+	f, r, err := detect(data)
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie) && ie.notConfig:
+		what := strings.TrimPrefix(ie.Msg, "input is ")
+		switch {
+		case strings.HasPrefix(what, "JSON without"):
+			what = `JSON without "cluster_statuses"`
+		case strings.HasPrefix(what, "JSON array"):
+			what = `a JSON array (want an object with "cluster_statuses")`
+		}
+		return nil, inputErrorf("input is not /clusters?format=json output: %s", what)
+	case err != nil:
 		return nil, err
-	}
-	if d != nil {
+	case f == FormatConfigDump:
 		return nil, inputErrorf("input is a /config_dump, not /clusters?format=json output")
 	}
-	return c, nil
+	return readClusters(data, r)
 }
 
 // readClusters reads cluster_statuses (r is at it) one cluster at a time: a document cut short

@@ -19,7 +19,10 @@ type Source struct {
 	Name     string // how the page names the proxy: a file, an admin URL, a pod
 	Dump     []byte // /config_dump?include_eds
 	Clusters []byte // /clusters?format=json; nil when not available
-	Live     bool   // the source can be read again (the page shows a refresh button)
+	// Health is /clusters?format=json already parsed (a saved file given beside the dump, whose
+	// errors the caller reports itself); when set, Clusters is not read.
+	Health *configdump.Clusters
+	Live   bool // the source can be read again (the page shows a refresh button)
 	// Warnings are problems met while reading the source, shown in the overview.
 	Warnings []string
 	// Now is the time analyze checks certificates at; zero means when New runs.
@@ -96,7 +99,8 @@ func New(src Source) (*API, error) {
 	if d.Warnings != nil {
 		a.warnings = append(a.warnings, d.Warnings.List()...)
 	}
-	if len(src.Clusters) > 0 {
+	a.statuses = src.Health
+	if a.statuses == nil && len(src.Clusters) > 0 {
 		st, err := configdump.ParseClusters(src.Clusters)
 		if err != nil {
 			a.warnings = append(a.warnings, fmt.Sprintf("/clusters: %v", err))
@@ -104,8 +108,29 @@ func New(src Source) (*API, error) {
 			a.statuses = st
 		}
 	}
+	if a.statuses != nil && a.statuses.Partial != "" {
+		a.warnings = append(a.warnings, "/clusters: "+a.statuses.Partial)
+	}
 	a.index()
+	if w := a.healthMismatch(); w != "" {
+		a.warnings = append(a.warnings, w)
+	}
 	return a, nil
+}
+
+// healthMismatch says when /clusters names none of the dump's clusters: it is another proxy's,
+// and every cluster's endpoints then come from the dump's EDS.
+func (a *API) healthMismatch() string {
+	if a.statuses == nil || len(a.statuses.Statuses) == 0 || len(a.clusters) == 0 {
+		return ""
+	}
+	for i := range a.statuses.Statuses {
+		if _, ok := a.byCluster[a.statuses.Statuses[i].Name]; ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf("/clusters names none of the dump's %d clusters, only %d others (another proxy's?): endpoints come from the dump's EDS",
+		len(a.clusters), len(a.statuses.Statuses))
 }
 
 func (a *API) index() {

@@ -42,7 +42,8 @@ const bigDump = "../../../testdata/big/dump-100mb.json"
 // else to the test's temporary directory.
 //
 // $XDSCTL_UI_WIDE is the page on testutil.WideDump's resources of 130 children each, paged;
-// $XDSCTL_UI_FRONT the page on Envoy's front-proxy sandbox (two listeners without a name).
+// $XDSCTL_UI_FRONT the page on Envoy's front-proxy sandbox (two listeners without a name);
+// $XDSCTL_UI_CLUSTERS the page on a saved dump and its saved /clusters (--clusters).
 //
 // With testdata/big/dump-100mb.json (./hack/bigdumps.sh), it also loads the page on it, searches and
 // expands a listener, and compares it with itself.
@@ -80,10 +81,12 @@ func TestBrowser(t *testing.T) {
 	wideURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: wide}})
 	// Envoy's front-proxy sandbox: two listeners without a name.
 	frontURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: "../../../testdata/static/front-proxy.yaml"}})
+	// A saved dump with its saved /clusters (--clusters), where one host is ejected.
+	clustersURL := serve(t, &Options{Source: cmdutil.SourceOptions{File: brokenDump}, ClustersFile: brokenClusters})
 	for _, a := range [][]string{args, diffArgs} {
 		cmd := exec.Command(node, a...)
 		cmd.Dir = "web"
-		cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "XDSCTL_UI_WIDE="+wideURL, "XDSCTL_UI_FRONT="+frontURL)
+		cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "XDSCTL_UI_WIDE="+wideURL, "XDSCTL_UI_FRONT="+frontURL, "XDSCTL_UI_CLUSTERS="+clustersURL)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("browser test %s failed: %v\n%s", a[0], err, out)

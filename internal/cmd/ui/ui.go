@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
+	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -27,6 +28,7 @@ import (
 	"github.com/xdsctl/xdsctl/internal/iostreams"
 	"github.com/xdsctl/xdsctl/internal/livefetch"
 	"github.com/xdsctl/xdsctl/pkg/configdiff"
+	"github.com/xdsctl/xdsctl/pkg/configdump"
 	"github.com/xdsctl/xdsctl/pkg/uiapi"
 )
 
@@ -41,6 +43,8 @@ type Options struct {
 	Address     string
 	AllowRemote bool
 	Open        bool
+	// ClustersFile is a saved /clusters?format=json read beside -f, for endpoints' health.
+	ClustersFile string
 	// Diff is a source the page compares the shown one with at start (?diff= on the printed URL).
 	Diff string
 	// ControlPlane reads cp:<pod> sources to compare with (proxy-status's defaults).
@@ -79,6 +83,9 @@ xdsctl ui --demo
 # a saved dump, on a fixed port, opening the browser
 xdsctl ui -f config_dump.json --port 8080 --open
 
+# a saved dump with the same proxy's saved /clusters?format=json, for endpoint health
+xdsctl ui -f config_dump.json --clusters clusters.json
+
 # a pod's sidecar, or any Envoy's admin API
 xdsctl ui productpage-v1-7bbd79f8fd-k6j79.default
 xdsctl ui --admin http://127.0.0.1:9901
@@ -90,11 +97,15 @@ xdsctl ui productpage-v1-7bbd79f8fd-k6j79.default --diff before.json`,
 			if err := o.validate(args); err != nil {
 				return err
 			}
+			if err := kubeClusterTypo(cmd, o); err != nil {
+				return err
+			}
 			return o.Run(cmd.Context())
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Source.File, "file", "f", "", "Read Envoy admin output (a config dump) from `path` (- for standard input) instead of a live proxy")
+	fl.StringVar(&o.ClustersFile, "clusters", "", "With -f, also read the same proxy's /clusters?format=json output from `path` (endpoint health and outlier ejection)")
 	fl.BoolVar(&o.Demo, "demo", false, "Show the example sidecar built into xdsctl")
 	fl.StringVar(&o.Source.AdminURL, "admin", "", "Read a proxy's admin API at this `URL` (e.g. http://127.0.0.1:9901), outside Kubernetes")
 	fl.IntVar(&o.Source.AdminPort, "proxy-admin-port", 0, "Envoy admin `port` in the pod (default: detected from the pod, else 15000)")
@@ -118,6 +129,14 @@ func (o *Options) validate(args []string) error {
 		}
 		return err
 	}
+	if o.ClustersFile != "" {
+		switch {
+		case o.Source.File == "":
+			return cmdutil.FlagErrorf("--clusters reads a saved /clusters?format=json beside -f; a live proxy's or the demo's is read by itself")
+		case o.Source.File == "-" && o.ClustersFile == "-":
+			return cmdutil.FlagErrorf("only one of -f and --clusters can read standard input")
+		}
+	}
 	if o.Diff != "" {
 		if err := checkDiffSource(o.Diff); err != nil {
 			return cmdutil.FlagErrorf("--diff %q: %s", o.Diff, err.Error())
@@ -140,6 +159,19 @@ func (o *Options) validate(args []string) error {
 	if !o.AllowRemote && !isLoopback(o.Address) {
 		return cmdutil.WithHint(cmdutil.FlagErrorf("--address %q is not a loopback address: the page would show the proxy's config to the network", o.Address),
 			"use 127.0.0.1 or ::1, or add --allow-non-loopback if that is what you want")
+	}
+	return nil
+}
+
+// kubeClusterTypo refuses --cluster (the kubeconfig's cluster, a global flag) given a file
+// beside -f or --demo, which read no kubeconfig: --clusters was meant.
+func kubeClusterTypo(cmd *cobra.Command, o *Options) error {
+	fl := cmd.Flags().Lookup("cluster")
+	if fl == nil || !fl.Changed || (o.Source.File == "" && !o.Demo) {
+		return nil
+	}
+	if st, err := os.Stat(fl.Value.String()); err == nil && !st.IsDir() {
+		return cmdutil.FlagErrorf("--cluster names a kubeconfig cluster, but %q is a file: give a saved /clusters?format=json with --clusters", fl.Value.String())
 	}
 	return nil
 }
@@ -170,6 +202,11 @@ func (o *Options) load(ctx context.Context) (*uiapi.API, error) {
 			return nil, err
 		}
 		src.Dump = data
+		if o.ClustersFile != "" {
+			if src.Health, err = o.readClusters(); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		if o.Resolver == nil {
 			return nil, errors.New("no live proxies can be reached from here")
@@ -223,6 +260,24 @@ func (o *Options) load(ctx context.Context) (*uiapi.API, error) {
 	return a, nil
 }
 
+// clustersInput is how messages name the --clusters file.
+var clustersInput = inputfile.Input{Flag: "--clusters", Want: "the path of a saved Envoy /clusters?format=json",
+	Hint: "give the path of the proxy's saved /clusters?format=json (curl localhost:15000/clusters?format=json > clusters.json)",
+	Kind: "Envoy /clusters output"}
+
+// readClusters reads and parses the --clusters file; an error names it.
+func (o *Options) readClusters() (*configdump.Clusters, error) {
+	data, err := clustersInput.Read(o.ClustersFile, o.IO.In)
+	if err != nil {
+		return nil, err
+	}
+	c, err := configdump.ParseClusters(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", clustersInput.Name(o.ClustersFile), err)
+	}
+	return c, nil
+}
+
 // Run reads the source, serves the page until ctx ends, and prints the URL.
 func (o *Options) Run(ctx context.Context) error {
 	a, err := o.load(ctx)
@@ -254,7 +309,11 @@ func (o *Options) Run(ctx context.Context) error {
 	s.host = host
 	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
 
-	fmt.Fprintf(o.IO.ErrOut, "Serving %s; press Ctrl-C to stop\n", a.Overview().Source)
+	ov := a.Overview()
+	for _, w := range ov.Warnings {
+		fmt.Fprintf(o.IO.ErrOut, "Warning: %s\n", w)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Serving %s; press Ctrl-C to stop\n", ov.Source)
 	fmt.Fprintln(o.IO.Out, url)
 	if o.Open {
 		if err := openBrowser(url); err != nil {

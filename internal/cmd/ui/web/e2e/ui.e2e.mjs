@@ -196,6 +196,17 @@ try {
   await waitNode("cluster", "service2");
   assert.ok(!(await nodes()).some((n) => n.kind === "listener" && n.name === "(unnamed)"), "only the second listener is shown");
 
+  // A saved dump with its saved /clusters (--clusters): the host Envoy ejected (its outlier
+  // check failed) is red, its health said to come from /clusters.
+  await page.goto(process.env.XDSCTL_UI_CLUSTERS);
+  await page.fill("#search", "api");
+  await page.locator("#results li", { hasText: /^cluster api/ }).first().click();
+  await page.waitForFunction(() => window.xdsctlUI.nodes().some((n) =>
+    n.kind === "endpoint" && n.label === "10.1.1.1:443 [EJECTED]" && n.classes.includes("bad")));
+  await page.evaluate(() => window.xdsctlUI.tap("endpoint", "api\u000210.1.1.1:443"));
+  await page.locator("#json", { hasText: "health: HEALTHY (from Envoy's /clusters)" }).waitFor();
+  await page.locator("#json", { hasText: "ejected by outlier detection" }).waitFor();
+
   if (bigURL) {
     await page.goto(bigURL);
     await page.locator("#listeners li", { hasText: "more: find them with the search box" }).waitFor();
