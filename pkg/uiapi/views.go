@@ -350,25 +350,33 @@ type Hit struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"` // the resource's id
 	Why  string `json:"why"`
-	// Child is the child the query matched (a virtual host by a domain, an endpoint by its
-	// address), when it did.
+	// Child is the child the query matched (a virtual host by a domain, a route by its name or
+	// match, an endpoint by its address), when it did.
 	Child *HitChild `json:"child,omitempty"`
 }
 
-// HitChild is the child of a hit's resource that matched: its index among the resource's
+// HitChild is the child of a hit's resource that matched: its index among its parent's
 // children says the page (of MaxChildren) that holds it.
 type HitChild struct {
-	Kind  string `json:"kind"` // vhost or endpoint
-	Name  string `json:"name"` // the virtual host's name, the endpoint's address
-	Index int    `json:"index"`
+	Kind string `json:"kind"` // vhost, route or endpoint
+	// Name is the virtual host's name, the route's name (its match when it has none), the
+	// endpoint's address.
+	Name  string `json:"name"`
+	Index int    `json:"index"` // among the route configuration's virtual hosts, the virtual host's routes, the cluster's endpoints
+	// VirtualHost and VirtualHostIndex are a route's virtual host and its index among the route
+	// configuration's: the route is on the page of Index among that virtual host's routes.
+	VirtualHost      string `json:"vhost,omitempty"`
+	VirtualHostIndex int    `json:"vhostIndex,omitempty"`
 }
 
 // MaxHits bounds a search's results.
 const MaxHits = 50
 
-// Search finds resources by name (substring, any case), listener port, virtual host domain or
-// endpoint IP. Results come in kind order (listeners, route configurations, clusters), at most
-// MaxHits of them.
+// Search finds resources by name (substring, any case), listener port, virtual host domain,
+// route (by its name or match, substring, any case) or endpoint IP. Results come in kind order
+// (listeners, route configurations, clusters), at most MaxHits of them; a route configuration
+// has a hit for its name or first matching domain, then one for each route that matches, unless
+// its name matched.
 func (a *API) Search(q string) []Hit {
 	q = strings.TrimSpace(q)
 	hits := []Hit{}
@@ -416,6 +424,17 @@ func (a *API) Search(q string) []Hit {
 		if why != "" && !add(KindRouteConfig, a.routeIDs[i], why, child) {
 			return hits
 		}
+		if why == "name" {
+			continue // its routes are found by opening it
+		}
+		for j := range rc.VirtualHosts {
+			vh := &rc.VirtualHosts[j]
+			for k := range vh.Routes {
+				if why, child := routeHit(vh, j, k, lq); why != "" && !add(KindRouteConfig, a.routeIDs[i], why, child) {
+					return hits
+				}
+			}
+		}
 	}
 	ips := a.ips
 	for i := range a.clusters {
@@ -433,6 +452,23 @@ func (a *API) Search(q string) []Hit {
 		}
 	}
 	return hits
+}
+
+// routeHit tells whether route k of virtual host vh (the j-th of its route configuration) has
+// lq in its name or match, and if so why and the hit's child.
+func routeHit(vh *configdump.VirtualHost, j, k int, lq string) (string, *HitChild) {
+	r := &vh.Routes[k]
+	if !strings.Contains(strings.ToLower(r.Name), lq) && !strings.Contains(strings.ToLower(r.Match), lq) {
+		return "", nil
+	}
+	name, what := r.Name, r.Match
+	if name == "" {
+		name = r.Match
+	} else {
+		what = r.Name + " " + r.Match
+	}
+	return fmt.Sprintf("route %s in virtual host %s", what, vh.Name),
+		&HitChild{Kind: "route", Name: name, Index: k, VirtualHost: vh.Name, VirtualHostIndex: j}
 }
 
 // endpoints maps a cluster to its endpoint addresses (from /clusters when read, else EDS).

@@ -184,6 +184,17 @@ try {
   await page.locator("#results li", { hasText: "cluster c" }).click();
   await waitNode("endpoint", "c\u000210.9.0.129:8080");
   assert.equal(await page.evaluate(() => window.xdsctlUI.selected()), "endpoint\u0000c\u000210.9.0.129:8080");
+  // A route by its path, past the first page of vh-0's routes: its virtual host's pages, then
+  // its routes', are loaded up to it, and it is selected.
+  await page.click("#clear");
+  await page.fill("#search", "/125");
+  const routeHit = page.locator("#results li", { hasText: "routeconfig rc" });
+  await routeHit.locator(".why", { hasText: "route /125* in virtual host vh-0" }).waitFor();
+  assert.equal(await page.locator("#results li").count(), 1);
+  await routeHit.click();
+  await waitNode("route", "rc\u0002vh-0\u0002125");
+  assert.equal(await page.evaluate(() => window.xdsctlUI.selected()), "route\u0000rc\u0002vh-0\u0002125");
+  assert.equal(await count("route"), 130 + 59, "vh-0's three pages of routes, and the one of each other host of the first page");
 
   // Envoy's front-proxy sandbox: two listeners without a name, each opened with its own inline
   // route configuration, and the overview counts those.

@@ -61,9 +61,14 @@ export interface TraceAnswer {
   path: { kind: string; name: string }[]; warnings: string[];
 }
 
-// A hit's child says which virtual host (by a domain) or endpoint (by its address) matched and
-// its index among the resource's children: the page of children that holds it.
-export interface Hit { kind: string; name: string; why: string; child?: { kind: "vhost" | "endpoint"; name: string; index: number } }
+// A hit's child says which virtual host (by a domain), route (by its name or match) or endpoint
+// (by its address) matched and its index among its parent's children: the page of children that
+// holds it. A route's parent is its virtual host (vhost, the vhostIndex-th of the route
+// configuration's).
+export interface Hit {
+  kind: string; name: string; why: string;
+  child?: { kind: "vhost" | "route" | "endpoint"; name: string; index: number; vhost?: string; vhostIndex?: number };
+}
 
 async function get<T>(path: string): Promise<T> {
   const r = await fetch(path, { headers: { Accept: "application/json" } });

@@ -263,17 +263,23 @@ async function start(kind: string, name: string, status?: string): Promise<void>
 }
 
 // openHit puts a search hit in the graph; when a child of it matched (a virtual host by a
-// domain, an endpoint by its address), it loads the pages of children up to the one that holds
-// it and selects it.
+// domain, a route by its name or match, an endpoint by its address), it loads the pages of
+// children up to the one that holds it (for a route, its virtual host's, then the virtual
+// host's routes') and selects it.
 async function openHit(h: Hit) {
   await start(h.kind, h.name);
   const c = h.child;
   if (!c) return;
-  const parent = nid(h.kind as Kind, h.name);
-  const child = nid(c.kind, `${h.name}\u0002${c.name}`);
-  await loadUntil(parent, () => cy.getElementById(child).nonempty());
-  const n = cy.getElementById(child);
-  if (n.empty()) return;
+  const path = c.kind === "route"
+    ? [nid("vhost", `${h.name}\u0002${c.vhost}`), nid("route", `${h.name}\u0002${c.vhost}\u0002${c.index}`)]
+    : [nid(c.kind, `${h.name}\u0002${c.name}`)];
+  let parent = nid(h.kind as Kind, h.name);
+  for (const child of path) {
+    await loadUntil(parent, () => cy.getElementById(child).nonempty());
+    if (cy.getElementById(child).empty()) return;
+    parent = child;
+  }
+  const n = cy.getElementById(parent);
   cy.$(":selected").unselect();
   n.select();
   cy.fit(n.closedNeighborhood(), 60);
