@@ -145,6 +145,8 @@ func TestUsageMistakes(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"pc", "listner"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
+		// --cluster (a kubeconfig flag, ignored offline) where --clusters was meant
+		{[]string{"analyze", "--demo", "--cluster", "main.go"}, "Error: --cluster names a kubeconfig cluster, but \"main.go\" is a file: give a saved /clusters?format=json with --clusters\n\nRun 'xdsctl analyze --help' for usage.\n"},
 		{[]string{"pc", "listner", "foo"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
 		{[]string{"pc", "listner", "--demo"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},
 		{[]string{"-n", "default", "pc", "-o", "json", "listner"}, "Error: unknown command \"listner\" for \"xdsctl proxy-config\"; did you mean \"listeners\"?\n\nRun 'xdsctl proxy-config --help' for usage.\n"},

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -149,4 +150,18 @@ func (s *SourceOptions) Describe() string {
 		return s.AdminURL
 	}
 	return strings.Join(s.Targets, ",")
+}
+
+// KubeClusterTypo refuses --cluster (the kubeconfig's cluster, a global flag) given the path of a
+// file to a command that reads no kubeconfig (offline: -f or --demo) and has --clusters: the
+// global flag would take it silently, and --clusters was meant.
+func KubeClusterTypo(cmd *cobra.Command, offline bool) error {
+	fl := cmd.Flags().Lookup("cluster")
+	if !offline || fl == nil || !fl.Changed || cmd.Flags().Lookup("clusters") == nil {
+		return nil
+	}
+	if st, err := os.Stat(fl.Value.String()); err == nil && !st.IsDir() {
+		return FlagErrorf("--cluster names a kubeconfig cluster, but %q is a file: give a saved /clusters?format=json with --clusters", fl.Value.String())
+	}
+	return nil
 }

@@ -93,6 +93,9 @@ xdsctl analyze -f dump.json --jq '[.[] | select(.severity == "error") | .code]'`
 			if err := opts.Output.Validate(); err != nil {
 				return err
 			}
+			if err := cmdutil.KubeClusterTypo(cmd, opts.Source.File != "" || opts.Demo); err != nil {
+				return err
+			}
 			if opts.ClustersFile != "" && opts.Source.File == "" {
 				return cmdutil.FlagErrorf("--clusters reads a saved /clusters?format=json beside -f; a live proxy's is read by itself")
 			}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
-	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -97,7 +96,7 @@ xdsctl ui productpage-v1-7bbd79f8fd-k6j79.default --diff before.json`,
 			if err := o.validate(args); err != nil {
 				return err
 			}
-			if err := kubeClusterTypo(cmd, o); err != nil {
+			if err := cmdutil.KubeClusterTypo(cmd, o.Source.File != "" || o.Demo); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
@@ -159,19 +158,6 @@ func (o *Options) validate(args []string) error {
 	if !o.AllowRemote && !isLoopback(o.Address) {
 		return cmdutil.WithHint(cmdutil.FlagErrorf("--address %q is not a loopback address: the page would show the proxy's config to the network", o.Address),
 			"use 127.0.0.1 or ::1, or add --allow-non-loopback if that is what you want")
-	}
-	return nil
-}
-
-// kubeClusterTypo refuses --cluster (the kubeconfig's cluster, a global flag) given a file
-// beside -f or --demo, which read no kubeconfig: --clusters was meant.
-func kubeClusterTypo(cmd *cobra.Command, o *Options) error {
-	fl := cmd.Flags().Lookup("cluster")
-	if fl == nil || !fl.Changed || (o.Source.File == "" && !o.Demo) {
-		return nil
-	}
-	if st, err := os.Stat(fl.Value.String()); err == nil && !st.IsDir() {
-		return cmdutil.FlagErrorf("--cluster names a kubeconfig cluster, but %q is a file: give a saved /clusters?format=json with --clusters", fl.Value.String())
 	}
 	return nil
 }
