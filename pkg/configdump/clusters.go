@@ -65,38 +65,24 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 		return nil, fmt.Errorf("%w: the dump has no clusters (ClustersConfigDump)", ErrNoSection)
 	}
 	var active, static, other []Cluster
-	err := sec.Fields(func(k []byte, v jsonscan.Value) bool {
-		var state string
-		switch {
-		case jsonscan.KeyIs(k, "static_clusters"):
-			state = StateStatic
-		case jsonscan.KeyIs(k, "dynamic_active_clusters"):
-			state = StateActive
-		case jsonscan.KeyIs(k, "dynamic_warming_clusters"):
-			state = StateWarming
-		default:
-			return true
+	err := eachCluster(sec, func(it dynamicItem) {
+		var c Cluster
+		if it.Res.Exists() {
+			c = readCluster(it.Res)
 		}
-		_ = eachDynamic(v, "cluster", state, func(it dynamicItem) {
-			var c Cluster
-			if it.Res.Exists() {
-				c = readCluster(it.Res)
-			}
-			c.Meta = it.Meta
-			if c.Name == "" {
-				c.Name = it.Name
-			}
-			splitName(&c)
-			switch c.State {
-			case StateActive:
-				active = append(active, c)
-			case StateStatic:
-				static = append(static, c)
-			default:
-				other = append(other, c)
-			}
-		})
-		return true
+		c.Meta = it.Meta
+		if c.Name == "" {
+			c.Name = it.Name
+		}
+		splitName(&c)
+		switch c.State {
+		case StateActive:
+			active = append(active, c)
+		case StateStatic:
+			static = append(static, c)
+		default:
+			other = append(other, c)
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read clusters: %w", err)
@@ -116,6 +102,55 @@ func (d *Dump) Clusters() ([]Cluster, error) {
 		return a.Direction < b.Direction
 	})
 	return out, nil
+}
+
+// eachCluster calls fn for every cluster of a ClustersConfigDump section: static, active and
+// warming, and those Envoy rejected on their first arrival.
+func eachCluster(sec jsonscan.Value, fn func(dynamicItem)) error {
+	return sec.Fields(func(k []byte, v jsonscan.Value) bool {
+		var state string
+		switch {
+		case jsonscan.KeyIs(k, "static_clusters"):
+			state = StateStatic
+		case jsonscan.KeyIs(k, "dynamic_active_clusters"):
+			state = StateActive
+		case jsonscan.KeyIs(k, "dynamic_warming_clusters"):
+			state = StateWarming
+		default:
+			return true
+		}
+		_ = eachDynamic(v, "cluster", state, fn)
+		return true
+	})
+}
+
+// ClusterTypes maps each cluster's name to its discovery type (EDS, STATIC, ORIGINAL_DST, ...;
+// STATIC, the proto default, when unset), reading nothing else of it: for views that only need
+// to know which clusters get endpoints from EDS.
+func (d *Dump) ClusterTypes() (map[string]string, error) {
+	sec, ok := d.Section(SectionClusters)
+	if !ok {
+		return nil, fmt.Errorf("%w: the dump has no clusters (ClustersConfigDump)", ErrNoSection)
+	}
+	types := map[string]string{}
+	err := eachCluster(sec, func(it dynamicItem) {
+		name, typ := it.Name, "STATIC"
+		if it.Res.Exists() {
+			if n := it.Res.Get("name").Str(); n != "" {
+				name = n
+			}
+			if t := it.Res.Get("type"); t.Exists() {
+				typ = t.Text()
+			}
+		}
+		if _, seen := types[name]; !seen {
+			types[name] = typ
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read clusters: %w", err)
+	}
+	return types, nil
 }
 
 func readCluster(v jsonscan.Value) Cluster {

@@ -283,3 +283,20 @@ func TestEndsLikeDocument(t *testing.T) {
 		assert.Equal(t, want, endsLikeDocument([]byte(in)), "%q", in)
 	}
 }
+
+// TestClusterTypes: each cluster's discovery type, as Clusters reads it, without the rest.
+func TestClusterTypes(t *testing.T) {
+	d, err := Parse(readShared(t, "synthetic", "template-sidecar.json"))
+	require.NoError(t, err)
+	types, err := d.ClusterTypes()
+	require.NoError(t, err)
+	cs, err := d.Clusters()
+	require.NoError(t, err)
+	require.Len(t, types, len(cs))
+	kinds := map[string]bool{}
+	for _, c := range cs {
+		assert.Equal(t, c.Type, types[c.Name], c.Name)
+		kinds[c.Type] = true
+	}
+	assert.True(t, kinds["EDS"] && kinds["STATIC"], "both kinds are in the dump: %v", kinds)
+}

@@ -210,7 +210,7 @@ func (o *AllOptions) allText(d *configdump.Dump, w *configdump.Warnings) ([]byte
 			case err != nil:
 				return nil, nil, err
 			case !wide:
-				notes = edsNotes(las, f, edsClusters(d))
+				notes = edsNotes(d, las, f)
 			}
 			out, err := table(edsTable(las, f, wide, "endpoint/"))
 			return out, notes, err

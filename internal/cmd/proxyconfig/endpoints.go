@@ -154,7 +154,7 @@ func edsView(d *configdump.Dump, f configdump.EndpointFilter, out *cmdutil.Outpu
 	wide := out.Format == "wide"
 	res.Table = edsTable(las, f, wide, "")
 	if !wide {
-		res.Notes = edsNotes(las, f, edsClusters(d))
+		res.Notes = edsNotes(d, las, f)
 	}
 	return res, nil
 }
@@ -203,10 +203,11 @@ func edsTable(las []configdump.LoadAssignment, f configdump.EndpointFilter, wide
 
 // edsNotes says what the short EDS table leaves out. An assignment without endpoints is counted
 // only for a cluster of type EDS: a STATIC cluster may be empty on purpose (Istio's
-// BlackHoleCluster) and an ORIGINAL_DST one never has endpoints. eds is the names of the dump's
-// EDS clusters (edsClusters), nil when the dump has no cluster section to tell.
-func edsNotes(las []configdump.LoadAssignment, f configdump.EndpointFilter, eds map[string]bool) []string {
-	var empty, rejected, nacked int
+// BlackHoleCluster) and an ORIGINAL_DST one never has endpoints. The types are read from d only
+// when an assignment is empty; without a cluster section every empty one counts.
+func edsNotes(d *configdump.Dump, las []configdump.LoadAssignment, f configdump.EndpointFilter) []string {
+	var rejected, nacked int
+	var empty []string
 	for i := range las {
 		la := &las[i]
 		if f.Cluster != "" && !strings.EqualFold(la.Cluster, f.Cluster) {
@@ -218,30 +219,26 @@ func edsNotes(las []configdump.LoadAssignment, f configdump.EndpointFilter, eds 
 		case la.Error != nil:
 			nacked++
 		}
-		if la.State != configdump.StateError && len(la.Endpoints) == 0 && (eds == nil || eds[la.Cluster]) {
-			empty++
+		if la.State != configdump.StateError && len(la.Endpoints) == 0 {
+			empty = append(empty, la.Cluster)
 		}
 	}
 	var notes []string
-	if empty > 0 && f.Address == "" && f.Port == 0 && f.Status == "" {
-		notes = append(notes, fmt.Sprintf("%d %s no endpoints; see -o wide", empty, plural(empty, "EDS cluster has", "EDS clusters have")))
-	}
-	return append(notes, rejectionNotes("cluster load assignment", rejected, nacked)...)
-}
-
-// edsClusters is the names of the dump's clusters of type EDS, or nil when it has no clusters.
-func edsClusters(d *configdump.Dump) map[string]bool {
-	cs, err := d.Clusters()
-	if err != nil {
-		return nil
-	}
-	eds := map[string]bool{}
-	for i := range cs {
-		if cs[i].Type == "EDS" {
-			eds[cs[i].Name] = true
+	if len(empty) > 0 && f.Address == "" && f.Port == 0 && f.Status == "" {
+		n := len(empty)
+		if types, err := d.ClusterTypes(); err == nil {
+			n = 0
+			for _, c := range empty {
+				if types[c] == "EDS" {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s no endpoints; see -o wide", n, plural(n, "EDS cluster has", "EDS clusters have")))
 		}
 	}
-	return eds
+	return append(notes, rejectionNotes("cluster load assignment", rejected, nacked)...)
 }
 
 // weightCell shows a load-balancing weight; Envoy's default when unset is 1.
