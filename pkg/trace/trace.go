@@ -148,22 +148,7 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 	}
 	if outbound != nil {
 		res.step("listener", outbound.label(), fmt.Sprintf("outbound traffic to %s is redirected to %s, whose use_original_dst hands it to the listener of the original destination", dest, outbound.Address.String()), OutcomeMatch)
-		var exact, wild *Listener
-		for _, l := range cfg.Listeners {
-			if l == outbound {
-				continue
-			}
-			switch l.listensOn(conn.DestIP, conn.DestPort) {
-			case "exact":
-				if exact == nil {
-					exact = l
-				}
-			case "wildcard":
-				if wild == nil {
-					wild = l
-				}
-			}
-		}
+		exact, wild := listenersOn(cfg, conn, func(l *Listener) bool { return l != outbound })
 		switch {
 		case exact != nil:
 			res.step("listener", exact.label(), "hand-off: a listener on exactly "+dest+bindNote(exact), OutcomeChosen)
@@ -175,22 +160,7 @@ func pickListener(cfg *Config, conn *Connection, res *Result) *Listener {
 		res.step("listener", outbound.label(), "no listener on "+dest+" nor on port "+fmt.Sprint(conn.DestPort)+" of 0.0.0.0: the connection stays on the catch-all", OutcomeChosen)
 		return outbound
 	}
-	var exact, wild *Listener
-	for _, l := range cfg.Listeners {
-		if !l.binds() {
-			continue
-		}
-		switch l.listensOn(conn.DestIP, conn.DestPort) {
-		case "exact":
-			if exact == nil {
-				exact = l
-			}
-		case "wildcard":
-			if wild == nil {
-				wild = l
-			}
-		}
-	}
+	exact, wild := listenersOn(cfg, conn, (*Listener).binds)
 	switch {
 	case exact != nil:
 		res.step("listener", exact.label(), "bound to "+dest, OutcomeMatch)
@@ -402,4 +372,25 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// listenersOn returns the first listener that may take conn (as ok says) on exactly its
+// destination address, and the first on its port of every address.
+func listenersOn(cfg *Config, conn *Connection, ok func(*Listener) bool) (exact, wild *Listener) {
+	for _, l := range cfg.Listeners {
+		if !ok(l) {
+			continue
+		}
+		switch l.listensOn(conn.DestIP, conn.DestPort) {
+		case "exact":
+			if exact == nil {
+				exact = l
+			}
+		case "wildcard":
+			if wild == nil {
+				wild = l
+			}
+		}
+	}
+	return exact, wild
 }
