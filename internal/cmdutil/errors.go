@@ -4,6 +4,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Exit codes of xdsctl (documented in docs/exit-codes.md).
@@ -106,4 +107,21 @@ func ExitCode(err error) int {
 	default:
 		return ExitError
 	}
+}
+
+// ProxiesFailed says, for a command that read several proxies, which of the total failed (each
+// "name: error"), then each distinct hint once, on w; it returns SilentError (exit 1) when any
+// failed, nil otherwise.
+func ProxiesFailed(w io.Writer, failed []string, total int, hints []string) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "Error: %d of %d proxies failed:\n", len(failed), total)
+	for _, f := range failed {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	for _, h := range hints { // a hundred pods often fail alike
+		fmt.Fprintf(w, "Hint: %s\n", h)
+	}
+	return SilentError
 }

@@ -210,14 +210,7 @@ func runLog(ctx context.Context, f *cmdutil.Factory, o *LogOptions) error {
 			return err
 		}
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(ios.ErrOut, "Error: %d of %d proxies failed:\n", len(failed), len(res))
-		for _, f := range failed {
-			fmt.Fprintf(ios.ErrOut, "  %s\n", f)
-		}
-		return cmdutil.SilentError
-	}
-	return nil
+	return cmdutil.ProxiesFailed(ios.ErrOut, failed, len(res), nil)
 }
 
 // explain turns Envoy's 404 for a logger it does not have into a clear error.

@@ -204,17 +204,7 @@ func runView(ctx context.Context, f *cmdutil.Factory, o *viewOptions, paths []st
 			return err
 		}
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(ios.ErrOut, "Error: %d of %d proxies failed:\n", len(failed), len(inputs))
-		for _, f := range failed {
-			fmt.Fprintf(ios.ErrOut, "  %s\n", f)
-		}
-		for _, h := range hints { // each distinct hint once: a hundred pods often fail alike
-			fmt.Fprintf(ios.ErrOut, "Hint: %s\n", h)
-		}
-		return cmdutil.SilentError
-	}
-	return nil
+	return cmdutil.ProxiesFailed(ios.ErrOut, failed, len(inputs), hints)
 }
 
 func prefix(multi bool, name string) string {

@@ -73,14 +73,7 @@ func traceInputs(ios *iostreams.IOStreams, o *Options, inputs []proxyconfig.Inpu
 			return err
 		}
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(ios.ErrOut, "Error: %d of %d proxies failed:\n", len(failed), len(inputs))
-		for _, f := range failed {
-			fmt.Fprintf(ios.ErrOut, "  %s\n", f)
-		}
-		return cmdutil.SilentError
-	}
-	return nil
+	return cmdutil.ProxiesFailed(ios.ErrOut, failed, len(inputs), nil)
 }
 
 func prefix(multi bool, name string) string {
